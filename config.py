@@ -1,0 +1,105 @@
+"""Configuration read from the environment.
+
+SLRT_CONFIG picks the class (development, testing, production); DATABASE_URL
+overrides the embedded SQLite database in the instance folder.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SLRT_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain PostgreSQL URLs (psycopg2 is not installed)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{INSTANCE_DIR / 'slrt.db'}"
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in the instance folder, so dev sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SECRET_KEY = None  # read from the environment when the app is created
+    SQLALCHEMY_DATABASE_URI = None  # idem: DATABASE_URL or the instance SQLite file
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+    # The regency this installation serves (Kemendagri code).
+    SLRT_KABUPATEN = os.environ.get("SLRT_KABUPATEN", "15.04")
+    # Case numbers start with this short prefix, read out over the phone.
+    SLRT_CASE_PREFIX = os.environ.get("SLRT_CASE_PREFIX", "BH")
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
+    """Fill app.config from the class named by SLRT_CONFIG and from the environment."""
+    name = name or os.environ.get("SLRT_CONFIG", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"SLRT_CONFIG tidak dikenal: {name!r}") from None
+    app.config.from_object(cls)
+    app.config["SLRT_CONFIG_NAME"] = name
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url()
+    app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+    if overrides:
+        app.config.update(overrides)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not app.config["SECRET_KEY"]:
+        if name == "production":
+            raise RuntimeError(
+                "SECRET_KEY wajib diisi lewat variabel lingkungan pada konfigurasi produksi."
+            )
+        app.config["SECRET_KEY"] = _dev_secret_key()

@@ -1,0 +1,107 @@
+"""Admin pages: users, their roles and their villages or programs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from slrt.auth import services
+from slrt.auth.forms import UserForm
+from slrt.auth.models import User
+from slrt.common.errors import DomainError
+from slrt.common.permissions import roles_required
+from slrt.extensions import db
+from slrt.referrals.models import Program
+from slrt.regions.queries import villages_of
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required("admin")
+def only_admins():
+    return None
+
+
+def _form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.villages.choices = [(v.code, f"{v.name} ({v.code})")
+                             for v in villages_of(current_app.config["SLRT_KABUPATEN"])]
+    form.programs.choices = [(p.code, p.name) for p in db.session.scalars(
+        select(Program).order_by(Program.sort_order))]
+    return form
+
+
+@bp.get("/pengguna")
+def users():
+    rows = db.session.scalars(select(User).options(
+        selectinload(User.villages), selectinload(User.programs)).order_by(User.role, User.username))
+    return render_template("admin/users.html", users=list(rows))
+
+
+def _apply_error(form, e: DomainError):
+    field = getattr(form, e.field, None) if e.field else None
+    (field.errors if field is not None else form.username.errors).append(e.message)
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+def create_user():
+    form = _form()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("Kata sandi wajib diisi untuk pengguna baru."))
+        else:
+            try:
+                user = services.create_user(
+                    form.username.data, form.role.data, password=form.password.data,
+                    kabupaten=current_app.config["SLRT_KABUPATEN"],
+                    villages=form.villages.data or [], programs=form.programs.data or [],
+                    full_name=form.full_name.data or "", email=form.email.data,
+                    phone=form.phone.data)
+            except DomainError as e:
+                db.session.rollback()
+                _apply_error(form, e)
+            else:
+                db.session.commit()
+                flash(_("Pengguna %(name)s dibuat.", name=user.username), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = _form(obj=None)
+    if not form.is_submitted():
+        form.username.data = user.username
+        form.full_name.data = user.full_name
+        form.role.data = user.role
+        form.villages.data = user.village_codes
+        form.programs.data = user.program_codes
+        form.email.data = user.email
+        form.phone.data = user.phone
+        form.is_active.data = user.is_active
+    elif form.validate():
+        try:
+            services.update_user(
+                user, role=form.role.data, kabupaten=current_app.config["SLRT_KABUPATEN"],
+                villages=form.villages.data or [], programs=form.programs.data or [],
+                full_name=form.full_name.data or "", email=form.email.data,
+                phone=form.phone.data, is_active=bool(form.is_active.data))
+            if form.password.data:
+                services.check_password_policy(form.password.data)
+                user.set_password(form.password.data)
+        except DomainError as e:
+            db.session.rollback()
+            _apply_error(form, e)
+        else:
+            db.session.commit()
+            flash(_("Pengguna %(name)s diperbarui.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), \
+        (422 if form.errors else 200)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from slrt.common.time import now_utc
+from slrt.common.types import UTCDateTime
+from slrt.extensions import db
+
+ROLES = {
+    "operator": "Operator Puskesos",
+    "fasilitator": "Fasilitator",
+    "handler": "Petugas Program Dinas Sosial",
+    "supervisor": "Supervisor Kabupaten",
+    "admin": "Administrator",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    villages: Mapped[list[UserVillage]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserVillage.village_code"
+    )
+    programs: Mapped[list[UserProgram]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserProgram.program_code"
+    )
+
+    # Flask-Login reads this property; a disabled user cannot log in.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.is_active_flag)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def village_codes(self) -> list[str]:
+        return [v.village_code for v in self.villages]
+
+    @property
+    def program_codes(self) -> list[str]:
+        return [p.program_code for p in self.programs]
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class UserVillage(db.Model):
+    __tablename__ = "user_villages"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    village_code: Mapped[str] = mapped_column(
+        String(13), ForeignKey("regions.code"), primary_key=True, index=True
+    )
+    user: Mapped[User] = relationship(back_populates="villages")
+
+
+class UserProgram(db.Model):
+    __tablename__ = "user_programs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    program_code: Mapped[str] = mapped_column(
+        String(20), ForeignKey("programs.code"), primary_key=True, index=True
+    )
+    user: Mapped[User] = relationship(back_populates="programs")

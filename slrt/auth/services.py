@@ -1,0 +1,128 @@
+"""Users and their scope (villages, programs)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from slrt.auth.models import ROLES, User, UserProgram, UserVillage
+from slrt.common.errors import DomainError
+from slrt.extensions import db
+from slrt.referrals.models import Program
+from slrt.regions.models import Region
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: str) -> None:
+    """Raise DomainError unless the villages and programs fit the role."""
+    if role not in ROLES:
+        raise DomainError(f"Peran tidak dikenal: {role}. Pilihan: {', '.join(ROLES)}.", "role")
+    if role == "operator" and len(villages) != 1:
+        raise DomainError("Operator harus ditugaskan di tepat satu desa/kelurahan.", "villages")
+    if role == "fasilitator" and not villages:
+        raise DomainError("Fasilitator harus ditugaskan di sekurang-kurangnya satu desa.",
+                          "villages")
+    if role == "handler" and not programs:
+        raise DomainError("Petugas program harus memegang sekurang-kurangnya satu program.",
+                          "programs")
+    if role not in ("operator", "fasilitator") and villages:
+        raise DomainError("Hanya operator dan fasilitator yang ditugaskan per desa.", "villages")
+    if role != "handler" and programs:
+        raise DomainError("Hanya petugas program yang memegang program.", "programs")
+    if villages:
+        found = {
+            r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(villages)))
+        }
+        for code in villages:
+            region = found.get(code)
+            if region is None or not region.is_village:
+                raise DomainError(f"Kode desa/kelurahan {code} tidak dikenal.", "villages")
+            if not code.startswith(kabupaten + "."):
+                raise DomainError(
+                    f"Desa {region.name} ({code}) berada di luar kabupaten ini.", "villages"
+                )
+    if programs:
+        known = set(db.session.scalars(select(Program.code).where(Program.code.in_(programs))))
+        for code in programs:
+            if code not in known:
+                raise DomainError(f"Kode program {code} tidak dikenal.", "programs")
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password"
+        )
+
+
+def create_user(
+    username: str,
+    role: str,
+    *,
+    password: str,
+    kabupaten: str,
+    villages: list[str] = (),
+    programs: list[str] = (),
+    full_name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
+    username = username.strip().lower()
+    if not username or len(username) > 64:
+        raise DomainError("Nama pengguna wajib diisi (maksimal 64 karakter).", "username")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DomainError(f"Nama pengguna {username} sudah dipakai.", "username")
+    villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
+    check_scope(role, villages, programs, kabupaten)
+    check_password_policy(password)
+    user = User(username=username, role=role, full_name=full_name.strip(),
+                email=email or None, phone=phone or None, is_active_flag=True)
+    user.set_password(password)
+    user.villages = [UserVillage(village_code=c) for c in villages]
+    user.programs = [UserProgram(program_code=c) for c in programs]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    role: str,
+    kabupaten: str,
+    villages: list[str],
+    programs: list[str],
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    is_active: bool,
+) -> User:
+    villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
+    check_scope(role, villages, programs, kabupaten)
+    user.role = role
+    user.full_name = full_name.strip()
+    user.email = email or None
+    user.phone = phone or None
+    user.is_active_flag = is_active
+    wanted_v, wanted_p = set(villages), set(programs)
+    user.villages = [v for v in user.villages if v.village_code in wanted_v] + [
+        UserVillage(village_code=c) for c in villages if c not in set(user.village_codes)
+    ]
+    user.programs = [p for p in user.programs if p.program_code in wanted_p] + [
+        UserProgram(program_code=c) for c in programs if c not in set(user.program_codes)
+    ]
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    return user

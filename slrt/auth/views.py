@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from slrt.auth.forms import LoginForm
+from slrt.auth.services import authenticate
+from slrt.common.forms import Form
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            session.clear()  # a new session at login
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
+    return render_template("auth/login.html", form=form), (422 if form.errors else 200)
+
+
+@bp.post("/keluar")
+def logout():
+    form = Form()
+    if form.validate():
+        logout_user()
+        session.clear()
+        flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from slrt.auth.models import User
+from slrt.common.time import now_utc
+from slrt.common.types import UTCDateTime
+from slrt.extensions import db
+from slrt.regions.models import Region
+
+CHANNELS = {
+    "datang_langsung": "Datang langsung",
+    "penjangkauan": "Penjangkauan",
+    "laporan_desa": "Laporan desa",
+    "telepon": "Telepon",
+    "whatsapp": "WhatsApp",
+}
+
+URGENCIES = {
+    "biasa": "Biasa",
+    "segera": "Segera",
+    "darurat": "Darurat",
+}
+
+CASE_STATUSES = {
+    "terbuka": "Terbuka",
+    "selesai": "Selesai",
+}
+
+# How a case settled at the Puskesos desk ended.
+DESK_OUTCOMES = {
+    "informasi": "Informasi/penjelasan diberikan",
+    "ditangani_desa": "Ditangani di desa/Puskesos",
+    "dokumen_diterbitkan": "Surat/dokumen diterbitkan desa",
+    "tidak_memenuhi_syarat": "Tidak memenuhi syarat",
+    "dicabut": "Pengaduan dicabut pelapor",
+    "lainnya": "Lainnya (lihat catatan)",
+}
+
+SEXES = {"L": "Laki-laki", "P": "Perempuan"}
+
+
+class Category(db.Model):
+    """A complaint category: the 26 PPKS kinds and the common service requests."""
+
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    group: Mapped[str] = mapped_column(String(20))  # "layanan" or "ppks"
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Person(db.Model):
+    """A resident the system knows: a beneficiary (or a reporter) of a case.
+
+    NIK is the stable key when known (unique when present); No KK is the family
+    card and is never unique per person. An unidentified person (the elderly
+    woman left at a minimarket) has no NIK and a description instead.
+    """
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    no_kk: Mapped[str | None] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), index=True)
+    birth_place: Mapped[str] = mapped_column(String(80), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    dusun: Mapped[str] = mapped_column(String(60), default="")
+    rt: Mapped[str] = mapped_column(String(3), default="")
+    rw: Mapped[str] = mapped_column(String(3), default="")
+    village_code: Mapped[str | None] = mapped_column(String(13), ForeignKey("regions.code"))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    household_size: Mapped[int | None] = mapped_column(SmallInteger)
+    children_count: Mapped[int | None] = mapped_column(SmallInteger)
+    elderly_count: Mapped[int | None] = mapped_column(SmallInteger)
+    disabled_count: Mapped[int | None] = mapped_column(SmallInteger)
+    is_unidentified: Mapped[bool] = mapped_column(Boolean, default=False)
+    identifying_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    village: Mapped[Region | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        if self.is_unidentified and not self.name:
+            return "Identitas tidak diketahui"
+        return self.name
+
+    @property
+    def masked_nik(self) -> str:
+        return f"{self.nik[:6]}******{self.nik[-4:]}" if self.nik else ""
+
+
+class Case(db.Model):
+    """A complaint registered at a Puskesos desk, on outreach or by the village."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
+    category_code: Mapped[str] = mapped_column(String(40), ForeignKey("categories.code"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    reporter_is_beneficiary: Mapped[bool] = mapped_column(Boolean, default=True)
+    reporter_name: Mapped[str] = mapped_column(String(120), default="")
+    reporter_relation: Mapped[str] = mapped_column(String(80), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(20), default="")
+    channel: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(10), default="biasa")
+    description: Mapped[str] = mapped_column(Text)
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="terbuka")
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    village: Mapped[Region] = relationship()
+    category: Mapped[Category] = relationship()
+    beneficiary: Mapped[Person] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", viewonly=True
+    )
+    registry_checks: Mapped[list[RegistryCheck]] = relationship(
+        back_populates="case", order_by="RegistryCheck.id", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The case list: scope (village) first, newest first, optional status.
+        Index("ix_cases_village_id", "village_code", "id"),
+        Index("ix_cases_village_status_id", "village_code", "status", "id"),
+        Index("ix_cases_status_id", "status", "id"),
+        Index("ix_cases_beneficiary_category_status", "beneficiary_id", "category_code", "status"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "terbuka"
+
+    @property
+    def status_label(self) -> str:
+        return CASE_STATUSES.get(self.status, self.status)
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCIES.get(self.urgency, self.urgency)
+
+    @property
+    def outcome_label(self) -> str:
+        return DESK_OUTCOMES.get(self.outcome or "", self.outcome or "")
+
+    @property
+    def latest_check(self) -> RegistryCheck | None:
+        return self.registry_checks[-1] if self.registry_checks else None
+
+
+class RegistryCheck(db.Model):
+    """Dated evidence: what the registry said about the beneficiary, who checked, when."""
+
+    __tablename__ = "registry_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(10))  # "nik", "nama", "none"
+    found: Mapped[bool] = mapped_column(Boolean)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("registry_records.id"))
+    source: Mapped[str] = mapped_column(String(8), default="")
+    period: Mapped[str] = mapped_column(String(7), default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="registry_checks")
+    checked_by: Mapped[User] = relationship()
+
+
+class CaseEvent(db.Model):
+    """The case timeline. Append-only: the database refuses UPDATE and DELETE."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

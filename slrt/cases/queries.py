@@ -1,0 +1,125 @@
+"""Case reads, always within the user's scope (pages and exports share these)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import abort
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from slrt.cases.models import Case, Person
+from slrt.common.permissions import CASE_ROLES, village_scope
+from slrt.common.time import WIB
+from slrt.dtks.names import name_key
+from slrt.extensions import db
+from slrt.identity import normalise_digits
+
+CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,5}-?\d{4}-?\d{4,6}$")
+
+
+def scoped(user, stmt: Select | None = None) -> Select:
+    """Cases the user may see; an empty scope sees nothing."""
+    stmt = stmt if stmt is not None else select(Case)
+    if user.role not in CASE_ROLES:
+        return stmt.where(False)
+    scope = village_scope(user)
+    if scope is None:
+        return stmt
+    if not scope:
+        return stmt.where(False)
+    if len(scope) == 1:
+        return stmt.where(Case.village_code == scope[0])
+    return stmt.where(Case.village_code.in_(scope))
+
+
+def get_case_for(user, case_id: int) -> Case:
+    """The case if the user may see it; 404 otherwise (no hint that it exists)."""
+    case = db.session.scalars(scoped(user).where(Case.id == case_id)).first()
+    if case is None:
+        abort(404)
+    return case
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    village: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _wib_day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=WIB)
+
+
+def list_cases(user, f: CaseFilters, *, before_id: int | None = None, limit: int = 50
+               ) -> tuple[list[Case], int | None]:
+    """One page of cases, newest first, keyset-paginated on the id.
+
+    Returns the cases and the id to continue from (None on the last page).
+    Each filter narrows an indexed column; no page counts the whole table.
+    """
+    stmt = scoped(user).options(joinedload(Case.beneficiary), joinedload(Case.category),
+                                joinedload(Case.village))
+    q = f.q.strip()
+    if q:
+        upper = q.upper().replace(" ", "")
+        digits = normalise_digits(q)
+        if CASE_NUMBER_RE.match(upper):
+            number = upper
+            if "-" not in number:
+                m = re.match(r"^([A-Z]+)(\d{4})(\d+)$", number)
+                number = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else number
+            stmt = stmt.where(Case.number == number)
+        elif digits.isdigit() and len(digits) == 16:
+            stmt = stmt.where(Case.beneficiary_id.in_(
+                select(Person.id).where((Person.nik == digits) | (Person.no_kk == digits))))
+        else:
+            key = name_key(q)
+            stmt = stmt.join(Case.beneficiary)
+            for word in key.split():
+                stmt = stmt.where(Person.name_key.contains(word, autoescape=True))
+    if f.status:
+        stmt = stmt.where(Case.status == f.status)
+    if f.category:
+        stmt = stmt.where(Case.category_code == f.category)
+    if f.village:
+        stmt = stmt.where(Case.village_code == f.village)
+    if f.date_from:
+        stmt = stmt.where(Case.created_at >= _wib_day_start(f.date_from))
+    if f.date_to:
+        stmt = stmt.where(Case.created_at < _wib_day_start(f.date_to + timedelta(days=1)))
+    if before_id:
+        stmt = stmt.where(Case.id < before_id)
+    rows = list(db.session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)).unique())
+    next_id = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], next_id
+
+
+@dataclass
+class DeskSummary:
+    open: int
+    closed_this_month: int
+    registered_today: int
+    recent: list[Case]
+
+
+def desk_summary(user, now: datetime | None = None) -> DeskSummary:
+    from slrt.common.time import now_utc
+
+    now = now or now_utc()
+    local = now.astimezone(WIB)
+    month_start = datetime(local.year, local.month, 1, tzinfo=WIB)
+    day_start = _wib_day_start(local.date())
+    count = select(func.count()).select_from(Case)
+    open_n = db.session.scalar(scoped(user, count.where(Case.status == "terbuka")))
+    closed_n = db.session.scalar(scoped(user, count.where(Case.status == "selesai",
+                                                          Case.closed_at >= month_start)))
+    today_n = db.session.scalar(scoped(user, count.where(Case.created_at >= day_start)))
+    recent, _ = list_cases(user, CaseFilters(), limit=10)
+    return DeskSummary(open_n or 0, closed_n or 0, today_n or 0, recent)

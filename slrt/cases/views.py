@@ -1,0 +1,371 @@
+"""Front desk pages: register a complaint, the case list, the case page, the receipt."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from slrt.cases import queries, services
+from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
+from slrt.cases.models import Case, Category, Person
+from slrt.common.errors import DomainError
+from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, village_scope
+from slrt.common.time import now_utc
+from slrt.dtks import queries as registry
+from slrt.extensions import db
+from slrt.regions.models import Region
+from slrt.regions.queries import villages_of
+
+bp = Blueprint("cases", __name__, url_prefix="/kasus")
+
+
+def _require(roles):
+    if current_user.role not in roles:
+        abort(403)
+
+
+@bp.before_request
+def only_case_roles():
+    _require(CASE_ROLES)
+
+
+def scope_villages() -> list[Region]:
+    scope = village_scope(current_user)
+    if scope is None:
+        return villages_of(current_app.config["SLRT_KABUPATEN"])
+    if not scope:
+        return []
+    return list(db.session.scalars(
+        select(Region).where(Region.code.in_(scope)).order_by(Region.code)))
+
+
+def _village_choices():
+    return [(v.code, v.name) for v in scope_villages()]
+
+
+def _category_choices():
+    cats = db.session.scalars(
+        select(Category).where(Category.is_active).order_by(Category.sort_order))
+    groups: dict[str, list] = {"layanan": [], "ppks": []}
+    for c in cats:
+        groups.setdefault(c.group, []).append((c.code, c.name))
+    return [("", _("- pilih kategori -"))] + groups["layanan"] + groups["ppks"]
+
+
+def _case_form(**kwargs) -> CaseForm:
+    form = CaseForm(**kwargs)
+    form.village_code.choices = _village_choices()
+    form.category_code.choices = _category_choices()
+    return form
+
+
+def _lookup_form(**kwargs) -> LookupForm:
+    form = LookupForm(**kwargs)
+    form.village_code.choices = _village_choices()
+    return form
+
+
+def _record_in_scope(record_id: str | None):
+    """A registry record chosen from a name search must be of the user's villages."""
+    if not record_id or not str(record_id).isdigit():
+        return None
+    record = registry.get_record(int(record_id))
+    if record is None:
+        return None
+    scope = village_scope(current_user)
+    if scope is not None and record.village_code not in scope:
+        abort(404)
+    return record
+
+
+def _prefill_from_record(form: CaseForm, record) -> None:
+    form.nik.data = record.nik
+    form.no_kk.data = record.no_kk
+    form.name.data = record.name
+    form.birth_place.data = record.birth_place
+    form.birth_date.data = record.birth_date
+    form.sex.data = record.sex
+    form.address.data = record.address
+    form.dusun.data = record.dusun
+    form.rt.data = record.rt
+    form.rw.data = record.rw
+    form.household_size.data = registry.household_size(record.no_kk) or None
+    village_codes = {c for c, _n in form.village_code.choices}
+    if record.village_code in village_codes:
+        form.village_code.data = record.village_code
+
+
+def _prefill_from_person(form: CaseForm, person: Person) -> None:
+    for attr in ("nik", "no_kk", "name", "birth_place", "birth_date", "sex", "address", "dusun",
+                 "rt", "rw", "phone", "household_size", "children_count", "elderly_count",
+                 "disabled_count"):
+        value = getattr(person, attr)
+        if value not in (None, "") and not getattr(form, attr).data:
+            getattr(form, attr).data = value
+
+
+def _open_cases_of(person: Person | None) -> list[Case]:
+    if person is None:
+        return []
+    return list(db.session.scalars(queries.scoped(current_user).where(
+        Case.beneficiary_id == person.id, Case.status == "terbuka").order_by(Case.id.desc())))
+
+
+def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,
+                     duplicate=None, status=200):
+    return render_template(
+        "cases/register.html", form=form, record=record, nik_info=nik_info, person=person,
+        open_cases=_open_cases_of(person), duplicate=duplicate,
+        latest_period=registry.latest_period(), registry_checked=True,
+    ), status
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+def register():
+    _require(REGISTER_ROLES)
+    step = request.form.get("step", "") if request.method == "POST" else ""
+
+    if step == "cari":
+        lookup = _lookup_form()
+        if not lookup.validate():
+            return render_template("cases/lookup.html", lookup=lookup), 422
+        if lookup.nik.data:
+            nik = lookup.nik.data
+            record = registry.find_by_nik(nik)
+            person = db.session.scalar(select(Person).where(Person.nik == nik))
+            form = _case_form(formdata=None)
+            if record is not None:
+                _prefill_from_record(form, record)
+            else:
+                form.nik.data = nik
+                form.birth_date.data = lookup.nik.parsed.birth_date
+                form.sex.data = lookup.nik.parsed.sex
+            if person is not None:
+                _prefill_from_person(form, person)
+            return _render_register(form, record=record, nik_info=lookup.nik.parsed,
+                                    person=person)
+        village = lookup.village_code.data
+        allowed = {c for c, _n in lookup.village_code.choices}
+        if village not in allowed:
+            lookup.village_code.errors.append(_("Pilih desa untuk mencari berdasarkan nama."))
+            return render_template("cases/lookup.html", lookup=lookup), 422
+        results = registry.search_by_name([village], lookup.name.data)
+        return render_template("cases/lookup.html", lookup=lookup, results=results,
+                               searched=True)
+
+    if step == "pilih":
+        record = _record_in_scope(request.form.get("record_id"))
+        if record is None:
+            abort(404)
+        form = _case_form(formdata=None)
+        _prefill_from_record(form, record)
+        form.registry_record_id.data = str(record.id)
+        person = db.session.scalar(select(Person).where(Person.nik == record.nik))
+        if person is not None:
+            _prefill_from_person(form, person)
+        return _render_register(form, record=record, person=person)
+
+    if step in ("baru", "tanpa_identitas"):
+        form = _case_form(formdata=None)
+        form.name.data = request.form.get("name", "")[:120]
+        if step == "tanpa_identitas":
+            form.is_unidentified.data = True
+            form.reporter_is_beneficiary.data = "tidak"
+            form.channel.data = "laporan_desa"
+        if request.form.get("village_code") in {c for c, _n in form.village_code.choices}:
+            form.village_code.data = request.form["village_code"]
+        return _render_register(form)
+
+    if step == "simpan":
+        return _save_new_case()
+
+    return render_template("cases/lookup.html", lookup=_lookup_form(formdata=None))
+
+
+def _save_new_case():
+    form = _case_form()
+    record = _record_in_scope(form.registry_record_id.data)
+    if not form.validate():
+        if form.nik.data and not form.nik.errors:
+            record = registry.find_by_nik(form.nik.data)
+        return _render_register(form, record=record, status=422)
+    person_data = services.PersonInput(
+        name=form.name.data or "", nik=form.nik.data or None, no_kk=form.no_kk.data or None,
+        birth_place=form.birth_place.data or "", birth_date=form.birth_date.data,
+        sex=form.sex.data or None, address=form.address.data or "", dusun=form.dusun.data or "",
+        rt=form.rt.data or "", rw=form.rw.data or "", phone=form.phone.data or "",
+        household_size=form.household_size.data, children_count=form.children_count.data,
+        elderly_count=form.elderly_count.data, disabled_count=form.disabled_count.data,
+        is_unidentified=bool(form.is_unidentified.data),
+        identifying_notes=form.identifying_notes.data or "",
+    )
+    complaint = services.ComplaintInput(
+        village_code=form.village_code.data, category_code=form.category_code.data,
+        description=form.description.data, channel=form.channel.data, urgency=form.urgency.data,
+        incident_date=form.incident_date.data,
+        reporter_is_beneficiary=form.reporter_is_beneficiary.data == "ya",
+        reporter_name=form.reporter_name.data or "",
+        reporter_relation=form.reporter_relation.data or "",
+        reporter_phone=form.reporter_phone.data or "",
+    )
+    try:
+        case = services.register_case(
+            current_user, person_data, complaint, now=now_utc(),
+            case_prefix=current_app.config["SLRT_CASE_PREFIX"],
+            registry_record_id=record.id if record and not form.nik.data else None,
+            allow_duplicate=form.allow_duplicate.data == "1",
+        )
+    except services.DuplicateOpenCase as dup:
+        db.session.rollback()
+        form.allow_duplicate.data = "1"
+        if form.nik.data:
+            record = registry.find_by_nik(form.nik.data)
+        return _render_register(form, record=record, duplicate=dup.case,
+                                person=dup.case.beneficiary, status=409)
+    except DomainError as e:
+        db.session.rollback()
+        field = getattr(form, e.field, None) if e.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [e.message]
+        else:
+            flash(e.message, "error")
+        return _render_register(form, record=record, status=422)
+    db.session.commit()
+    flash(_("Pengaduan tercatat dengan nomor %(number)s.", number=case.number), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    if request.method == "POST":
+        form = CaseSearchForm()
+        valid = form.validate()
+    else:
+        form = CaseSearchForm(formdata=request.args, meta={"csrf": False})
+        form.q.data = ""  # identifiers travel by POST only, never in a URL
+        valid = form.validate()
+    villages = scope_villages()
+    form.village.choices = [("", _("Semua desa"))] + [(v.code, v.name) for v in villages]
+    form.category.choices = [("", _("Semua kategori"))] + _category_choices()[1:]
+    cases, next_id = [], None
+    if valid:
+        scope_codes = {v.code for v in villages}
+        filters = queries.CaseFilters(
+            q=form.q.data or "", status=form.status.data or "", category=form.category.data or "",
+            village=form.village.data if form.village.data in scope_codes else "",
+            date_from=form.date_from.data, date_to=form.date_to.data,
+        )
+        before = form.before.data
+        cases, next_id = queries.list_cases(
+            current_user, filters, before_id=int(before) if before and before.isdigit() else None,
+            limit=current_app.config["PAGE_SIZE"])
+    return render_template("cases/index.html", form=form, cases=cases, next_id=next_id,
+                           status=200 if valid else 422), (200 if valid else 422)
+
+
+@bp.get("/<int:case_id>")
+def detail(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
+                           close_form=CloseForm(formdata=None, version=case.version))
+
+
+def _redisplay(case, *, note_form=None, close_form=None, status=422):
+    return render_template(
+        "cases/detail.html", case=case, note_form=note_form or NoteForm(formdata=None),
+        close_form=close_form or CloseForm(formdata=None, version=case.version)), status
+
+
+@bp.post("/<int:case_id>/catatan")
+def add_note(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    form = NoteForm()
+    if not form.validate():
+        return _redisplay(case, note_form=form)
+    try:
+        services.add_note(current_user, case, form.text.data, now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        form.text.errors.append(e.message)
+        return _redisplay(case, note_form=form)
+    db.session.commit()
+    flash(_("Catatan ditambahkan."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
+
+
+@bp.post("/<int:case_id>/tutup")
+def close(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    form = CloseForm()
+    if not form.validate():
+        return _redisplay(case, close_form=form)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        services.close_at_desk(current_user, case, form.outcome.data, form.note.data or "",
+                               now=now_utc(), expected_version=version)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Kasus ini baru saja diubah oleh pengguna lain. Periksa lagi lalu ulangi."),
+              "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    except DomainError as e:
+        db.session.rollback()
+        case = queries.get_case_for(current_user, case_id)
+        field = getattr(form, e.field, None) if e.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [e.message]
+            return _redisplay(case, close_form=form)
+        flash(e.message, "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    flash(_("Kasus %(number)s diselesaikan di desa.", number=case.number), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/cek-dtks")
+def recheck(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    try:
+        check = services.recheck_registry(current_user, case, now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    db.session.commit()
+    flash(_("DTKS diperiksa ulang: %(result)s.",
+            result=_("terdaftar") if check.found else _("tidak terdaftar")), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#dtks")
+
+
+@bp.post("/<int:case_id>/tambah-pengaduan")
+def add_complaint(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    description = (request.form.get("description") or "").strip()[:4000]
+    channel = request.form.get("channel") or "datang_langsung"
+    try:
+        services.add_to_open_case(current_user, case, description, channel, now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    db.session.commit()
+    flash(_("Pengaduan ditambahkan ke kasus %(number)s.", number=case.number), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
+
+
+@bp.get("/<int:case_id>/tanda-terima")
+def receipt(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    return render_template("cases/receipt.html", case=case)

@@ -1,0 +1,30 @@
+"""Command-line groups: `flask regions|users|catalog|demo ...`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from slrt.extensions import db
+
+catalog_cli = AppGroup("catalog", help="Katalog kategori pengaduan dan program.")
+
+
+@catalog_cli.command("load")
+def catalog_load():
+    """Tambahkan kategori pengaduan dan program bawaan yang belum ada."""
+    from slrt.cases.catalog import load_categories
+    from slrt.referrals.catalog import load_programs
+
+    cats, progs = load_categories(), load_programs()
+    db.session.commit()
+    click.echo(f"Katalog: {cats} kategori baru, {progs} program baru.")
+
+
+def register_cli(app):
+    from slrt.auth.cli import users_cli
+    from slrt.demo.cli import demo_cli
+    from slrt.regions.cli import regions_cli
+
+    for group in (regions_cli, users_cli, catalog_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,56 @@
+"""Domain errors and the Indonesian error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule said no; the message is for a village operator."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+ERROR_PAGES = {
+    400: ("Permintaan tidak dapat diproses", "Data yang dikirim tidak lengkap atau tidak sah."),
+    403: ("Akses ditolak", "Anda tidak berwenang membuka halaman ini."),
+    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau di luar wilayah Anda."),
+    405: ("Metode tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
+    413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
+    500: ("Terjadi kesalahan pada sistem", "Maaf, ada kesalahan di server. Data Anda tidak disimpan "
+          "sebagian: silakan coba lagi. Bila berulang, hubungi admin Dinas Sosial."),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = ERROR_PAGES[code]
+    return render_template("errors/error.html", code=code, title=title,
+                           message=detail or message), code
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(
+            400,
+            "Formulir sudah kedaluwarsa atau tidak sah (token keamanan hilang). "
+            "Muat ulang halaman lalu kirim lagi.",
+        )
+
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        from slrt.extensions import db
+
+        db.session.rollback()
+        return render_error(500)

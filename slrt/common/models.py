@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, Text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slrt.extensions import db
+
+
+class Sequence(db.Model):
+    """Named counters (case numbers per month), incremented atomically."""
+
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppSetting(db.Model):
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+def next_value(name: str) -> int:
+    """Increment the named counter and return the new value.
+
+    One UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so
+    two registrations at the same moment never get the same number.
+    """
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(Sequence).values(name=name, value=0).on_conflict_do_nothing())
+    return db.session.execute(
+        update(Sequence)
+        .where(Sequence.name == name)
+        .values(value=Sequence.value + 1)
+        .returning(Sequence.value)
+    ).scalar_one()
+
+
+def get_setting(key: str, default: str | None = None) -> str | None:
+    row = db.session.get(AppSetting, key)
+    return row.value if row else default
+
+
+def set_setting(key: str, value: str) -> None:
+    row = db.session.get(AppSetting, key)
+    if row is None:
+        db.session.add(AppSetting(key=key, value=value))
+    else:
+        row.value = value

@@ -1,0 +1,56 @@
+"""Registry reads: lookups by NIK, by No KK and by name within a village."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from slrt.dtks.models import RegistryRecord
+from slrt.dtks.names import name_key
+from slrt.extensions import db
+
+
+def find_by_nik(nik: str) -> RegistryRecord | None:
+    """The current record for a NIK: active first, then the newest period."""
+    return db.session.scalars(
+        select(RegistryRecord)
+        .where(RegistryRecord.nik == nik)
+        .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
+                  RegistryRecord.id.desc())
+        .limit(1)
+    ).first()
+
+
+def household(no_kk: str) -> list[RegistryRecord]:
+    return list(db.session.scalars(
+        select(RegistryRecord).where(RegistryRecord.no_kk == no_kk, RegistryRecord.is_active)
+        .order_by(RegistryRecord.id)
+    ))
+
+
+def household_size(no_kk: str) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(RegistryRecord)
+        .where(RegistryRecord.no_kk == no_kk, RegistryRecord.is_active)
+    ) or 0
+
+
+def search_by_name(village_codes: list[str] | None, name: str, limit: int = 30
+                   ) -> list[RegistryRecord]:
+    """Records whose name contains every word typed, within the given villages."""
+    words = name_key(name).split()
+    if not words:
+        return []
+    stmt = select(RegistryRecord).where(RegistryRecord.is_active)
+    if village_codes is not None:
+        stmt = stmt.where(RegistryRecord.village_code.in_(village_codes))
+    for w in words:
+        stmt = stmt.where(RegistryRecord.name_key.contains(w, autoescape=True))
+    return list(db.session.scalars(stmt.order_by(RegistryRecord.name_key).limit(limit)))
+
+
+def get_record(record_id: int) -> RegistryRecord | None:
+    return db.session.get(RegistryRecord, record_id)
+
+
+def latest_period() -> str | None:
+    return db.session.scalar(select(func.max(RegistryRecord.period)))

@@ -1,0 +1,8 @@
+"""Import every model so the metadata (and Alembic) sees the whole schema."""
+
+from slrt.auth.models import User, UserProgram, UserVillage  # noqa: F401
+from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  # noqa: F401
+from slrt.common.models import AppSetting, Sequence  # noqa: F401
+from slrt.dtks.models import RegistryRecord  # noqa: F401
+from slrt.referrals.models import Program  # noqa: F401
+from slrt.regions.models import Region  # noqa: F401
