@@ -46,16 +46,15 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt import models  # noqa: F401  (every model registered on the metadata)
     from slrt.extensions import babel, csrf, db, login_manager, migrate
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "id", timezone_selector=lambda: "Asia/Jakarta")
-    login_manager.init_app(app)
-
     from slrt.auth import setup as auth_setup
     from slrt.common import errors, templating
 
-    auth_setup.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    auth_setup.init_app(app)  # the login gate runs before the CSRF check
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "id", timezone_selector=lambda: "Asia/Jakarta")
     errors.init_app(app)
     templating.init_app(app)
 

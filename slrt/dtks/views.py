@@ -49,6 +49,9 @@ def check():
                 if record is not None:
                     household = _in_scope(queries.household(record.no_kk)) or [record]
                     results = [record]
+                else:
+                    # A No KK often has the shape of a valid NIK: try it as one too.
+                    household = _in_scope(queries.household(nik.nik))
     return render_template("dtks/check.html", results=results, household=household,
                            error=error, query=query, searched=searched,
                            latest_period=queries.latest_period())

@@ -1,0 +1,54 @@
+# Shared by scripts/start and scripts/test: a project virtualenv kept in step
+# with pyproject.toml. Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+
+as_root() {
+  if [ "$(id -u)" = "0" ]; then "$@"; else sudo -n "$@"; fi
+}
+
+apt_install() {
+  echo "==> apt-get install $*"
+  if [ -z "${_SLRT_APT_UPDATED:-}" ]; then
+    as_root apt-get update -qq
+    _SLRT_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+find_python() {
+  for candidate in python3.11 python3.12 python3.13 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 atau lebih baru tidak ditemukan." >&2
+  return 1
+}
+
+ensure_venv() {
+  # $1: the extras to install ("" or "dev")
+  local extras="${1:-}" spec="." stamp
+  [ -n "$extras" ] && spec=".[$extras]"
+  if [ ! -x "$VENV/bin/python" ]; then
+    local py; py="$(find_python)"
+    if ! "$py" -m venv "$VENV" 2>/dev/null; then
+      apt_install python3-venv
+      "$py" -m venv "$VENV"
+    fi
+  fi
+  stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-base}"
+  if [ ! -f "$stamp" ]; then
+    echo "==> pip install -e '$spec'"
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q -e "$spec"
+    touch "$stamp"
+  fi
+}
+
+flask() {
+  "$VENV/bin/python" -m flask --app wsgi "$@"
+}

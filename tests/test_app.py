@@ -1,0 +1,157 @@
+"""The house: config, database settings, migrations, the gate, error pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import inspect, text
+
+from tests.conftest import IS_PG, csrf_from, login, post
+
+
+def test_database_url_overrides_the_instance_sqlite(monkeypatch, tmp_path):
+    from slrt import create_app
+
+    target = tmp_path / "lain.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
+    app = create_app("testing")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{target}"
+    monkeypatch.delenv("DATABASE_URL")
+    default = create_app("development").config["SQLALCHEMY_DATABASE_URI"]
+    assert default.startswith("sqlite:///") and default.endswith("/slrt.db")
+
+
+def test_postgres_urls_use_psycopg3():
+    from config import normalise_database_url
+
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    from slrt import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+@pytest.mark.skipif(IS_PG, reason="SQLite connection settings")
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(db):
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_models_and_migrations_agree(db):
+    """`flask db upgrade` built this database; the models must describe it exactly."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, db.metadata)
+    assert diff == []
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"cases", "case_events", "persons", "registry_records", "regions", "users",
+            "alembic_version"} <= tables
+
+
+def test_case_timeline_is_append_only_in_the_database(db, make_user, register):
+    from sqlalchemy.exc import DBAPIError
+
+    case = register(make_user("operator"), nik="1504035406780002")
+    assert db.session.execute(text("SELECT count(*) FROM case_events WHERE case_id = :c"),
+                              {"c": case.id}).scalar() >= 2
+    for stmt in ("UPDATE case_events SET message = 'diubah' WHERE case_id = :c",
+                 "DELETE FROM case_events WHERE case_id = :c"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(stmt), {"c": case.id})
+        db.session.rollback()
+
+
+def test_health_is_public(client):
+    resp = client.get("/sehat")
+    assert resp.status_code == 200 and resp.json == {"status": "ok"}
+
+
+def test_every_endpoint_sends_anonymous_users_to_login(app, client):
+    """Walk the URL map: nothing but the allow-list answers an anonymous user."""
+    public = {"auth.login", "static", "main.health"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in public:
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            resp = client.open(url, method=method)
+            assert resp.status_code == 302, (rule.endpoint, method, resp.status_code)
+            assert "/masuk" in resp.location, (rule.endpoint, resp.location)
+            checked += 1
+    assert checked >= 10
+
+
+def test_unknown_page_is_indonesian_404(client, make_user):
+    login(client, make_user("operator"))
+    resp = client.get("/tidak-ada")
+    assert resp.status_code == 404
+    assert "Halaman tidak ditemukan" in resp.text
+    assert "Not Found" not in resp.text
+
+
+def test_post_without_csrf_token_gets_indonesian_400(client, make_user):
+    login(client, make_user("operator"))
+    resp = client.post("/kasus/baru", data={"step": "cari", "nik": "1504031406750101"})
+    assert resp.status_code == 400
+    assert "token keamanan" in resp.text
+    assert "CSRF" not in resp.text
+
+
+def test_login_keeps_username_and_says_the_same_for_unknown_user(client, make_user):
+    user = make_user("operator", username="rina")
+    page = client.get("/masuk")
+    wrong = client.post("/masuk", data={"username": "rina", "password": "salah-sandi-123",
+                                        "csrf_token": csrf_from(page.text)})
+    unknown = client.post("/masuk", data={"username": "tidakada", "password": "salah-sandi-123",
+                                          "csrf_token": csrf_from(page.text)})
+    assert wrong.status_code == unknown.status_code == 422
+    assert "Nama pengguna atau kata sandi salah." in wrong.text
+    assert "Nama pengguna atau kata sandi salah." in unknown.text
+    assert 'value="rina"' in wrong.text
+    login(client, user)
+    assert client.get("/").status_code == 200
+
+
+def test_disabled_user_cannot_log_in_and_session_ends(client, make_user, db):
+    user = make_user("operator")
+    login(client, user)
+    user.is_active_flag = False
+    db.session.commit()
+    assert client.get("/kasus").status_code == 302
+
+
+def test_logout_needs_post_and_ends_session(client, make_user):
+    login(client, make_user("operator"))
+    assert client.get("/keluar").status_code == 405
+    resp = post(client, "/keluar", {})
+    assert resp.status_code == 302
+    assert client.get("/kasus").status_code == 302
+
+
+def test_open_redirect_after_login_is_refused(client, make_user):
+    user = make_user("operator")
+    page = client.get("/masuk")
+    resp = client.post("/masuk?next=https://contoh.invalid/", data={
+        "username": user.username, "password": "kata-sandi-uji-2026",
+        "csrf_token": csrf_from(page.text)})
+    assert resp.status_code == 302 and resp.location == "/"
+
+
+def test_pages_load_no_external_assets(client, make_user):
+    login(client, make_user("operator"))
+    html = client.get("/kasus/baru").text
+    for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not ref.startswith(("http://", "https://", "//")), ref
