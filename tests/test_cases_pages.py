@@ -283,3 +283,12 @@ def test_wib_dates_with_indonesian_months(client, operator, register):
                     when=datetime(2026, 8, 17, 2, 5, tzinfo=UTC))
     page = client.get(f"/kasus/{case.id}").text
     assert "17 Agustus 2026 09.05 WIB" in page
+
+
+def test_search_form_of_the_list_page_can_be_submitted(client, operator):
+    """The list page's own search form carries its CSRF token (a browser uses that one)."""
+    from tests.conftest import csrf_from
+
+    page = client.get("/kasus")
+    resp = client.post("/kasus", data={"q": "aminah", "csrf_token": csrf_from(page.text)})
+    assert resp.status_code == 200
