@@ -44,10 +44,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from slrt import models  # noqa: F401  (every model registered on the metadata)
-    from slrt.extensions import babel, csrf, db, login_manager, migrate
-
     from slrt.auth import setup as auth_setup
     from slrt.common import errors, templating
+    from slrt.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
