@@ -155,3 +155,26 @@ def test_pages_load_no_external_assets(client, make_user):
     html = client.get("/kasus/baru").text
     for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not ref.startswith(("http://", "https://", "//")), ref
+
+
+def test_forbidden_and_server_error_pages_are_indonesian(db_url, make_user, client):
+    from slrt import create_app
+
+    user = make_user("operator")
+    login(client, user)
+    forbidden = client.get("/admin/pengguna")
+    assert forbidden.status_code == 403 and "Akses ditolak" in forbidden.text
+
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": db_url,
+                                           "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/uji-galat")
+    def boom():
+        raise RuntimeError("galat uji")
+
+    app.test_client_class = type(client)
+    other = app.test_client()
+    login(other, user)
+    resp = other.get("/uji-galat")
+    assert resp.status_code == 500
+    assert "Terjadi kesalahan pada sistem" in resp.text and "galat uji" not in resp.text
