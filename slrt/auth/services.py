@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from slrt.auth.models import ROLES, User, UserProgram, UserVillage
@@ -22,19 +23,20 @@ def generate_password() -> str:
 def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: str) -> None:
     """Raise DomainError unless the villages and programs fit the role."""
     if role not in ROLES:
-        raise DomainError(f"Peran tidak dikenal: {role}. Pilihan: {', '.join(ROLES)}.", "role")
+        raise DomainError(_("Peran tidak dikenal: %(role)s. Pilihan: %(roles)s.", role=role,
+                            roles=", ".join(ROLES)), "role")
     if role == "operator" and len(villages) != 1:
-        raise DomainError("Operator harus ditugaskan di tepat satu desa/kelurahan.", "villages")
+        raise DomainError(_("Operator harus ditugaskan di tepat satu desa/kelurahan."), "villages")
     if role == "fasilitator" and not villages:
-        raise DomainError("Fasilitator harus ditugaskan di sekurang-kurangnya satu desa.",
+        raise DomainError(_("Fasilitator harus ditugaskan di sekurang-kurangnya satu desa."),
                           "villages")
     if role == "handler" and not programs:
-        raise DomainError("Petugas program harus memegang sekurang-kurangnya satu program.",
+        raise DomainError(_("Petugas program harus memegang sekurang-kurangnya satu program."),
                           "programs")
     if role not in ("operator", "fasilitator") and villages:
-        raise DomainError("Hanya operator dan fasilitator yang ditugaskan per desa.", "villages")
+        raise DomainError(_("Hanya operator dan fasilitator yang ditugaskan per desa."), "villages")
     if role != "handler" and programs:
-        raise DomainError("Hanya petugas program yang memegang program.", "programs")
+        raise DomainError(_("Hanya petugas program yang memegang program."), "programs")
     if villages:
         found = {
             r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(villages)))
@@ -42,23 +44,22 @@ def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: 
         for code in villages:
             region = found.get(code)
             if region is None or not region.is_village:
-                raise DomainError(f"Kode desa/kelurahan {code} tidak dikenal.", "villages")
+                raise DomainError(_("Kode desa/kelurahan %(code)s tidak dikenal.", code=code),
+                                  "villages")
             if not code.startswith(kabupaten + "."):
-                raise DomainError(
-                    f"Desa {region.name} ({code}) berada di luar kabupaten ini.", "villages"
-                )
+                raise DomainError(_("Desa %(name)s (%(code)s) berada di luar kabupaten ini.",
+                                    name=region.name, code=code), "villages")
     if programs:
         known = set(db.session.scalars(select(Program.code).where(Program.code.in_(programs))))
         for code in programs:
             if code not in known:
-                raise DomainError(f"Kode program {code} tidak dikenal.", "programs")
+                raise DomainError(_("Kode program %(code)s tidak dikenal.", code=code), "programs")
 
 
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password"
-        )
+        raise DomainError(_("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH),
+                          "password")
 
 
 def create_user(
@@ -75,9 +76,9 @@ def create_user(
 ) -> User:
     username = username.strip().lower()
     if not username or len(username) > 64:
-        raise DomainError("Nama pengguna wajib diisi (maksimal 64 karakter).", "username")
+        raise DomainError(_("Nama pengguna wajib diisi (maksimal 64 karakter)."), "username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise DomainError(f"Nama pengguna {username} sudah dipakai.", "username")
+        raise DomainError(_("Nama pengguna %(name)s sudah dipakai.", name=username), "username")
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
     check_password_policy(password)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from slrt.cases.models import (
@@ -37,8 +38,9 @@ class DuplicateOpenCase(DomainError):
 
     def __init__(self, case: Case):
         super().__init__(
-            f"{case.beneficiary.display_name} sudah memiliki kasus terbuka {case.number} "
-            f"dengan kategori yang sama ({case.category.name}).",
+            _("%(name)s sudah memiliki kasus terbuka %(number)s dengan kategori yang sama "
+              "(%(category)s).", name=case.beneficiary.display_name, number=case.number,
+              category=case.category.name),
             "category_code",
         )
         self.case = case
@@ -89,9 +91,9 @@ def _event(case: Case, actor, kind: str, message: str, now: datetime, data: dict
 
 def _check_can_act(actor, village_code: str) -> None:
     if actor.role not in REGISTER_ROLES:
-        raise DomainError("Peran Anda tidak dapat mencatat atau mengubah pengaduan.")
+        raise DomainError(_("Peran Anda tidak dapat mencatat atau mengubah pengaduan."))
     if not can_see_village(actor, village_code):
-        raise DomainError("Desa ini di luar wilayah tugas Anda.", "village_code")
+        raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
 
 
 def next_case_number(prefix: str, now: datetime) -> str:
@@ -166,17 +168,17 @@ def _record_check(case: Case, actor, now: datetime, *, method: str,
 def _validate_complaint(c: ComplaintInput, now: datetime) -> Category:
     category = db.session.get(Category, c.category_code)
     if category is None or not category.is_active:
-        raise DomainError("Kategori pengaduan tidak dikenal.", "category_code")
+        raise DomainError(_("Kategori pengaduan tidak dikenal."), "category_code")
     if c.channel not in CHANNELS:
-        raise DomainError("Saluran pengaduan tidak dikenal.", "channel")
+        raise DomainError(_("Saluran pengaduan tidak dikenal."), "channel")
     if c.urgency not in URGENCIES:
-        raise DomainError("Tingkat urgensi tidak dikenal.", "urgency")
+        raise DomainError(_("Tingkat urgensi tidak dikenal."), "urgency")
     if not c.description.strip():
-        raise DomainError("Uraian pengaduan wajib diisi.", "description")
+        raise DomainError(_("Uraian pengaduan wajib diisi."), "description")
     if c.incident_date and c.incident_date > now.astimezone(WIB).date():
-        raise DomainError("Tanggal kejadian tidak boleh di masa depan.", "incident_date")
+        raise DomainError(_("Tanggal kejadian tidak boleh di masa depan."), "incident_date")
     if not c.reporter_is_beneficiary and not c.reporter_name.strip():
-        raise DomainError("Nama pelapor wajib diisi bila pelapor bukan penerima manfaat.",
+        raise DomainError(_("Nama pelapor wajib diisi bila pelapor bukan penerima manfaat."),
                           "reporter_name")
     return category
 
@@ -199,12 +201,12 @@ def register_case(
     _check_can_act(actor, complaint.village_code)
     village = db.session.get(Region, complaint.village_code)
     if village is None or not village.is_village:
-        raise DomainError("Desa/kelurahan tidak dikenal.", "village_code")
+        raise DomainError(_("Desa/kelurahan tidak dikenal."), "village_code")
     _validate_complaint(complaint, now)
     if not person_data.is_unidentified and not person_data.name.strip():
-        raise DomainError("Nama penerima manfaat wajib diisi.", "name")
+        raise DomainError(_("Nama penerima manfaat wajib diisi."), "name")
     if person_data.is_unidentified and person_data.nik:
-        raise DomainError("Orang yang identitasnya tidak diketahui tidak memiliki NIK.", "nik")
+        raise DomainError(_("Orang yang identitasnya tidak diketahui tidak memiliki NIK."), "nik")
 
     record = None
     method = "none"
@@ -214,7 +216,7 @@ def register_case(
     elif registry_record_id is not None:
         record = registry.get_record(registry_record_id)
         if record is None:
-            raise DomainError("Data DTKS yang dipilih tidak ditemukan.")
+            raise DomainError(_("Data DTKS yang dipilih tidak ditemukan."))
         method = "nama"
         person_data.nik = record.nik
     elif not person_data.is_unidentified:
@@ -264,9 +266,9 @@ def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: 
     """A repeated complaint goes onto the open case instead of a new one."""
     _check_can_act(actor, case.village_code)
     if not case.is_open:
-        raise DomainError("Kasus ini sudah selesai; catat sebagai pengaduan baru.")
+        raise DomainError(_("Kasus ini sudah selesai; catat sebagai pengaduan baru."))
     if not description.strip():
-        raise DomainError("Uraian pengaduan wajib diisi.", "description")
+        raise DomainError(_("Uraian pengaduan wajib diisi."), "description")
     _event(case, actor, "pengaduan_tambahan",
            f"Pengaduan tambahan ({CHANNELS.get(channel, channel)}): {description.strip()}", now)
     case.updated_at = now
@@ -276,7 +278,7 @@ def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
     _check_can_act(actor, case.village_code)
     text = text.strip()
     if not text:
-        raise DomainError("Catatan wajib diisi.", "text")
+        raise DomainError(_("Catatan wajib diisi."), "text")
     case.updated_at = now
     return _event(case, actor, "catatan", text, now)
 
@@ -286,14 +288,14 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
     """Settle the case at the Puskesos desk with an outcome."""
     _check_can_act(actor, case.village_code)
     if expected_version is not None and expected_version != case.version:
-        raise DomainError("Kasus ini baru saja diubah oleh pengguna lain. Muat ulang halaman "
-                          "dan periksa lagi sebelum menutup.")
+        raise DomainError(_("Kasus ini baru saja diubah oleh pengguna lain. Muat ulang "
+                            "halaman dan periksa lagi sebelum menutup."))
     if not case.is_open:
-        raise DomainError("Kasus ini sudah selesai.")
+        raise DomainError(_("Kasus ini sudah selesai."))
     if outcome not in DESK_OUTCOMES:
-        raise DomainError("Pilih hasil penanganan.", "outcome")
+        raise DomainError(_("Pilih hasil penanganan."), "outcome")
     if outcome == "lainnya" and not note.strip():
-        raise DomainError("Jelaskan hasil penanganan di catatan.", "note")
+        raise DomainError(_("Jelaskan hasil penanganan di catatan."), "note")
     case.status = "selesai"
     case.outcome = outcome
     case.outcome_note = note.strip()
@@ -311,7 +313,7 @@ def recheck_registry(actor, case: Case, *, now: datetime) -> RegistryCheck:
     _check_can_act(actor, case.village_code)
     person = case.beneficiary
     if not person.nik:
-        raise DomainError("Penerima manfaat belum memiliki NIK; DTKS tidak dapat diperiksa.")
+        raise DomainError(_("Penerima manfaat belum memiliki NIK; DTKS tidak dapat diperiksa."))
     check = _record_check(case, actor, now, method="nik", record=registry.find_by_nik(person.nik))
     case.updated_at = now
     db.session.flush()
