@@ -105,11 +105,23 @@ def db_url(template_db, tmp_path):
         yield f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in a real server.
+
+    The test holds an app context for its own database work; without this a
+    request would reuse it (and its `g`), which no real request ever does.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
+
+
 @pytest.fixture
 def app(db_url):
     from slrt.extensions import db
 
     app = _make_app(db_url)
+    app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()
     yield app
@@ -125,20 +137,8 @@ def db(app):
     return db
 
 
-class IsolatedClient(FlaskClient):
-    """Each request runs in a fresh context, as in a real server.
-
-    The test holds an app context for its own database work; without this a
-    request would reuse it (and its `g`), which no real request ever does.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

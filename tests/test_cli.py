@@ -89,7 +89,16 @@ def test_demo_load_is_complete_and_idempotent(app, db):
     assert people == sum(r[2] for r in MUARA_BULIAN_2022_07)
     assert households == sum(r[3] for r in MUARA_BULIAN_2022_07)
     users = count(db, select(User.id))
-    assert users == 5 + 2 * 21
+    from slrt.demo.services import ROLE_ACCOUNTS
+    from slrt.referrals.models import Program, Referral
+
+    assert users == len(ROLE_ACCOUNTS) + 2 * 21
+    # every program has a handler, and the demo referrals fill several states
+    handled = {p.program_code for u in db.session.scalars(select(User)) for p in u.programs}
+    assert handled >= set(db.session.scalars(select(Program.code)))
+    states = set(db.session.scalars(select(Referral.status)))
+    assert {"dikirim", "diterima", "diproses", "perlu_info"} <= states
+    referrals = count(db, select(Referral.id))
     for code, *_ in MUARA_BULIAN_2022_07:
         roles = set(db.session.scalars(select(User.role).join(User.villages)
                                        .where(User.villages.any(village_code=code))))
@@ -102,3 +111,4 @@ def test_demo_load_is_complete_and_idempotent(app, db):
     assert count(db, select(RegistryRecord.id)) == people
     assert count(db, select(User.id)) == users
     assert count(db, select(Case.id)) == cases
+    assert count(db, select(Referral.id)) == referrals

@@ -166,7 +166,8 @@ class CaseSearchForm(Form):
     q = StringField(_l("Cari nomor kasus, NIK, No KK atau nama"), filters=[strip],
                     validators=[Length(max=120)])
     status = SelectField(_l("Status"), choices=[("", _l("Semua status")), ("terbuka", _l("Terbuka")),
-                                                ("selesai", _l("Selesai"))], validators=[Optional()])
+                                                ("dirujuk", _l("Dirujuk")), ("selesai", _l("Selesai"))],
+                         validators=[Optional()])
     category = SelectField(_l("Kategori"), validators=[Optional()], validate_choice=False)
     village = SelectField(_l("Desa"), validators=[Optional()], validate_choice=False)
     date_from = DateField(_l("Dari tanggal"), validators=[Optional()])

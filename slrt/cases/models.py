@@ -37,8 +37,10 @@ URGENCIES = {
 
 CASE_STATUSES = {
     "terbuka": "Terbuka",
+    "dirujuk": "Dirujuk",
     "selesai": "Selesai",
 }
+OPEN_CASE_STATUSES = ("terbuka", "dirujuk")
 
 # How a case settled at the Puskesos desk ended.
 DESK_OUTCOMES = {
@@ -49,6 +51,9 @@ DESK_OUTCOMES = {
     "dicabut": "Pengaduan dicabut pelapor",
     "lainnya": "Lainnya (lihat catatan)",
 }
+# Set by the system when the last referral of a case closes.
+REFERRAL_OUTCOME = "rujukan_selesai"
+OUTCOME_LABELS = {**DESK_OUTCOMES, REFERRAL_OUTCOME: "Semua rujukan selesai"}
 
 SEXES = {"L": "Laki-laki", "P": "Perempuan"}
 
@@ -150,6 +155,7 @@ class Case(db.Model):
     registry_checks: Mapped[list[RegistryCheck]] = relationship(
         back_populates="case", order_by="RegistryCheck.id", viewonly=True
     )
+    referrals = relationship("Referral", back_populates="case", order_by="Referral.id")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -162,7 +168,7 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == "terbuka"
+        return self.status != "selesai"
 
     @property
     def status_label(self) -> str:
@@ -178,7 +184,7 @@ class Case(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return DESK_OUTCOMES.get(self.outcome or "", self.outcome or "")
+        return OUTCOME_LABELS.get(self.outcome or "", self.outcome or "")
 
     @property
     def latest_check(self) -> RegistryCheck | None:

@@ -10,7 +10,7 @@ from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from slrt.cases.models import Case, Person
+from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.common.permissions import CASE_ROLES, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.names import name_key
@@ -117,7 +117,7 @@ def desk_summary(user, now: datetime | None = None) -> DeskSummary:
     month_start = datetime(local.year, local.month, 1, tzinfo=WIB)
     day_start = _wib_day_start(local.date())
     count = select(func.count()).select_from(Case)
-    open_n = db.session.scalar(scoped(user, count.where(Case.status == "terbuka")))
+    open_n = db.session.scalar(scoped(user, count.where(Case.status.in_(OPEN_CASE_STATUSES))))
     closed_n = db.session.scalar(scoped(user, count.where(Case.status == "selesai",
                                                           Case.closed_at >= month_start)))
     today_n = db.session.scalar(scoped(user, count.where(Case.created_at >= day_start)))

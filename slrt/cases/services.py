@@ -15,6 +15,7 @@ from sqlalchemy import select
 from slrt.cases.models import (
     CHANNELS,
     DESK_OUTCOMES,
+    OPEN_CASE_STATUSES,
     URGENCIES,
     Case,
     CaseEvent,
@@ -82,7 +83,7 @@ class ComplaintInput:
     extra: dict = field(default_factory=dict)
 
 
-def _event(case: Case, actor, kind: str, message: str, now: datetime, data: dict | None = None):
+def add_event(case: Case, actor, kind: str, message: str, now: datetime, data: dict | None = None):
     ev = CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, kind=kind,
                    message=message, at=now, data=data or {})
     db.session.add(ev)
@@ -106,7 +107,7 @@ def next_case_number(prefix: str, now: datetime) -> str:
 def open_case_for(person: Person, category_code: str) -> Case | None:
     return db.session.scalars(
         select(Case).where(Case.beneficiary_id == person.id, Case.category_code == category_code,
-                           Case.status == "terbuka").order_by(Case.id).limit(1)
+                           Case.status.in_(OPEN_CASE_STATUSES)).order_by(Case.id).limit(1)
     ).first()
 
 
@@ -161,7 +162,7 @@ def _record_check(case: Case, actor, now: datetime, *, method: str,
                 f" (data periode {format_period_id(period)})." if period else
                 " (belum ada data DTKS yang dimuat).")
     db.session.add(check)
-    _event(case, actor, "cek_dtks", msg, now, {"found": check.found, "period": check.period})
+    add_event(case, actor, "cek_dtks", msg, now, {"found": check.found, "period": check.period})
     return check
 
 
@@ -254,7 +255,7 @@ def register_case(
     reporter = ("penerima manfaat sendiri" if complaint.reporter_is_beneficiary
                 else f"{case.reporter_name}" + (f" ({case.reporter_relation})"
                                                  if case.reporter_relation else ""))
-    _event(case, actor, "dibuat",
+    add_event(case, actor, "dibuat",
            f"Pengaduan dicatat ({CHANNELS[case.channel]}); pelapor: {reporter}.", now,
            {"channel": case.channel, "urgency": case.urgency})
     _record_check(case, actor, now, method=method, record=record)
@@ -269,7 +270,7 @@ def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: 
         raise DomainError(_("Kasus ini sudah selesai; catat sebagai pengaduan baru."))
     if not description.strip():
         raise DomainError(_("Uraian pengaduan wajib diisi."), "description")
-    _event(case, actor, "pengaduan_tambahan",
+    add_event(case, actor, "pengaduan_tambahan",
            f"Pengaduan tambahan ({CHANNELS.get(channel, channel)}): {description.strip()}", now)
     case.updated_at = now
 
@@ -280,7 +281,7 @@ def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
     if not text:
         raise DomainError(_("Catatan wajib diisi."), "text")
     case.updated_at = now
-    return _event(case, actor, "catatan", text, now)
+    return add_event(case, actor, "catatan", text, now)
 
 
 def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
@@ -292,6 +293,9 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
                             "halaman dan periksa lagi sebelum menutup."))
     if not case.is_open:
         raise DomainError(_("Kasus ini sudah selesai."))
+    if any(r.is_open for r in case.referrals):
+        raise DomainError(_("Kasus ini masih memiliki rujukan terbuka; kasus akan selesai "
+                            "sendiri setelah semua rujukan selesai atau dibatalkan."))
     if outcome not in DESK_OUTCOMES:
         raise DomainError(_("Pilih hasil penanganan."), "outcome")
     if outcome == "lainnya" and not note.strip():
@@ -302,7 +306,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
     case.closed_at = now
     case.closed_by_id = actor.id
     case.updated_at = now
-    _event(case, actor, "ditutup",
+    add_event(case, actor, "ditutup",
            f"Kasus diselesaikan di desa: {DESK_OUTCOMES[outcome]}."
            + (f" Catatan: {note.strip()}" if note.strip() else ""), now, {"outcome": outcome})
     db.session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from slrt.cases import queries, services
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
-from slrt.cases.models import Case, Category, Person
+from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
 from slrt.common.errors import DomainError
 from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, village_scope
 from slrt.common.time import now_utc
@@ -120,7 +120,8 @@ def _open_cases_of(person: Person | None) -> list[Case]:
     if person is None:
         return []
     return list(db.session.scalars(queries.scoped(current_user).where(
-        Case.beneficiary_id == person.id, Case.status == "terbuka").order_by(Case.id.desc())))
+        Case.beneficiary_id == person.id, Case.status.in_(OPEN_CASE_STATUSES))
+        .order_by(Case.id.desc())))
 
 
 def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,

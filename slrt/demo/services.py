@@ -34,6 +34,7 @@ class DemoReport:
     registry_total: int = 0
     users_added: int = 0
     cases_added: int = 0
+    referrals_added: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -70,6 +71,13 @@ ROLE_ACCOUNTS = [
      "Hendra Saputra"),
     ("handler", "handler", [], ["BENCANA_LOG", "BENCANA_SANTUNAN", "LANSIA"], "Yusnita Harahap"),
     ("supervisor", "supervisor", [], [], "Drs. Zulkifli"),
+    ("handler-bansos", "handler", [], ["PKH", "BPNT", "BST", "KBS"], "Mardiana Sitompul"),
+    ("handler-jamsos", "handler", [], ["PBI_DAFTAR", "PBI_AKTIF"], "Rizal Effendi"),
+    ("handler-fakir", "handler", [], ["PIP", "KIP_KULIAH", "SKTM", "USULAN_DTKS", "BH_TANGGUH"],
+     "Nurlela Hasibuan"),
+    ("handler-rehsos", "handler", [], ["DISABILITAS", "ANAK", "ANAK_ABH", "TERLANTAR", "RTLH"],
+     "Agus Salim"),
+    ("handler-dukcapil", "handler", [], ["DUKCAPIL"], "Petugas Dukcapil"),
     ("admin", "admin", [], [], "Admin Dinas Sosial"),
 ]
 
@@ -216,6 +224,52 @@ def load_cases(case_prefix: str) -> int:
     return added
 
 
+def load_referrals() -> int:
+    """Referrals of the demo cases, in several states, so every queue has work."""
+    from slrt.cases.models import Case
+    from slrt.referrals import services as referral_services
+
+    if get_setting("demo.referrals") == "1":
+        return 0
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    now = now_utc()
+
+    def case_of(village: str, category: str) -> Case | None:
+        return db.session.scalars(select(Case).where(
+            Case.village_code == village, Case.category_code == category)
+            .order_by(Case.id).limit(1)).first()
+
+    added = 0
+    steps = [
+        # village, category, desk user, programs, reason, then: (handler, action, note)
+        ("15.04.03.2013", "korban_bencana", "op-aro", ["BENCANA_LOG", "BENCANA_SANTUNAN"],
+         "Rumah terbakar habis, keluarga 5 orang menumpang di rumah saudara.",
+         [("handler", "terima", "")]),
+        ("15.04.03.1001", "ppks_lansia_terlantar", "operator", ["LANSIA"],
+         "Lansia terlantar tanpa identitas, perlu penampungan dan asesmen.", []),
+        ("15.04.03.1003", "surat_kip", "op-sridadi", ["KIP_KULIAH", "USULAN_DTKS"],
+         "Mahasiswa baru butuh surat keterangan KIP Kuliah; keluarga belum terdaftar DTKS.",
+         [("handler-fakir", "terima", ""), ("handler-fakir", "proses", "")]),
+        ("15.04.03.2015", "pbi_tidak_aktif", "op-sungai-baung", ["PBI_AKTIF"],
+         "KIS ditolak di puskesmas; mohon reaktivasi PBI.",
+         [("handler-jamsos", "minta_info", "Mohon lampirkan foto kartu KIS dan surat rujukan "
+                                           "puskesmas.")]),
+    ]
+    for village, category, desk, programs, reason, then in steps:
+        case = case_of(village, category)
+        if case is None or case.referrals:
+            continue
+        when = case.created_at + timedelta(hours=3)
+        refs = referral_services.refer(users[desk], case, programs, reason, now=when)
+        added += len(refs)
+        for handler, action, note in then:
+            referral_services.move(users[handler], refs[0], action, note,
+                                   now=min(when + timedelta(hours=20), now))
+    set_setting("demo.referrals", "1")
+    db.session.flush()
+    return added
+
+
 def load_demo(kabupaten: str, case_prefix: str) -> DemoReport:
     report = DemoReport()
     load_regions(kabupaten)
@@ -224,4 +278,5 @@ def load_demo(kabupaten: str, case_prefix: str) -> DemoReport:
     report.registry_added, report.registry_total = load_registry()
     report.users_added, report.accounts = load_users(kabupaten)
     report.cases_added = load_cases(case_prefix)
+    report.referrals_added = load_referrals()
     return report

@@ -86,5 +86,6 @@ class RegistryRecord(db.Model):
             "padan": self.padan,
             "decile": self.decile,
             "programs": self.programs,
+            "flags": {flag: bool(getattr(self, flag)) for flag in PROGRAM_FLAGS},
             "active": self.is_active,
         }

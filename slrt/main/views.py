@@ -11,13 +11,23 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
+    from slrt.referrals import queries as referral_queries
+
     if current_user.role in ("operator", "fasilitator", "supervisor"):
         from slrt.cases.queries import desk_summary
 
-        return render_template("main/index.html", summary=desk_summary(current_user))
+        return render_template("main/index.html", summary=desk_summary(current_user),
+                               needs_reply=referral_queries.needs_reply(current_user))
     if current_user.role == "admin":
         return redirect(url_for("admin.users"))
-    return render_template("main/index.html", summary=None)
+    from slrt.common.time import today_wib
+
+    today = today_wib()
+    f = referral_queries.QueueFilters()
+    counts = referral_queries.tab_counts(current_user, f, today)
+    overdue = referral_queries.tab_counts(
+        current_user, referral_queries.QueueFilters(due="lewat"), today)["semua"]
+    return render_template("main/index.html", summary=None, counts=counts, overdue=overdue)
 
 
 @bp.get("/sehat")

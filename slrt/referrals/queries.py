@@ -1,0 +1,137 @@
+"""Referral reads: handler queues, the desk's "needs your reply" list, access checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from slrt.cases.models import Case, Person
+from slrt.common.permissions import village_scope
+from slrt.common.workdays import add_working_days
+from slrt.extensions import db
+from slrt.referrals.models import Referral
+
+TABS = {
+    "belum": "Belum ditugaskan",
+    "saya": "Tugas saya",
+    "semua": "Semua terbuka",
+    "selesai": "Selesai",
+}
+DUE_FILTERS = {"segera": "Jatuh tempo ≤ 2 hari kerja", "lewat": "Lewat batas waktu"}
+
+
+def visible(user, stmt: Select | None = None) -> Select:
+    """Referrals the user may see: a handler his programs, the desk its villages."""
+    stmt = stmt if stmt is not None else select(Referral)
+    if user.role == "handler":
+        codes = user.program_codes
+        return stmt.where(Referral.program_code.in_(codes)) if codes else stmt.where(False)
+    if user.role in ("operator", "fasilitator", "supervisor"):
+        scope = village_scope(user)
+        if scope is None:
+            return stmt
+        return stmt.where(Referral.village_code.in_(scope)) if scope else stmt.where(False)
+    return stmt.where(False)
+
+
+def get_referral_for(user, referral_id: int) -> Referral:
+    referral = db.session.scalars(visible(user).where(Referral.id == referral_id)).first()
+    if referral is None:
+        abort(404)
+    return referral
+
+
+@dataclass
+class QueueFilters:
+    program: str = ""
+    tab: str = "semua"
+    status: str = ""
+    village: str = ""
+    due: str = ""
+    urgency: str = ""
+
+
+def _filtered(user, f: QueueFilters, today: date, *, with_tab: bool = True) -> Select:
+    stmt = visible(user)
+    if f.program:
+        stmt = stmt.where(Referral.program_code == f.program)
+    if f.status:
+        stmt = stmt.where(Referral.status == f.status)
+    if f.village:
+        stmt = stmt.where(Referral.village_code == f.village)
+    if f.urgency:
+        stmt = stmt.where(Referral.urgency == f.urgency)
+    if f.due == "lewat":
+        stmt = stmt.where(Referral.due_date < today)
+    elif f.due == "segera":
+        stmt = stmt.where(Referral.due_date >= today,
+                          Referral.due_date <= add_working_days(today, 2))
+    if with_tab:
+        stmt = _tab(stmt, user, f.tab)
+    return stmt
+
+
+def _tab(stmt: Select, user, tab: str) -> Select:
+    if tab == "selesai":
+        return stmt.where(Referral.is_open.is_(False))
+    stmt = stmt.where(Referral.is_open.is_(True))
+    if tab == "belum":
+        return stmt.where(Referral.assigned_to_id.is_(None))
+    if tab == "saya":
+        return stmt.where(Referral.assigned_to_id == user.id)
+    return stmt
+
+
+def tab_counts(user, f: QueueFilters, today: date) -> dict[str, int]:
+    base = _filtered(user, f, today, with_tab=False)
+    counts = {}
+    for tab in TABS:
+        stmt = _tab(base, user, tab).with_only_columns(func.count()).order_by(None)
+        counts[tab] = db.session.scalar(stmt) or 0
+    return counts
+
+
+def queue_page(user, f: QueueFilters, today: date, *, after: tuple[date, int] | None = None,
+               limit: int = 50) -> tuple[list[Referral], tuple[date, int] | None]:
+    """One page sorted by due date then id; keyset pagination on (due_date, id)."""
+    stmt = _filtered(user, f, today).options(
+        joinedload(Referral.case).joinedload(Case.beneficiary),
+        joinedload(Referral.program), joinedload(Referral.village),
+        joinedload(Referral.assigned_to))
+    if after is not None:
+        due, rid = after
+        stmt = stmt.where(or_(Referral.due_date > due,
+                              and_(Referral.due_date == due, Referral.id > rid)))
+    rows = list(db.session.scalars(
+        stmt.order_by(Referral.due_date, Referral.id).limit(limit + 1)).unique())
+    nxt = (rows[limit - 1].due_date, rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], nxt
+
+
+def needs_reply(user) -> list[Referral]:
+    """Referrals returned to the desk with a question, in the user's villages."""
+    if user.role not in ("operator", "fasilitator", "supervisor"):
+        return []
+    return list(db.session.scalars(
+        visible(user).where(Referral.status == "perlu_info")
+        .options(joinedload(Referral.case).joinedload(Case.beneficiary),
+                 joinedload(Referral.program))
+        .order_by(Referral.due_date, Referral.id)).unique())
+
+
+def handlers_of(program_code: str):
+    from slrt.auth.models import User, UserProgram
+
+    return list(db.session.scalars(
+        select(User).join(UserProgram).where(UserProgram.program_code == program_code,
+                                             User.role == "handler", User.is_active_flag)
+        .order_by(User.full_name)))
+
+
+def beneficiary_name(referral: Referral) -> str:
+    person: Person = referral.case.beneficiary
+    return person.display_name

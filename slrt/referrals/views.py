@@ -1,0 +1,308 @@
+"""Referral pages: route a case, the handler queues, a referral, letters, handover."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from slrt.cases import queries as case_queries
+from slrt.common.errors import DomainError
+from slrt.common.time import now_utc, today_wib
+from slrt.extensions import db
+from slrt.referrals import aid, queries, routing, services
+from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
+from slrt.referrals.models import Program, Referral
+from slrt.referrals.workflow import MOVES, STATUSES, allowed_moves, sides_of
+from slrt.regions.queries import villages_of
+
+bp = Blueprint("referrals", __name__, url_prefix="/rujukan")
+
+DESK = ("operator", "fasilitator", "supervisor")
+
+
+def _require(*roles):
+    if current_user.role not in roles:
+        abort(403)
+
+
+@bp.route("/kasus/<int:case_id>", methods=["GET", "POST"])
+def route_case(case_id: int):
+    """Suggest destinations with reasons; the desk confirms or changes them."""
+    _require(*DESK)
+    case = case_queries.get_case_for(current_user, case_id)
+    form = ReferForm()
+    chosen = request.form.getlist("programs") if request.method == "POST" else []
+    error = None
+    if request.method == "POST" and form.validate():
+        try:
+            created = services.refer(current_user, case, chosen, form.reason.data or "",
+                                     now=now_utc())
+        except DomainError as e:
+            db.session.rollback()
+            error = e.message
+            case = case_queries.get_case_for(current_user, case_id)
+        else:
+            db.session.commit()
+            flash(_("Kasus %(number)s dirujuk ke %(programs)s.", number=case.number,
+                    programs=", ".join(r.program.name for r in created)), "success")
+            return redirect(url_for("cases.detail", case_id=case.id) + "#rujukan")
+    suggestions = routing.suggest(case, today_wib())
+    if request.method == "GET":
+        chosen = [s.program.code for s in suggestions if s.suggested and not s.blocked][:1]
+    status = 422 if request.method == "POST" else 200
+    return render_template("referrals/route.html", case=case, form=form,
+                           suggestions=suggestions, chosen=set(chosen), error=error), status
+
+
+def _filters() -> queries.QueueFilters:
+    args = request.args
+    f = queries.QueueFilters(
+        program=args.get("program", ""), tab=args.get("tab", "semua"),
+        status=args.get("status", ""), village=args.get("village", ""),
+        due=args.get("due", ""), urgency=args.get("urgency", ""))
+    if f.tab not in queries.TABS:
+        f.tab = "semua"
+    if f.status not in STATUSES:
+        f.status = ""
+    if f.due not in queries.DUE_FILTERS:
+        f.due = ""
+    return f
+
+
+def _my_programs() -> list[Program]:
+    codes = current_user.program_codes
+    return list(db.session.scalars(select(Program).where(Program.code.in_(codes))
+                                   .order_by(Program.unit, Program.sort_order)))
+
+
+@bp.get("/antrean")
+def queue():
+    _require("handler")
+    f = _filters()
+    programs = _my_programs()
+    if f.program and f.program not in {p.code for p in programs}:
+        abort(404)
+    today = today_wib()
+    after = None
+    token = request.args.get("setelah", "")
+    if "_" in token:
+        due, _sep, rid = token.partition("_")
+        try:
+            after = (date.fromisoformat(due), int(rid))
+        except ValueError:
+            after = None
+    rows, nxt = queries.queue_page(current_user, f, today, after=after,
+                                   limit=current_app.config["PAGE_SIZE"])
+    counts = queries.tab_counts(current_user, f, today)
+    handlers = queries.handlers_of(f.program) if f.program else []
+    return render_template(
+        "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs,
+        tabs=queries.TABS, statuses=STATUSES, due_filters=queries.DUE_FILTERS,
+        villages=villages_of(current_app.config["SLRT_KABUPATEN"]), today=today,
+        next_token=f"{nxt[0].isoformat()}_{nxt[1]}" if nxt else None, handlers=handlers)
+
+
+@bp.post("/antrean/massal")
+def bulk():
+    """Accept or assign several referrals at once; each keeps its own version check."""
+    _require("handler")
+    action = request.form.get("bulk_action", "")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:200]
+    if not ids or action not in ("terima", "tugaskan"):
+        flash(_("Pilih rujukan dan tindakan massal."), "error")
+        return redirect(request.referrer or url_for("referrals.queue"))
+    assignee = request.form.get("assignee", "")
+    done, failed = 0, []
+    now = now_utc()
+    for rid in ids:
+        referral = queries.get_referral_for(current_user, rid)
+        version = request.form.get(f"v{rid}", "")
+        try:
+            with db.session.begin_nested():
+                if action == "terima":
+                    services.move(current_user, referral, "terima", now=now,
+                                  expected_version=int(version) if version.isdigit() else None)
+                else:
+                    services.assign(current_user, referral,
+                                    int(assignee) if assignee.isdigit() else None, now=now,
+                                    expected_version=int(version) if version.isdigit() else None)
+            done += 1
+        except (DomainError, StaleDataError) as e:
+            failed.append(f"{referral.number}: {getattr(e, 'message', _('diubah petugas lain'))}")
+    db.session.commit()
+    if done:
+        flash(_("%(n)d rujukan diproses.", n=done), "success")
+    for msg in failed:
+        flash(msg, "error")
+    return redirect(request.referrer or url_for("referrals.queue"))
+
+
+@bp.get("/perlu-jawaban")
+def needs_reply():
+    _require(*DESK)
+    return render_template("referrals/needs_reply.html",
+                           rows=queries.needs_reply(current_user))
+
+
+def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None, status=200):
+    moves = allowed_moves(current_user, referral)
+    programs = list(db.session.scalars(select(Program).where(
+        Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
+    handlers = queries.handlers_of(referral.program_code) \
+        if "handler" in sides_of(current_user, referral) else []
+    events = [e for e in referral.case.events
+              if (e.data or {}).get("referral_id") == referral.id]
+    return render_template(
+        "referrals/detail.html", referral=referral, case=referral.case, moves=moves,
+        programs=programs, handlers=handlers, events=events, error=error,
+        move_form=move_form or MoveForm(formdata=None),
+        assign_form=assign_form or AssignForm(formdata=None),
+        today=today_wib(), is_aid=referral.program_code in services.AID_PROGRAMS,
+        can_handover=("handler" in sides_of(current_user, referral)
+                      and referral.program_code in services.AID_PROGRAMS
+                      and referral.status in ("diterima", "diproses")
+                      and referral.handover is None)), status
+
+
+@bp.get("/<int:referral_id>")
+def detail(referral_id: int):
+    return _detail(queries.get_referral_for(current_user, referral_id))[0]
+
+
+@bp.post("/<int:referral_id>/tindakan")
+def act(referral_id: int):
+    referral = queries.get_referral_for(current_user, referral_id)
+    form = MoveForm()
+    if not form.validate():
+        return _detail(referral, move_form=form, status=422)
+    action = form.action.data or ""
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        forwarded = services.move(current_user, referral, action, form.reason.data or "",
+                                  now=now_utc(), expected_version=version,
+                                  target_program=form.target_program.data or None)
+        db.session.commit()
+    except services.StaleReferral as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for("referrals.detail", referral_id=referral_id))
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
+                "Periksa lalu ulangi."), "error")
+        return redirect(url_for("referrals.detail", referral_id=referral_id))
+    except DomainError as e:
+        db.session.rollback()
+        referral = queries.get_referral_for(current_user, referral_id)
+        return _detail(referral, move_form=form, error=e.message, status=422)
+    label = MOVES[action].label
+    flash(_("%(number)s: %(action)s.", number=referral.number, action=label.lower()), "success")
+    if forwarded is not None and "handler" not in sides_of(current_user, forwarded):
+        return redirect(url_for("referrals.queue") if current_user.role == "handler"
+                        else url_for("cases.detail", case_id=referral.case_id))
+    return redirect(url_for("referrals.detail", referral_id=referral_id))
+
+
+@bp.post("/<int:referral_id>/tugaskan")
+def assign(referral_id: int):
+    referral = queries.get_referral_for(current_user, referral_id)
+    if "handler" not in sides_of(current_user, referral):
+        abort(403)
+    form = AssignForm()
+    if not form.validate():
+        return _detail(referral, assign_form=form, status=422)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    assignee = form.assignee.data or ""
+    try:
+        services.assign(current_user, referral, int(assignee) if assignee.isdigit() else None,
+                        now=now_utc(), expected_version=version)
+        db.session.commit()
+    except (services.StaleReferral, StaleDataError):
+        db.session.rollback()
+        flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
+                "Periksa lalu ulangi."), "error")
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        flash(_("Penugasan disimpan."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referral_id))
+
+
+def _composition_of(form) -> aid.Composition:
+    return aid.Composition(**{k: getattr(form, f"c_{k}").data or 0
+                              for k in aid.COMPOSITION_LABELS})
+
+
+@bp.route("/<int:referral_id>/serah-terima", methods=["GET", "POST"])
+def handover(referral_id: int):
+    """Propose the package from the household, adjust, record what was handed over."""
+    referral = queries.get_referral_for(current_user, referral_id)
+    if "handler" not in sides_of(current_user, referral) or \
+            referral.program_code not in services.AID_PROGRAMS:
+        abort(403)
+    form = HandoverForm()
+    error = None
+    if request.method == "GET":
+        person = referral.case.beneficiary
+        form.recipient_name.data = person.name or referral.case.reporter_name
+        # A first guess from the registered household; the handler corrects it.
+        if person.household_size:
+            children = person.children_count or 0
+            elderly = person.elderly_count or 0
+            adults = max(person.household_size - children - elderly, 0)
+            form.c_adult_men.data = (adults + 1) // 2
+            form.c_adult_women.data = adults // 2
+            form.c_school_boys.data = (children + 1) // 2
+            form.c_school_girls.data = children // 2
+            form.c_elderly.data = elderly
+        _fill_quantities(form)
+    elif form.validate():
+        if form.step.data == "usulkan":
+            _fill_quantities(form)
+        else:
+            quantities = {code: getattr(form, f"q_{code}").data or 0 for code in aid.ITEMS}
+            try:
+                services.record_handover(current_user, referral, _composition_of(form),
+                                         quantities, form.recipient_name.data,
+                                         form.notes.data or "", now=now_utc())
+                db.session.commit()
+            except DomainError as e:
+                db.session.rollback()
+                error = e.message
+            else:
+                flash(_("Serah terima dicatat."), "success")
+                return redirect(url_for("referrals.detail", referral_id=referral_id))
+    proposed = aid.propose_package(_composition_of(form))
+    return render_template("referrals/handover.html", referral=referral, form=form,
+                           proposed=proposed, items=aid.AID_ITEMS,
+                           composition=aid.COMPOSITION_LABELS, error=error), \
+        (422 if form.errors or error else 200)
+
+
+def _fill_quantities(form) -> None:
+    proposed = aid.propose_package(_composition_of(form))
+    for code, qty in proposed.items():
+        field = getattr(form, f"q_{code}")
+        field.data = qty
+        field.raw_data = None  # otherwise the box shows the number just submitted
+
+
+@bp.get("/<int:referral_id>/berita-acara")
+def handover_record(referral_id: int):
+    referral = queries.get_referral_for(current_user, referral_id)
+    if referral.handover is None:
+        abort(404)
+    return render_template("referrals/handover_record.html", referral=referral,
+                           handover=referral.handover, composition=aid.COMPOSITION_LABELS)
+
+
+@bp.get("/<int:referral_id>/surat")
+def letter(referral_id: int):
+    referral = queries.get_referral_for(current_user, referral_id)
+    return render_template("referrals/letter.html", referral=referral, case=referral.case)

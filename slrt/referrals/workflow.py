@@ -1,0 +1,88 @@
+"""The referral life cycle, as data in one place.
+
+Every move a referral can make, from which statuses, to which status, who
+may make it and whether a reason is required. Views and services never test
+statuses themselves: they ask this table.
+
+Sides: "handler" is a handler of the referral's program; "desk" is an
+operator or facilitator of the case's village, or the regency supervisor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STATUSES = {
+    "dikirim": "Dikirim, menunggu diterima",
+    "diterima": "Diterima",
+    "diproses": "Sedang diproses",
+    "perlu_info": "Dikembalikan: perlu informasi",
+    "dijawab": "Informasi dijawab, kembali ke antrean",
+    "tersalurkan": "Bantuan disalurkan",
+    "selesai": "Selesai",
+    "ditolak": "Ditolak",
+    "diteruskan": "Diteruskan ke program lain",
+    "dibatalkan": "Dibatalkan",
+}
+
+OPEN_STATUSES = frozenset({"dikirim", "diterima", "diproses", "perlu_info", "dijawab"})
+CLOSED_STATUSES = frozenset(STATUSES) - OPEN_STATUSES
+# Waiting on the handler's side (in the program queue).
+QUEUE_STATUSES = frozenset({"dikirim", "diterima", "diproses", "dijawab"})
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    sides: frozenset[str]
+    reason_required: bool = False
+    reason_label: str = "Alasan"
+    needs_program: bool = False  # forwarding names the new program
+
+
+def _m(action, label, sources, target, sides, **kw) -> Move:
+    return Move(action, label, frozenset(sources), target, frozenset(sides), **kw)
+
+
+MOVES: dict[str, Move] = {m.action: m for m in (
+    _m("terima", "Terima", {"dikirim", "dijawab"}, "diterima", {"handler"}),
+    _m("proses", "Mulai proses", {"diterima"}, "diproses", {"handler"}),
+    _m("minta_info", "Kembalikan: minta informasi", {"dikirim", "diterima", "diproses", "dijawab"},
+       "perlu_info", {"handler"}, reason_required=True, reason_label="Pertanyaan untuk desa"),
+    _m("jawab", "Jawab pertanyaan", {"perlu_info"}, "dijawab", {"desk"}, reason_required=True,
+       reason_label="Jawaban"),
+    _m("salurkan", "Bantuan disalurkan", {"diterima", "diproses"}, "tersalurkan", {"handler"}),
+    _m("selesaikan", "Selesai ditangani", {"diterima", "diproses"}, "selesai", {"handler"}),
+    _m("tolak", "Tolak", {"dikirim", "diterima", "diproses", "dijawab"}, "ditolak", {"handler"},
+       reason_required=True, reason_label="Alasan penolakan"),
+    _m("teruskan", "Teruskan ke program lain", {"dikirim", "diterima", "diproses", "dijawab"},
+       "diteruskan", {"handler"}, reason_required=True, reason_label="Alasan diteruskan",
+       needs_program=True),
+    _m("batalkan", "Batalkan rujukan", OPEN_STATUSES, "dibatalkan", {"desk"},
+       reason_required=True, reason_label="Alasan pembatalan"),
+)}
+
+
+def sides_of(user, referral) -> set[str]:
+    """Which sides of a referral the user stands on."""
+    sides = set()
+    if user.role == "handler" and referral.program_code in user.program_codes:
+        sides.add("handler")
+    if user.role == "supervisor":
+        sides.add("desk")
+    if user.role in ("operator", "fasilitator") and \
+            referral.case.village_code in user.village_codes:
+        sides.add("desk")
+    return sides
+
+
+def allowed_moves(user, referral) -> list[Move]:
+    sides = sides_of(user, referral)
+    return [m for m in MOVES.values() if referral.status in m.sources and m.sides & sides]
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
