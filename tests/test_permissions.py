@@ -30,6 +30,8 @@ ALLOWED = {
     "admin.users": {"admin"},
     "admin.create_user": {"admin"},
     "admin.edit_user": {"admin"},
+    "admin.programs": {"admin"},
+    "admin.edit_program": {"admin"},
 }
 # POST-only actions on a case, allowed to the roles that may see the case.
 POST_ACTIONS = {
@@ -73,8 +75,9 @@ def world(make_user, register, db):
 
 def _url(app, endpoint, case, user_id):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    ids = {"user_id": user_id, "case_id": case.id, "referral_id": case.referral_id}
-    return re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+    ids = {"user_id": user_id, "case_id": case.id, "referral_id": case.referral_id,
+           "code": "PKH"}
+    return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -484,3 +484,26 @@ def test_due_dates_shift_with_now(people, fire_case):
     base = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday
     ref = refer(people["op"], fire_case, "BENCANA_LOG", now=base)[0]
     assert ref.due_date == (base + timedelta(days=1)).date()
+
+
+def test_admin_edits_the_program_catalog_and_routing_follows(client, people, fire_case, db):
+    login(client, people["admin"])
+    page = client.get("/admin/program/BENCANA_SANTUNAN")
+    assert page.status_code == 200 and "Santunan korban bencana" in page.text
+    bad = post(client, "/admin/program/BENCANA_SANTUNAN", {
+        "name": "Santunan korban bencana", "unit": "Seksi Penanganan Bencana",
+        "registry_requirement": "wajib", "service_days": "0"})
+    assert bad.status_code == 422 and "Antara 1 dan 365" in bad.text
+    ok = post(client, "/admin/program/BENCANA_SANTUNAN", {
+        "name": "Santunan korban bencana", "unit": "Seksi Penanganan Bencana",
+        "registry_requirement": "wajib", "service_days": "7", "is_active": "y",
+        "categories": ["korban_bencana"], "documents": "Surat keterangan desa\nFoto rumah"})
+    assert ok.status_code == 302
+    program = db.session.get(Program, "BENCANA_SANTUNAN")
+    db.session.refresh(program)
+    assert program.registry_requirement == "wajib" and program.service_days == 7
+    assert program.documents == ["Surat keterangan desa", "Foto rumah"]
+    db.session.expire_all()
+    s = by_code(suggest(db.session.merge(fire_case), TODAY))
+    assert s["BENCANA_SANTUNAN"].blocked  # now requires the registry
+    assert not s["BENCANA_LOG"].blocked

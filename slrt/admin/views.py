@@ -105,3 +105,47 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), \
         (422 if form.errors else 200)
+
+
+@bp.get("/program")
+def programs():
+    rows = db.session.scalars(select(Program).order_by(Program.sort_order, Program.code))
+    return render_template("admin/programs.html", programs=list(rows))
+
+
+@bp.route("/program/<code>", methods=["GET", "POST"])
+def edit_program(code: str):
+    """The program catalog is data: names, units, rules and service times change here."""
+    from slrt.auth.forms import ProgramForm
+    from slrt.cases.models import Category
+
+    program = db.session.get(Program, code)
+    if program is None:
+        abort(404)
+    form = ProgramForm()
+    form.categories.choices = [(c.code, c.name) for c in db.session.scalars(
+        select(Category).order_by(Category.sort_order))]
+    form.exclusive_with.choices = [(p.code, p.name) for p in db.session.scalars(
+        select(Program).where(Program.code != code).order_by(Program.sort_order))]
+    if not form.is_submitted():
+        for attr in ("name", "unit", "registry_requirement", "service_days", "eligibility_hint",
+                     "categories", "exclusive_with", "min_age", "max_decile", "is_active"):
+            getattr(form, attr).data = getattr(program, attr)
+        form.documents.data = "\n".join(program.documents or [])
+    elif form.validate():
+        known_cats = {c for c, _n in form.categories.choices}
+        known_progs = {c for c, _n in form.exclusive_with.choices}
+        for attr in ("name", "unit", "registry_requirement", "service_days", "min_age",
+                     "max_decile"):
+            setattr(program, attr, getattr(form, attr).data)
+        program.eligibility_hint = form.eligibility_hint.data or ""
+        program.is_active = bool(form.is_active.data)
+        program.categories = [c for c in form.categories.data or [] if c in known_cats]
+        program.exclusive_with = [c for c in form.exclusive_with.data or [] if c in known_progs]
+        program.documents = [line.strip() for line in (form.documents.data or "").splitlines()
+                             if line.strip()]
+        db.session.commit()
+        flash(_("Program %(name)s diperbarui.", name=program.name), "success")
+        return redirect(url_for("admin.programs"))
+    return render_template("admin/program_form.html", form=form, program=program), \
+        (422 if form.errors else 200)
