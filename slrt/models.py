@@ -4,5 +4,6 @@ from slrt.auth.models import User, UserProgram, UserVillage  # noqa: F401
 from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  # noqa: F401
 from slrt.common.models import AppSetting, Sequence  # noqa: F401
 from slrt.dtks.models import RegistryRecord  # noqa: F401
+from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
 from slrt.referrals.models import AidHandover, AidHandoverLine, Program, Referral  # noqa: F401
 from slrt.regions.models import Region  # noqa: F401

@@ -27,6 +27,13 @@ ALLOWED = {
     "referrals.letter": {"operator", "fasilitator", "supervisor", "handler"},
     "referrals.handover": {"handler"},
     "referrals.handover_record": {"operator", "fasilitator", "supervisor", "handler"},
+    "proposals.index": {"operator", "fasilitator", "supervisor"},
+    "proposals.create": {"operator", "fasilitator", "supervisor"},
+    "proposals.musdes_new": {"operator", "fasilitator", "supervisor"},
+    "proposals.musdes_detail": {"operator", "fasilitator", "supervisor"},
+    "proposals.musdes_scan": {"operator", "fasilitator", "supervisor"},
+    "proposals.export": {"operator", "fasilitator", "supervisor"},
+    "proposals.detail": {"operator", "fasilitator", "supervisor"},
     "admin.users": {"admin"},
     "admin.create_user": {"admin"},
     "admin.edit_user": {"admin"},
@@ -42,6 +49,7 @@ POST_ACTIONS = {
     "referrals.act": {"operator", "fasilitator", "supervisor", "handler"},
     "referrals.assign": {"handler"},
     "referrals.bulk": {"handler"},
+    "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
 }
 PUBLIC = {"auth.login", "auth.logout", "static", "main.health"}
 
@@ -52,7 +60,7 @@ def test_matrix_lists_every_endpoint(app):
 
 
 @pytest.fixture
-def world(make_user, register, db):
+def world(make_user, register, db, app, tmp_path, make_registry):
     from datetime import UTC, datetime
 
     from slrt.referrals import services
@@ -68,15 +76,29 @@ def world(make_user, register, db):
     services.move(users["handler"], referral, "terima", now=now)
     services.record_handover(users["handler"], referral, Composition(adult_men=1),
                              {"matras": 1}, "Sahril", "", now=now)
+    from pathlib import Path
+
+    from slrt.proposals import services as proposals
+
+    app.instance_path = str(tmp_path)
+    record = make_registry("Usman Harun")
+    proposal = proposals.create_proposal(
+        users["operator"], kind="nonaktif", village_code=ARO, now=now, record=record,
+        reason_code="meninggal")
+    musdes = proposals.record_musdes(
+        users["operator"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa",
+        attendees=12, minutes_number="1/BA/2026", decisions={proposal.id: ("disetujui", "")},
+        now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf", upload_dir=Path(tmp_path) / "uploads")
     db.session.commit()
     case.referral_id = referral.id
+    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id}
     return users, case
 
 
 def _url(app, endpoint, case, user_id):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     ids = {"user_id": user_id, "case_id": case.id, "referral_id": case.referral_id,
-           "code": "PKH"}
+           "code": "PKH", **case.ids}
     return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
@@ -105,7 +127,8 @@ def test_case_actions_by_role(app, client, world, role, endpoint, db):
     resp = post(client, _url(app, endpoint, case, 0),
                 {"text": "catatan", "outcome": "informasi", "description": "tambahan",
                  "channel": "telepon", "version": str(case.version), "action": "batalkan",
-                 "reason": "uji", "bulk_action": "terima", "ids": [str(case.referral_id)]})
+                 "reason": "uji", "bulk_action": "terima", "ids": [str(case.referral_id)],
+                 "kind": "pindah", "result": "diterima"})
     if role in POST_ACTIONS[endpoint]:
         assert resp.status_code in (302, 422), (role, endpoint, resp.status_code)
     else:

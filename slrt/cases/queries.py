@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.common.permissions import CASE_ROLES, village_scope
 from slrt.common.time import WIB
-from slrt.dtks.names import name_key
+from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 from slrt.identity import normalise_digits
 
@@ -80,10 +80,7 @@ def list_cases(user, f: CaseFilters, *, before_id: int | None = None, limit: int
             stmt = stmt.where(Case.beneficiary_id.in_(
                 select(Person.id).where((Person.nik == digits) | (Person.no_kk == digits))))
         else:
-            key = name_key(q)
-            stmt = stmt.join(Case.beneficiary)
-            for word in key.split():
-                stmt = stmt.where(Person.name_key.contains(word, autoescape=True))
+            stmt = stmt.join(Case.beneficiary).where(*name_conditions(Person.name_key, q))
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.category:

@@ -11,11 +11,31 @@ def mask_nik(value: str | None) -> str:
     return f"{value[:6]}******{value[-4:]}" if len(value) == 16 else value
 
 
+def _case_proposals(case):
+    from sqlalchemy import select
+
+    from slrt.extensions import db
+    from slrt.proposals.models import Proposal
+
+    return list(db.session.scalars(select(Proposal).where(Proposal.case_id == case.id)
+                                   .order_by(Proposal.id)))
+
+
+def _registry_flags(record):
+    if record is None:
+        return []
+    from slrt.proposals.services import flags_of
+
+    return flags_of([record.id]).get(record.id, [])
+
+
 def init_app(app):
     app.jinja_env.filters["tanggal"] = t.format_date_id
     app.jinja_env.filters["waktu"] = t.format_datetime_id
     app.jinja_env.filters["periode"] = t.format_period_id
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
+    app.jinja_env.globals["case_proposals"] = _case_proposals
+    app.jinja_env.globals["registry_flags"] = _registry_flags
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from slrt.dtks.models import RegistryRecord
-from slrt.dtks.names import name_key
+from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 
 
@@ -36,15 +36,14 @@ def household_size(no_kk: str) -> int:
 
 def search_by_name(village_codes: list[str] | None, name: str, limit: int = 30
                    ) -> list[RegistryRecord]:
-    """Records whose name contains every word typed, within the given villages."""
-    words = name_key(name).split()
-    if not words:
+    """Records whose name has every word typed (spelling variants allowed), within
+    the given villages."""
+    conditions = name_conditions(RegistryRecord.name_key, name)
+    if not conditions:
         return []
-    stmt = select(RegistryRecord).where(RegistryRecord.is_active)
+    stmt = select(RegistryRecord).where(RegistryRecord.is_active, *conditions)
     if village_codes is not None:
         stmt = stmt.where(RegistryRecord.village_code.in_(village_codes))
-    for w in words:
-        stmt = stmt.where(RegistryRecord.name_key.contains(w, autoescape=True))
     return list(db.session.scalars(stmt.order_by(RegistryRecord.name_key).limit(limit)))
 
 

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from slrt.common.time import now_utc
+from slrt.common.types import UTCDateTime
+from slrt.extensions import db
+
+KINDS = {
+    "baru": "Pendaftaran baru",
+    "perbaikan": "Perbaikan data",
+    "nonaktif": "Penonaktifan",
+}
+DEACTIVATION_REASONS = {
+    "pindah": "Pindah domisili",
+    "meninggal": "Meninggal dunia",
+    "ganda": "Data ganda",
+    "tidak_layak": "Tidak layak (mampu)",
+}
+CORRECTION_FIELDS = {
+    "name": "Nama",
+    "nik": "NIK",
+    "no_kk": "Nomor KK",
+    "address": "Alamat",
+    "family": "Susunan keluarga",
+}
+STATUSES = {
+    "draf": "Pra-daftar (menunggu Musdes)",
+    "disetujui": "Disetujui Musdes",
+    "ditolak": "Ditolak Musdes",
+    "ditunda": "Ditunda ke Musdes berikutnya",
+    "dikirim": "Dikirim ke SIKS-NG",
+    "diterima_kemensos": "Diterima Kemensos",
+    "ditolak_kemensos": "Ditolak Kemensos",
+}
+OPEN_STATUSES = ("draf", "disetujui", "ditunda", "dikirim")
+SOURCES = {"kasus": "Dari kasus", "penjangkauan": "Dari penjangkauan", "langsung": "Langsung"}
+FLAG_KINDS = {"pindah": "Dilaporkan pindah", "meninggal": "Dilaporkan meninggal"}
+
+
+class Musdes(db.Model):
+    """A village deliberation (musyawarah desa) that decided on proposals."""
+
+    __tablename__ = "musdes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(160))
+    attendees: Mapped[int] = mapped_column(Integer)
+    minutes_number: Mapped[str] = mapped_column(String(80))
+    scan_path: Mapped[str] = mapped_column(String(80), default="")
+    scan_name: Mapped[str] = mapped_column(String(160), default="")
+    scan_mime: Mapped[str] = mapped_column(String(40), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    village = relationship("Region")
+    created_by = relationship("User")
+    proposals = relationship("Proposal", back_populates="musdes", order_by="Proposal.id")
+
+
+class Proposal(db.Model):
+    """A registry proposal (usulan): new registration, correction or deactivation."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason_code: Mapped[str] = mapped_column(String(20), default="")
+    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))  # the pre-list it belongs to
+    status: Mapped[str] = mapped_column(String(20), default="draf")
+    source: Mapped[str] = mapped_column(String(15), default="langsung")
+    nik: Mapped[str] = mapped_column(String(16), default="")
+    no_kk: Mapped[str] = mapped_column(String(16), default="")
+    name: Mapped[str] = mapped_column(String(120))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    registry_record_id: Mapped[int | None] = mapped_column(ForeignKey("registry_records.id"))
+    musdes_id: Mapped[int | None] = mapped_column(ForeignKey("musdes.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    village = relationship("Region")
+    case = relationship("Case")
+    person = relationship("Person")
+    record = relationship("RegistryRecord")
+    musdes = relationship("Musdes", back_populates="proposals")
+    created_by = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_proposals_village_period_status", "village_code", "period", "status"),
+        Index("ix_proposals_nik", "nik"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def reason_label(self) -> str:
+        return DEACTIVATION_REASONS.get(self.reason_code, self.reason_code)
+
+
+class RegistryFlag(db.Model):
+    """A field report that a listed person moved or died, shown on the registry at once."""
+
+    __tablename__ = "registry_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registry_record_id: Mapped[int] = mapped_column(ForeignKey("registry_records.id"),
+                                                    index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    reported_by = relationship("User")
+    proposal = relationship("Proposal")
+
+    @property
+    def label(self) -> str:
+        return FLAG_KINDS.get(self.kind, self.kind)

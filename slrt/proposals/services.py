@@ -1,0 +1,276 @@
+"""Registry proposals through the village deliberation (Musdes) to SIKS-NG.
+
+pre-list (draf) -> Musdes decides: approved / rejected (reason) / deferred ->
+approved ones exported for the SIKS-NG village operator and marked sent ->
+the ministry accepts or refuses. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from slrt.common.errors import DomainError
+from slrt.common.models import next_value
+from slrt.common.permissions import can_see_village
+from slrt.common.time import WIB
+from slrt.dtks.models import RegistryRecord
+from slrt.extensions import db
+from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
+from slrt.proposals.models import (
+    CORRECTION_FIELDS,
+    DEACTIVATION_REASONS,
+    FLAG_KINDS,
+    KINDS,
+    OPEN_STATUSES,
+    Musdes,
+    Proposal,
+    RegistryFlag,
+)
+
+DESK_ROLES = ("operator", "fasilitator", "supervisor")
+DECISIONS = {"disetujui", "ditolak", "ditunda"}
+SCAN_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+              b"\x89PNG": ("image/png", ".png")}
+
+
+def period_of(now: datetime) -> str:
+    return now.astimezone(WIB).strftime("%Y-%m")
+
+
+def _check_desk(actor, village_code: str) -> None:
+    if actor.role not in DESK_ROLES or not can_see_village(actor, village_code):
+        raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
+
+
+def _open_duplicate(nik: str, kind: str) -> Proposal | None:
+    if not nik:
+        return None
+    return db.session.scalars(select(Proposal).where(
+        Proposal.nik == nik, Proposal.kind == kind, Proposal.status.in_(OPEN_STATUSES))).first()
+
+
+def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name: str = "",
+                    nik: str = "", no_kk: str = "", reason_code: str = "", note: str = "",
+                    corrections: dict[str, str] | None = None, record: RegistryRecord | None = None,
+                    case=None, source: str = "langsung") -> Proposal:
+    _check_desk(actor, village_code)
+    if kind not in KINDS:
+        raise DomainError(_("Jenis usulan tidak dikenal."), "kind")
+    if record is not None:
+        name, nik, no_kk = name or record.name, record.nik, record.no_kk
+    if nik:
+        try:
+            nik = parse_nik(nik).nik
+        except InvalidNik as e:
+            raise DomainError(str(e), "nik") from None
+    if no_kk:
+        try:
+            no_kk = parse_kk(no_kk).no_kk
+        except InvalidKk as e:
+            raise DomainError(str(e), "no_kk") from None
+    if not name.strip():
+        raise DomainError(_("Nama wajib diisi."), "name")
+    details: dict = {}
+    if kind == "baru":
+        if not nik:
+            raise DomainError(_("Usulan pendaftaran baru memerlukan NIK yang padan di Dukcapil."),
+                              "nik")
+        listed = db.session.scalars(select(RegistryRecord).where(
+            RegistryRecord.nik == nik, RegistryRecord.is_active)).first()
+        if listed is not None:
+            raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS (ID %(id)s); gunakan usulan "
+                                "perbaikan bila datanya salah.", id=listed.registry_id), "nik")
+    else:
+        if record is None:
+            raise DomainError(_("Pilih data DTKS yang akan diperbaiki atau dinonaktifkan."),
+                              "record")
+        if kind == "nonaktif":
+            if reason_code not in DEACTIVATION_REASONS:
+                raise DomainError(_("Pilih alasan penonaktifan."), "reason_code")
+        else:
+            changes = {k: v.strip() for k, v in (corrections or {}).items()
+                       if k in CORRECTION_FIELDS and v and v.strip()}
+            if not changes:
+                raise DomainError(_("Isi sekurang-kurangnya satu data yang diperbaiki."),
+                                  "corrections")
+            details["corrections"] = changes
+    dup = _open_duplicate(nik, kind)
+    if dup is not None:
+        raise DomainError(_("Sudah ada usulan %(kind)s untuk NIK ini (%(number)s, %(status)s).",
+                            kind=KINDS[kind].lower(), number=dup.number,
+                            status=dup.status_label), "nik")
+    yymm = now.astimezone(WIB).strftime("%y%m")
+    proposal = Proposal(
+        number=f"US-{yymm}-{next_value(f'proposal-{yymm}'):04d}", kind=kind,
+        reason_code=reason_code if kind == "nonaktif" else "", village_code=village_code,
+        period=period_of(now), status="draf", source=source, nik=nik, no_kk=no_kk,
+        name=name.strip(), details=details, note=note.strip(),
+        case_id=case.id if case is not None else None,
+        person_id=case.beneficiary_id if case is not None else None,
+        registry_record_id=record.id if record is not None else None,
+        created_by_id=actor.id, created_at=now, updated_at=now)
+    db.session.add(proposal)
+    db.session.flush()
+    if case is not None:
+        from slrt.cases.services import add_event
+
+        add_event(case, actor, "usulan", _("Usulan DTKS %(number)s dibuat: %(kind)s.",
+                                           number=proposal.number, kind=proposal.kind_label),
+                  now, {"proposal_id": proposal.id})
+    return proposal
+
+
+def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: datetime
+                 ) -> RegistryFlag:
+    """A listed person moved or died: flag the record now, propose deactivation."""
+    if kind not in FLAG_KINDS:
+        raise DomainError(_("Pilih: pindah atau meninggal."), "kind")
+    _check_desk(actor, record.village_code)
+    proposal = _open_duplicate(record.nik, "nonaktif")
+    if proposal is None:
+        proposal = create_proposal(actor, kind="nonaktif", village_code=record.village_code,
+                                   now=now, record=record, reason_code=kind, note=note,
+                                   source="penjangkauan")
+    flag = RegistryFlag(registry_record_id=record.id, kind=kind, note=note.strip(),
+                        proposal_id=proposal.id, reported_by_id=actor.id, reported_at=now)
+    db.session.add(flag)
+    db.session.flush()
+    return flag
+
+
+def flags_of(record_ids: list[int]) -> dict[int, list[RegistryFlag]]:
+    out: dict[int, list[RegistryFlag]] = {}
+    if not record_ids:
+        return out
+    for flag in db.session.scalars(select(RegistryFlag).where(
+            RegistryFlag.registry_record_id.in_(record_ids)).order_by(RegistryFlag.id)):
+        out.setdefault(flag.registry_record_id, []).append(flag)
+    return out
+
+
+def pending_for_musdes(village_code: str) -> list[Proposal]:
+    return list(db.session.scalars(select(Proposal).where(
+        Proposal.village_code == village_code, Proposal.status.in_(("draf", "ditunda")))
+        .order_by(Proposal.id)))
+
+
+def _store_scan(upload_dir: Path, data: bytes) -> tuple[str, str]:
+    kind = next((v for magic, v in SCAN_TYPES.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise DomainError(_("Berkas berita acara harus PDF, JPG atau PNG."), "scan")
+    mime, ext = kind
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + ext
+    (upload_dir / name).write_bytes(data)
+    return name, mime
+
+
+def record_musdes(actor, *, village_code: str, held_on: date, place: str, attendees: int,
+                  minutes_number: str, decisions: dict[int, tuple[str, str]], now: datetime,
+                  scan: bytes | None = None, scan_name: str = "", upload_dir: Path | None = None
+                  ) -> Musdes:
+    """Record the deliberation and its decision on each proposal of the pre-list."""
+    _check_desk(actor, village_code)
+    if held_on > now.astimezone(WIB).date():
+        raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")
+    if not place.strip() or not minutes_number.strip():
+        raise DomainError(_("Tempat dan nomor berita acara wajib diisi."), "minutes_number")
+    if attendees < 1:
+        raise DomainError(_("Jumlah peserta minimal 1."), "attendees")
+    pending = {p.id: p for p in pending_for_musdes(village_code)}
+    chosen = {pid: d for pid, d in decisions.items() if d[0]}
+    if not chosen:
+        raise DomainError(_("Putuskan sekurang-kurangnya satu usulan."), "decisions")
+    for pid, (decision, reason) in chosen.items():
+        if pid not in pending:
+            raise DomainError(_("Usulan tidak ada dalam pra-daftar desa ini."), "decisions")
+        if decision not in DECISIONS:
+            raise DomainError(_("Keputusan tidak dikenal."), "decisions")
+        if decision == "ditolak" and not reason.strip():
+            raise DomainError(_("Alasan penolakan usulan %(n)s wajib diisi.",
+                                n=pending[pid].number), "decisions")
+    musdes = Musdes(village_code=village_code, period=period_of(now), held_on=held_on,
+                    place=place.strip(), attendees=attendees,
+                    minutes_number=minutes_number.strip(), created_by_id=actor.id,
+                    created_at=now)
+    if scan:
+        musdes.scan_path, musdes.scan_mime = _store_scan(upload_dir, scan)
+        musdes.scan_name = scan_name[:160]
+    db.session.add(musdes)
+    db.session.flush()
+    for pid, (decision, reason) in chosen.items():
+        p = pending[pid]
+        p.status = decision
+        p.decision_reason = reason.strip()
+        p.musdes_id = musdes.id
+        p.updated_at = now
+        _case_event(p, actor, now, _("Musdes %(date)s: usulan %(number)s %(status)s.",
+                                     date=held_on.strftime("%d-%m-%Y"), number=p.number,
+                                     status=p.status_label.lower()))
+    db.session.flush()
+    return musdes
+
+
+def _case_event(p: Proposal, actor, now: datetime, message: str) -> None:
+    if p.case is not None:
+        from slrt.cases.services import add_event
+
+        add_event(p.case, actor, "usulan", message, now, {"proposal_id": p.id})
+
+
+def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
+    stmt = select(Proposal).where(Proposal.status == "disetujui")
+    if village_codes is not None:
+        stmt = stmt.where(Proposal.village_code.in_(village_codes))
+    return list(db.session.scalars(stmt.order_by(Proposal.village_code, Proposal.id)))
+
+
+def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
+    for p in proposals:
+        _check_desk(actor, p.village_code)
+        if p.status != "disetujui":
+            raise DomainError(_("Hanya usulan yang disetujui Musdes yang dapat dikirim."))
+        p.status = "dikirim"
+        p.sent_at = now
+        p.updated_at = now
+        _case_event(p, actor, now, _("Usulan %(number)s dikirim ke SIKS-NG.", number=p.number))
+    db.session.flush()
+    return len(proposals)
+
+
+def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now: datetime
+                           ) -> None:
+    _check_desk(actor, p.village_code)
+    if p.status != "dikirim":
+        raise DomainError(_("Hasil Kemensos hanya untuk usulan yang sudah dikirim."))
+    if not accepted and not note.strip():
+        raise DomainError(_("Tuliskan alasan penolakan dari Kemensos."), "note")
+    p.status = "diterima_kemensos" if accepted else "ditolak_kemensos"
+    p.decision_reason = note.strip() or p.decision_reason
+    p.updated_at = now
+    _case_event(p, actor, now, _("Usulan %(number)s: %(status)s.", number=p.number,
+                                 status=p.status_label.lower()))
+    db.session.flush()
+
+
+# The layout the SIKS-NG village operator types from.
+EXPORT_HEADER = ["NO", "NOMOR USULAN", "JENIS USULAN", "ALASAN", "KODE DESA", "DESA",
+                 "NOMOR NIK", "NOMOR KK", "NAMA", "PERBAIKAN", "TANGGAL MUSDES",
+                 "NOMOR BERITA ACARA", "KETERANGAN"]
+
+
+def export_rows(proposals: list[Proposal]) -> list[list[str]]:
+    rows = []
+    for i, p in enumerate(proposals, 1):
+        corrections = "; ".join(f"{CORRECTION_FIELDS[k]}: {v}"
+                                for k, v in (p.details or {}).get("corrections", {}).items())
+        rows.append([str(i), p.number, p.kind_label, p.reason_label, p.village_code,
+                     p.village.name, p.nik, p.no_kk, p.name, corrections,
+                     p.musdes.held_on.strftime("%d-%m-%Y") if p.musdes else "",
+                     p.musdes.minutes_number if p.musdes else "", p.note])
+    return rows

@@ -1,0 +1,282 @@
+"""Registry proposals: pre-list, Musdes, export for SIKS-NG, ministry result, stale flags."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from slrt.cases import queries as case_queries
+from slrt.common.errors import DomainError
+from slrt.common.exports import to_csv, to_xlsx
+from slrt.common.permissions import village_scope
+from slrt.common.time import now_utc
+from slrt.dtks import queries as registry
+from slrt.extensions import db
+from slrt.proposals import services
+from slrt.proposals.models import (
+    CORRECTION_FIELDS,
+    DEACTIVATION_REASONS,
+    FLAG_KINDS,
+    KINDS,
+    STATUSES,
+    Musdes,
+    Proposal,
+)
+from slrt.regions.models import Region
+
+bp = Blueprint("proposals", __name__, url_prefix="/usulan")
+
+
+@bp.before_request
+def only_desk():
+    if current_user.role not in services.DESK_ROLES:
+        abort(403)
+
+
+def _villages() -> list[Region]:
+    from slrt.cases.views import scope_villages
+
+    return scope_villages()
+
+
+def _scoped(stmt):
+    scope = village_scope(current_user)
+    if scope is None:
+        return stmt
+    return stmt.where(Proposal.village_code.in_(scope)) if scope else stmt.where(False)
+
+
+def _get(proposal_id: int) -> Proposal:
+    p = db.session.scalars(_scoped(select(Proposal).where(Proposal.id == proposal_id))).first()
+    if p is None:
+        abort(404)
+    return p
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+@bp.get("")
+def index():
+    villages = _villages()
+    codes = {v.code for v in villages}
+    village = request.args.get("desa", "")
+    status = request.args.get("status", "")
+    stmt = _scoped(select(Proposal))
+    if village in codes:
+        stmt = stmt.where(Proposal.village_code == village)
+    if status in STATUSES:
+        stmt = stmt.where(Proposal.status == status)
+    rows = list(db.session.scalars(stmt.order_by(Proposal.id.desc()).limit(500)))
+    return render_template("proposals/index.html", rows=rows, villages=villages,
+                           village=village, status=status, statuses=STATUSES,
+                           approved=len(services.approved_for_export(village_scope(current_user))))
+
+
+def _form_context(**kw):
+    return dict(kinds=KINDS, reasons=DEACTIVATION_REASONS, fields=CORRECTION_FIELDS,
+                villages=_villages(), **kw)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+def create():
+    """A proposal raised directly, from a case (?kasus=ID) or for a registry record."""
+    case = None
+    record = None
+    source_case = request.values.get("kasus", "")
+    if source_case.isdigit():
+        case = case_queries.get_case_for(current_user, int(source_case))
+    record_id = request.values.get("record_id", "")
+    if record_id.isdigit():
+        record = registry.get_record(int(record_id))
+        scope = village_scope(current_user)
+        if record is None or (scope is not None and record.village_code not in scope):
+            abort(404)
+    values = request.form if request.method == "POST" else {}
+    error, field = None, None
+    if request.method == "POST":
+        try:
+            p = services.create_proposal(
+                current_user, kind=values.get("kind", ""),
+                village_code=values.get("village_code", ""), now=now_utc(),
+                name=values.get("name", "")[:120], nik=values.get("nik", "")[:40],
+                no_kk=values.get("no_kk", "")[:40], reason_code=values.get("reason_code", ""),
+                note=values.get("note", "")[:2000],
+                corrections={k: values.get(f"fix_{k}", "")[:200] for k in CORRECTION_FIELDS},
+                record=record, case=case, source="kasus" if case else "langsung")
+        except DomainError as e:
+            db.session.rollback()
+            error, field = e.message, e.field
+        else:
+            db.session.commit()
+            flash(_("Usulan %(n)s masuk pra-daftar Musdes.", n=p.number), "success")
+            if case is not None:
+                return redirect(url_for("cases.detail", case_id=case.id) + "#usulan")
+            return redirect(url_for("proposals.index"))
+    defaults = {}
+    if case is not None:
+        person = case.beneficiary
+        defaults = {"kind": "baru", "name": person.name, "nik": person.nik or "",
+                    "no_kk": person.no_kk or "", "village_code": case.village_code}
+    if record is not None:
+        defaults = {"kind": request.args.get("jenis", "perbaikan"), "name": record.name,
+                    "nik": record.nik, "no_kk": record.no_kk,
+                    "village_code": record.village_code}
+    return render_template("proposals/form.html", **_form_context(
+        values={**defaults, **values.to_dict()} if values else defaults, case=case,
+        record=record, error=error, field=field)), (422 if error else 200)
+
+
+@bp.post("/dtks/<int:record_id>/lapor")
+def report_stale(record_id: int):
+    """Report that a listed person moved or died: flag now, propose deactivation."""
+    record = registry.get_record(record_id)
+    scope = village_scope(current_user)
+    if record is None or (scope is not None and record.village_code not in scope):
+        abort(404)
+    try:
+        flag = services.report_stale(current_user, record, request.form.get("kind", ""),
+                                     request.form.get("note", "")[:2000], now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s ditandai %(flag)s; usulan penonaktifan %(n)s masuk pra-daftar Musdes.",
+                name=record.name, flag=FLAG_KINDS[flag.kind].lower(),
+                n=flag.proposal.number), "success")
+    return redirect(request.referrer or url_for("proposals.index"))
+
+
+@bp.route("/musdes/baru", methods=["GET", "POST"])
+def musdes_new():
+    villages = _villages()
+    codes = {v.code for v in villages}
+    village = request.values.get("desa", "")
+    if village not in codes:
+        village = villages[0].code if len(villages) == 1 else ""
+    pending = services.pending_for_musdes(village) if village else []
+    error, values = None, request.form
+    if request.method == "POST" and village:
+        decisions = {p.id: (values.get(f"d{p.id}", ""), values.get(f"r{p.id}", "")[:2000])
+                     for p in pending}
+        upload = request.files.get("scan")
+        scan = upload.read() if upload and upload.filename else None
+        try:
+            held_on = date.fromisoformat(values.get("held_on", ""))
+        except ValueError:
+            error = _("Tanggal Musdes tidak sah.")
+        else:
+            try:
+                attendees = int(values.get("attendees", "0") or 0)
+            except ValueError:
+                attendees = 0
+            try:
+                musdes = services.record_musdes(
+                    current_user, village_code=village, held_on=held_on,
+                    place=values.get("place", "")[:160], attendees=attendees,
+                    minutes_number=values.get("minutes_number", "")[:80], decisions=decisions,
+                    now=now_utc(), scan=scan, scan_name=upload.filename if scan else "",
+                    upload_dir=_upload_dir())
+            except DomainError as e:
+                db.session.rollback()
+                error = e.message
+            else:
+                db.session.commit()
+                flash(_("Hasil Musdes dicatat."), "success")
+                return redirect(url_for("proposals.musdes_detail", musdes_id=musdes.id))
+    return render_template("proposals/musdes_form.html", villages=villages, village=village,
+                           pending=pending, values=values, error=error), (422 if error else 200)
+
+
+def _get_musdes(musdes_id: int) -> Musdes:
+    m = db.session.get(Musdes, musdes_id)
+    scope = village_scope(current_user)
+    if m is None or (scope is not None and m.village_code not in scope):
+        abort(404)
+    return m
+
+
+@bp.get("/musdes/<int:musdes_id>")
+def musdes_detail(musdes_id: int):
+    return render_template("proposals/musdes.html", musdes=_get_musdes(musdes_id))
+
+
+@bp.get("/musdes/<int:musdes_id>/berkas")
+def musdes_scan(musdes_id: int):
+    m = _get_musdes(musdes_id)
+    if not m.scan_path:
+        abort(404)
+    return send_file(_upload_dir() / m.scan_path, mimetype=m.scan_mime, as_attachment=True,
+                     download_name=m.scan_name or m.scan_path)
+
+
+@bp.route("/ekspor", methods=["GET", "POST"])
+def export():
+    """Approved proposals in the SIKS-NG layout; marking them sent is a separate POST."""
+    proposals = services.approved_for_export(village_scope(current_user))
+    if request.method == "POST":
+        ids = {int(i) for i in request.form.getlist("ids") if i.isdigit()}
+        chosen = [p for p in proposals if p.id in ids]
+        if not chosen:
+            flash(_("Pilih usulan yang sudah diinput ke SIKS-NG."), "error")
+            return redirect(url_for("proposals.export"))
+        try:
+            services.mark_sent(current_user, chosen, now=now_utc())
+            db.session.commit()
+        except (DomainError, StaleDataError) as e:
+            db.session.rollback()
+            flash(getattr(e, "message", _("Data berubah; ulangi.")), "error")
+        else:
+            flash(_("%(n)d usulan ditandai terkirim ke SIKS-NG.", n=len(chosen)), "success")
+        return redirect(url_for("proposals.index"))
+    fmt = request.args.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        rows = services.export_rows(proposals)
+        stamp = now_utc().strftime("%Y%m%d")
+        if fmt == "csv":
+            return Response(to_csv(services.EXPORT_HEADER, rows), mimetype="text/csv",
+                            headers={"Content-Disposition":
+                                     f"attachment; filename=usulan-dtks-{stamp}.csv"})
+        return Response(to_xlsx(services.EXPORT_HEADER, rows, "Usulan DTKS"),
+                        mimetype="application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet",
+                        headers={"Content-Disposition":
+                                 f"attachment; filename=usulan-dtks-{stamp}.xlsx"})
+    return render_template("proposals/export.html", proposals=proposals)
+
+
+@bp.route("/<int:proposal_id>", methods=["GET", "POST"])
+def detail(proposal_id: int):
+    p = _get(proposal_id)
+    if request.method == "POST":
+        result = request.form.get("result", "")
+        try:
+            services.record_ministry_result(current_user, p, result == "diterima",
+                                            request.form.get("note", "")[:2000], now=now_utc())
+            db.session.commit()
+        except (DomainError, StaleDataError) as e:
+            db.session.rollback()
+            flash(getattr(e, "message", _("Data berubah; ulangi.")), "error")
+        else:
+            flash(_("Hasil Kemensos dicatat."), "success")
+        return redirect(url_for("proposals.detail", proposal_id=p.id))
+    return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS)
