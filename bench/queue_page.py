@@ -211,15 +211,15 @@ def run(app, path, ids, info, reps, today):
 
             def bare(fw=fw, fp=fp, kw_sql=kw_sql, kp=kp, tab=f.tab):
                 counts = {}
-                for tab, tw in tabs.items():
-                    counts[tab] = con.execute(COUNT_SQL.format(where=f"{base}{fw} AND {tw}"),
+                for k, tw in tabs.items():
+                    counts[k] = con.execute(COUNT_SQL.format(where=f"{base}{fw} AND {tw}"),
                                               fp).fetchone()[0]
                 rows = con.execute(PAGE_SQL.format(where=f"{base}{fw}{kw_sql} AND {tabs[tab]}"),
                                    fp + kp).fetchall()
                 return counts, rows
 
             (pc, prow), (bc, brow) = project(), bare()
-            if pc != bc or len(prow) != min(len(brow), 50):
+            if pc != bc or [r.id for r in prow] != [r[0] for r in brow[:50]]:
                 print(f"warning: {name}: project {pc} {len(prow)} rows, "
                       f"baseline {bc} {len(brow)} rows", file=sys.stderr)
             proj, bas = timed(project, reps), timed(bare, reps)
