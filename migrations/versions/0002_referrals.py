@@ -51,7 +51,7 @@ def upgrade():
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.create_index('ix_referrals_assignee', ['assigned_to_id', 'is_open', 'due_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_referrals_queue', ['program_code', 'is_open', 'due_date', 'id'], unique=False)
+        batch_op.create_index('ix_referrals_queue', ['program_code', 'is_open', 'due_date', 'id', 'assigned_to_id', 'village_code', 'status', 'urgency'], unique=False)
         batch_op.create_index('ix_referrals_village_status', ['village_code', 'status'], unique=False)
 
     op.create_table('aid_handovers',

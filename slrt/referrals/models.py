@@ -93,8 +93,10 @@ class Referral(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        # Handler queues: one program, open ones, by due date.
-        Index("ix_referrals_queue", "program_code", "is_open", "due_date", "id"),
+        # Handler queues: one program, open ones, by due date; the trailing columns
+        # let the tab counts and filters read the index alone (bench/queue_page.py).
+        Index("ix_referrals_queue", "program_code", "is_open", "due_date", "id",
+              "assigned_to_id", "village_code", "status", "urgency"),
         Index("ix_referrals_assignee", "assigned_to_id", "is_open", "due_date", "id"),
         Index("ix_referrals_village_status", "village_code", "status"),
     )

@@ -86,12 +86,23 @@ def _tab(stmt: Select, user, tab: str) -> Select:
     return stmt
 
 
-def tab_counts(user, f: QueueFilters, today: date) -> dict[str, int]:
+CLOSED_COUNT_CAP = 1000
+
+
+def tab_counts(user, f: QueueFilters, today: date) -> dict[str, int | str]:
+    """Counts on the tabs. The closed tab grows with all history, so it is
+    counted up to a cap and shown as "1000+" beyond it."""
     base = _filtered(user, f, today, with_tab=False)
-    counts = {}
+    counts: dict[str, int | str] = {}
     for tab in TABS:
-        stmt = _tab(base, user, tab).with_only_columns(func.count()).order_by(None)
-        counts[tab] = db.session.scalar(stmt) or 0
+        stmt = _tab(base, user, tab).with_only_columns(Referral.id).order_by(None)
+        if tab == "selesai":
+            n = db.session.scalar(select(func.count()).select_from(
+                stmt.limit(CLOSED_COUNT_CAP + 1).subquery())) or 0
+            counts[tab] = f"{CLOSED_COUNT_CAP}+" if n > CLOSED_COUNT_CAP else n
+        else:
+            counts[tab] = db.session.scalar(
+                select(func.count()).select_from(stmt.subquery())) or 0
     return counts
 
 
@@ -104,7 +115,9 @@ def queue_page(user, f: QueueFilters, today: date, *, after: tuple[date, int] | 
         joinedload(Referral.assigned_to))
     if after is not None:
         due, rid = after
-        stmt = stmt.where(or_(Referral.due_date > due,
+        # The plain >= bound lets the index range start at the key.
+        stmt = stmt.where(Referral.due_date >= due,
+                          or_(Referral.due_date > due,
                               and_(Referral.due_date == due, Referral.id > rid)))
     rows = list(db.session.scalars(
         stmt.order_by(Referral.due_date, Referral.id).limit(limit + 1)).unique())
