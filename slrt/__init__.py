@@ -45,7 +45,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     from slrt import models  # noqa: F401  (every model registered on the metadata)
     from slrt.auth import setup as auth_setup
-    from slrt.common import errors, templating
+    from slrt.common import errors, security, templating
     from slrt.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -56,6 +56,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     babel.init_app(app, locale_selector=lambda: "id", timezone_selector=lambda: "Asia/Jakarta")
     errors.init_app(app)
     templating.init_app(app)
+    security.init_app(app)
 
     from slrt.admin.views import bp as admin_bp
     from slrt.auth.views import bp as auth_bp

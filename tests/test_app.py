@@ -178,3 +178,26 @@ def test_forbidden_and_server_error_pages_are_indonesian(db_url, make_user, clie
     resp = other.get("/uji-galat")
     assert resp.status_code == 500
     assert "Terjadi kesalahan pada sistem" in resp.text and "galat uji" not in resp.text
+
+
+def test_security_headers_and_no_store_for_personal_pages(client, make_user):
+    resp = client.get("/masuk")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in resp.headers  # plain HTTP here
+    login(client, make_user("operator"))
+    assert client.get("/kasus").headers["Cache-Control"] == "no-store"
+    assert client.get("/static/app.css").headers.get("Cache-Control") != "no-store"
+    secure = client.get("/masuk", base_url="https://localhost")
+    assert "max-age" in secure.headers["Strict-Transport-Security"]
+
+
+def test_templates_have_no_inline_script_or_style():
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert "<script>" not in text and "onclick=" not in text and "style=" not in text, path
