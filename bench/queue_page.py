@@ -152,6 +152,7 @@ PAGE_SQL = ("SELECT r.*, c.*, p.*, pg.*, rg.*, u.* FROM referrals r"
             " LEFT JOIN users u ON u.id = r.assigned_to_id"
             " WHERE {where} ORDER BY r.due_date, r.id LIMIT 51")
 COUNT_SQL = "SELECT count(*) FROM referrals r WHERE {where}"
+CAPPED_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM referrals r WHERE {where} LIMIT 1001)"
 TAB_SQL = {"belum": "r.is_open = 1 AND r.assigned_to_id IS NULL",
            "saya": "r.is_open = 1 AND r.assigned_to_id = {uid}",
            "semua": "r.is_open = 1", "selesai": "r.is_open = 0"}
@@ -212,6 +213,11 @@ def run(app, path, ids, info, reps, today):
             def bare(fw=fw, fp=fp, kw_sql=kw_sql, kp=kp, tab=f.tab):
                 counts = {}
                 for k, tw in tabs.items():
+                    if k == "selesai":  # the page caps the closed count the same way
+                        n = con.execute(CAPPED_COUNT_SQL.format(where=f"{base}{fw} AND {tw}"),
+                                        fp).fetchone()[0]
+                        counts[k] = "1000+" if n > 1000 else n
+                        continue
                     counts[k] = con.execute(COUNT_SQL.format(where=f"{base}{fw} AND {tw}"),
                                               fp).fetchone()[0]
                 rows = con.execute(PAGE_SQL.format(where=f"{base}{fw}{kw_sql} AND {tabs[tab]}"),

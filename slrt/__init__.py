@@ -39,6 +39,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         static_folder="static",
     )
     load_config(app, config_name, overrides)
+    from slrt.common.routing_ids import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _sqlite_pragmas.busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -99,7 +99,7 @@ def _url(app, endpoint, case, user_id):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     ids = {"user_id": user_id, "case_id": case.id, "referral_id": case.referral_id,
            "code": "PKH", **case.ids}
-    return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
 @pytest.mark.parametrize("role", ROLES)

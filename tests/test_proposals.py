@@ -160,6 +160,8 @@ def test_export_for_siks_ng_then_sent_then_ministry_result(op, db, client):
     assert db.session.get(Proposal, a.id).status == "dikirim"
     assert db.session.get(Proposal, b.id).status == "disetujui"
     resp = post(client, f"/usulan/{a.id}", {"result": "ditolak", "note": ""})
+    assert resp.status_code == 422 and "alasan penolakan" in resp.text
+    db.session.expire_all()
     assert db.session.get(Proposal, a.id).status == "dikirim"
     post(client, f"/usulan/{a.id}", {"result": "diterima", "note": ""})
     db.session.expire_all()

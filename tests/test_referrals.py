@@ -172,8 +172,10 @@ def test_every_move_from_every_status_for_every_side(people, fire_case, db):
                 kwargs = {"target_program": "BENCANA_SANTUNAN"} if spec.needs_program else {}
                 events_before = len(fire_case.events)
                 try:
-                    services.move(_side_user(people, side), ref, action, "keterangan uji",
-                                  now=now, **kwargs)
+                    forwarded = services.move(_side_user(people, side), ref, action,
+                                              "keterangan uji", now=now, **kwargs)
+                    if forwarded is not None:  # keep the next forward unblocked
+                        forwarded.status, forwarded.is_open = "dibatalkan", False
                 except DomainError:
                     db.session.rollback()
                     db.session.refresh(ref)
@@ -224,6 +226,27 @@ def test_question_answer_and_back_to_queue(people, fire_case, db):
     assert ref.assigned_to_id == people["bencana"].id
     kinds = [e.kind for e in fire_case.events]
     assert kinds[-3:] == ["rujukan_minta_info", "rujukan_jawab", "rujukan_terima"]
+
+
+def test_forwarding_obeys_the_routing_rules(people, fire_case, db):
+    ref = refer(people["op"], fire_case, "BENCANA_LOG")[0]
+    with pytest.raises(DomainError, match="usulkan pendaftaran DTKS"):
+        services.move(people["bencana"], ref, "teruskan", "coba PKH", now=datetime.now(UTC),
+                      target_program="PKH")
+    db.session.rollback()
+    refer(people["op"], fire_case, "BENCANA_SANTUNAN")
+    with pytest.raises(DomainError, match="Sudah ada rujukan terbuka"):
+        services.move(people["bencana"], ref, "teruskan", "dobel", now=datetime.now(UTC),
+                      target_program="BENCANA_SANTUNAN")
+
+
+def test_cancelling_the_only_referral_returns_the_case_to_the_desk(people, fire_case, db):
+    ref = refer(people["op"], fire_case, "BENCANA_LOG")[0]
+    services.move(people["op"], ref, "batalkan", "Salah pilih program", now=datetime.now(UTC))
+    db.session.commit()
+    assert fire_case.status == "terbuka" and fire_case.outcome is None
+    again = refer(people["op"], fire_case, "BENCANA_SANTUNAN")
+    assert again[0].number.endswith("-R2") and fire_case.status == "dirujuk"
 
 
 def test_forwarding_creates_a_referral_to_the_other_program(people, fire_case, db):
@@ -398,8 +421,13 @@ def test_queue_tabs_filters_and_bulk(client, people, register, db):
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(Referral, refs[3].id).status == "dikirim"
-    overdue = client.get("/rujukan/antrean?due=lewat").text
-    assert "rujukan/" not in overdue or "lewat" in overdue
+    # The page counts "overdue" against today's date (WIB): the same set, computed here.
+    from slrt.common.time import today_wib
+
+    overdue = client.get("/rujukan/antrean?program=BENCANA_LOG&due=lewat").text
+    expected = {r.id for r in db.session.scalars(select(Referral))
+                if r.is_open and r.due_date < today_wib()}
+    assert {int(i) for i in re.findall(r'rujukan/(\d+)">', overdue)} == expected
 
 
 def test_queue_keyset_pages(client, people, register, app):

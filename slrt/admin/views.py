@@ -71,7 +71,7 @@ def create_user():
         (422 if form.errors else 200)
 
 
-@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:

@@ -227,7 +227,8 @@ def register_case(
         existing = db.session.scalar(select(Person).where(Person.nik == person_data.nik))
         if existing is not None:
             dup = open_case_for(existing, complaint.category_code)
-            if dup is not None:
+            # A case of another village is that desk's business: never revealed here.
+            if dup is not None and can_see_village(actor, dup.village_code):
                 raise DuplicateOpenCase(dup)
 
     person = _upsert_person(person_data, complaint.village_code, now)

@@ -21,7 +21,8 @@ from slrt.cases import queries, services
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
 from slrt.common.errors import DomainError
-from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, village_scope
+from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
+from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
@@ -79,9 +80,10 @@ def _lookup_form(**kwargs) -> LookupForm:
 
 def _record_in_scope(record_id: str | None):
     """A registry record chosen from a name search must be of the user's villages."""
-    if not record_id or not str(record_id).isdigit():
+    record_id = parse_id(record_id)
+    if record_id is None:
         return None
-    record = registry.get_record(int(record_id))
+    record = registry.get_record(record_id)
     if record is None:
         return None
     scope = village_scope(current_user)
@@ -105,6 +107,13 @@ def _prefill_from_record(form: CaseForm, record) -> None:
     village_codes = {c for c, _n in form.village_code.choices}
     if record.village_code in village_codes:
         form.village_code.data = record.village_code
+
+
+def _person_in_scope(person: Person | None) -> Person | None:
+    """A stored profile is shown only to the desks of the person's village."""
+    if person is None or not can_see_village(current_user, person.village_code):
+        return None
+    return person
 
 
 def _prefill_from_person(form: CaseForm, person: Person) -> None:
@@ -145,7 +154,7 @@ def register():
         if lookup.nik.data:
             nik = lookup.nik.data
             record = registry.find_by_nik(nik)
-            person = db.session.scalar(select(Person).where(Person.nik == nik))
+            person = _person_in_scope(db.session.scalar(select(Person).where(Person.nik == nik)))
             form = _case_form(formdata=None)
             if record is not None:
                 _prefill_from_record(form, record)
@@ -173,7 +182,8 @@ def register():
         form = _case_form(formdata=None)
         _prefill_from_record(form, record)
         form.registry_record_id.data = str(record.id)
-        person = db.session.scalar(select(Person).where(Person.nik == record.nik))
+        person = _person_in_scope(
+            db.session.scalar(select(Person).where(Person.nik == record.nik)))
         if person is not None:
             _prefill_from_person(form, person)
         return _render_register(form, record=record, person=person)
@@ -270,13 +280,13 @@ def index():
         )
         before = form.before.data
         cases, next_id = queries.list_cases(
-            current_user, filters, before_id=int(before) if before and before.isdigit() else None,
+            current_user, filters, before_id=parse_id(before),
             limit=current_app.config["PAGE_SIZE"])
     return render_template("cases/index.html", form=form, cases=cases, next_id=next_id,
                            status=200 if valid else 422), (200 if valid else 422)
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
@@ -289,7 +299,7 @@ def _redisplay(case, *, note_form=None, close_form=None, status=422):
         close_form=close_form or CloseForm(formdata=None, version=case.version)), status
 
 
-@bp.post("/<int:case_id>/catatan")
+@bp.post("/<id:case_id>/catatan")
 def add_note(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = NoteForm()
@@ -306,13 +316,13 @@ def add_note(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
 
 
-@bp.post("/<int:case_id>/tutup")
+@bp.post("/<id:case_id>/tutup")
 def close(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = CloseForm()
     if not form.validate():
         return _redisplay(case, close_form=form)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_version(form.version.data)
     try:
         services.close_at_desk(current_user, case, form.outcome.data, form.note.data or "",
                                now=now_utc(), expected_version=version)
@@ -335,7 +345,7 @@ def close(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.post("/<int:case_id>/cek-dtks")
+@bp.post("/<id:case_id>/cek-dtks")
 def recheck(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     try:
@@ -350,7 +360,7 @@ def recheck(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id) + "#dtks")
 
 
-@bp.post("/<int:case_id>/tambah-pengaduan")
+@bp.post("/<id:case_id>/tambah-pengaduan")
 def add_complaint(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     description = (request.form.get("description") or "").strip()[:4000]
@@ -366,7 +376,7 @@ def add_complaint(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
 
 
-@bp.get("/<int:case_id>/tanda-terima")
+@bp.get("/<id:case_id>/tanda-terima")
 def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     return render_template("cases/receipt.html", case=case)

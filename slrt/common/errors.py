@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,16 @@ def render_error(code: int, detail: str | None = None):
                            message=detail or message), code
 
 
+def _same_site_referrer() -> str | None:
+    ref = request.referrer
+    if not ref:
+        return None
+    parts = urlsplit(ref)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -47,6 +60,18 @@ def init_app(app):
 
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def concurrent_change(e):
+        """Two people saved the same thing at once: nothing is overwritten, say so."""
+        from slrt.extensions import db
+
+        db.session.rollback()
+        log.warning("concurrent change refused: %s", type(e).__name__)
+        flash("Data ini baru saja diubah oleh pengguna lain; perubahan Anda tidak disimpan "
+              "agar tidak menimpa. Periksa lalu ulangi.", "error")
+        return redirect(_same_site_referrer() or url_for("main.index"))
 
     @app.errorhandler(500)
     def server_error(e):

@@ -26,6 +26,7 @@ from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
 from slrt.common.permissions import village_scope
+from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
@@ -101,12 +102,12 @@ def create():
     """A proposal raised directly, from a case (?kasus=ID) or for a registry record."""
     case = None
     record = None
-    source_case = request.values.get("kasus", "")
-    if source_case.isdigit():
-        case = case_queries.get_case_for(current_user, int(source_case))
-    record_id = request.values.get("record_id", "")
-    if record_id.isdigit():
-        record = registry.get_record(int(record_id))
+    source_case = parse_id(request.values.get("kasus"))
+    if source_case:
+        case = case_queries.get_case_for(current_user, source_case)
+    record_id = parse_id(request.values.get("record_id"))
+    if record_id:
+        record = registry.get_record(record_id)
         scope = village_scope(current_user)
         if record is None or (scope is not None and record.village_code not in scope):
             abort(404)
@@ -114,9 +115,10 @@ def create():
     error, field = None, None
     if request.method == "POST":
         try:
+            village = (case.village_code if case is not None else record.village_code
+                       if record is not None else values.get("village_code", ""))
             p = services.create_proposal(
-                current_user, kind=values.get("kind", ""),
-                village_code=values.get("village_code", ""), now=now_utc(),
+                current_user, kind=values.get("kind", ""), village_code=village, now=now_utc(),
                 name=values.get("name", "")[:120], nik=values.get("nik", "")[:40],
                 no_kk=values.get("no_kk", "")[:40], reason_code=values.get("reason_code", ""),
                 note=values.get("note", "")[:2000],
@@ -145,7 +147,7 @@ def create():
         record=record, error=error, field=field)), (422 if error else 200)
 
 
-@bp.post("/dtks/<int:record_id>/lapor")
+@bp.post("/dtks/<id:record_id>/lapor")
 def report_stale(record_id: int):
     """Report that a listed person moved or died: flag now, propose deactivation."""
     record = registry.get_record(record_id)
@@ -215,12 +217,12 @@ def _get_musdes(musdes_id: int) -> Musdes:
     return m
 
 
-@bp.get("/musdes/<int:musdes_id>")
+@bp.get("/musdes/<id:musdes_id>")
 def musdes_detail(musdes_id: int):
     return render_template("proposals/musdes.html", musdes=_get_musdes(musdes_id))
 
 
-@bp.get("/musdes/<int:musdes_id>/berkas")
+@bp.get("/musdes/<id:musdes_id>/berkas")
 def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
     if not m.scan_path:
@@ -234,7 +236,7 @@ def export():
     """Approved proposals in the SIKS-NG layout; marking them sent is a separate POST."""
     proposals = services.approved_for_export(village_scope(current_user))
     if request.method == "POST":
-        ids = {int(i) for i in request.form.getlist("ids") if i.isdigit()}
+        ids = {i for i in map(parse_id, request.form.getlist("ids")) if i}
         chosen = [p for p in proposals if p.id in ids]
         if not chosen:
             flash(_("Pilih usulan yang sudah diinput ke SIKS-NG."), "error")
@@ -264,19 +266,22 @@ def export():
     return render_template("proposals/export.html", proposals=proposals)
 
 
-@bp.route("/<int:proposal_id>", methods=["GET", "POST"])
+@bp.route("/<id:proposal_id>", methods=["GET", "POST"])
 def detail(proposal_id: int):
     p = _get(proposal_id)
+    error = None
     if request.method == "POST":
         result = request.form.get("result", "")
         try:
             services.record_ministry_result(current_user, p, result == "diterima",
                                             request.form.get("note", "")[:2000], now=now_utc())
             db.session.commit()
-        except (DomainError, StaleDataError) as e:
+        except DomainError as e:
             db.session.rollback()
-            flash(getattr(e, "message", _("Data berubah; ulangi.")), "error")
+            p = _get(proposal_id)
+            error = e.message
         else:
             flash(_("Hasil Kemensos dicatat."), "success")
-        return redirect(url_for("proposals.detail", proposal_id=p.id))
-    return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS)
+            return redirect(url_for("proposals.detail", proposal_id=p.id))
+    return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS,
+                           error=error, values=request.form), (422 if error else 200)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from slrt.auth.models import User
 from slrt.cases.models import REFERRAL_OUTCOME, Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
+from slrt.common.models import next_value
 from slrt.common.permissions import can_see_village
 from slrt.common.time import WIB
 from slrt.common.workdays import add_working_days
@@ -47,6 +47,15 @@ def refresh_case_status(case: Case, now: datetime) -> None:
             case.closed_at = None
             case.closed_by_id = None
             case.outcome = None
+    elif not any(r.status in ("tersalurkan", "selesai") for r in refs):
+        # Every referral was cancelled, rejected or forwarded nowhere: nothing was
+        # delivered, so the case goes back to the desk instead of counting as settled.
+        if case.status != "terbuka":
+            case.status = "terbuka"
+            case.outcome = None
+            case.closed_at = None
+            add_event(case, None, "dibuka_kembali", _("Tidak ada rujukan yang terbuka atau "
+                      "berhasil; kasus kembali ke meja Puskesos untuk ditindaklanjuti."), now)
     elif case.status != "selesai":
         case.status = "selesai"
         case.outcome = REFERRAL_OUTCOME
@@ -61,8 +70,7 @@ def due_date_for(program: Program, now: datetime):
 
 def _new_referral(actor, case: Case, program: Program, reason: str, now: datetime,
                   forwarded_from: Referral | None = None) -> Referral:
-    seq = (db.session.scalar(select(func.count()).select_from(Referral)
-                             .where(Referral.case_id == case.id)) or 0) + 1
+    seq = next_value(f"referral-{case.id}")
     referral = Referral(
         number=f"{case.number}-R{seq}", case_id=case.id, program_code=program.code,
         village_code=case.village_code, status="dikirim", is_open=True, urgency=case.urgency,
@@ -136,6 +144,12 @@ def move(actor, referral: Referral, action: str, reason: str = "", *, now: datet
             raise DomainError(_("Pilih program tujuan penerusan."), "target_program")
         if target.code == referral.program_code:
             raise DomainError(_("Program tujuan sama dengan program sekarang."), "target_program")
+        open_codes = {r.program_code for r in referral.case.referrals
+                      if r.status in OPEN_STATUSES and r.id != referral.id}
+        verdict = routing.evaluate(referral.case, target, now.astimezone(WIB).date(),
+                                   open_codes=open_codes)
+        if verdict.blocked:
+            raise DomainError(" ".join(verdict.blockers), "target_program")
     case = referral.case
     old = referral.status_label
     referral.status = spec.target

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
+from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.extensions import db
 from slrt.referrals import aid, queries, routing, services
@@ -30,7 +31,7 @@ def _require(*roles):
         abort(403)
 
 
-@bp.route("/kasus/<int:case_id>", methods=["GET", "POST"])
+@bp.route("/kasus/<id:case_id>", methods=["GET", "POST"])
 def route_case(case_id: int):
     """Suggest destinations with reasons; the desk confirms or changes them."""
     _require(*DESK)
@@ -112,7 +113,7 @@ def bulk():
     """Accept or assign several referrals at once; each keeps its own version check."""
     _require("handler")
     action = request.form.get("bulk_action", "")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:200]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i][:200]
     if not ids or action not in ("terima", "tugaskan"):
         flash(_("Pilih rujukan dan tindakan massal."), "error")
         return redirect(request.referrer or url_for("referrals.queue"))
@@ -126,11 +127,10 @@ def bulk():
             with db.session.begin_nested():
                 if action == "terima":
                     services.move(current_user, referral, "terima", now=now,
-                                  expected_version=int(version) if version.isdigit() else None)
+                                  expected_version=parse_version(version))
                 else:
-                    services.assign(current_user, referral,
-                                    int(assignee) if assignee.isdigit() else None, now=now,
-                                    expected_version=int(version) if version.isdigit() else None)
+                    services.assign(current_user, referral, parse_id(assignee), now=now,
+                                    expected_version=parse_version(version))
             done += 1
         except (DomainError, StaleDataError) as e:
             failed.append(f"{referral.number}: {getattr(e, 'message', _('diubah petugas lain'))}")
@@ -169,19 +169,19 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
                       and referral.handover is None)), status
 
 
-@bp.get("/<int:referral_id>")
+@bp.get("/<id:referral_id>")
 def detail(referral_id: int):
     return _detail(queries.get_referral_for(current_user, referral_id))[0]
 
 
-@bp.post("/<int:referral_id>/tindakan")
+@bp.post("/<id:referral_id>/tindakan")
 def act(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     form = MoveForm()
     if not form.validate():
         return _detail(referral, move_form=form, status=422)
     action = form.action.data or ""
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_version(form.version.data)
     try:
         forwarded = services.move(current_user, referral, action, form.reason.data or "",
                                   now=now_utc(), expected_version=version,
@@ -208,7 +208,7 @@ def act(referral_id: int):
     return redirect(url_for("referrals.detail", referral_id=referral_id))
 
 
-@bp.post("/<int:referral_id>/tugaskan")
+@bp.post("/<id:referral_id>/tugaskan")
 def assign(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     if "handler" not in sides_of(current_user, referral):
@@ -216,10 +216,10 @@ def assign(referral_id: int):
     form = AssignForm()
     if not form.validate():
         return _detail(referral, assign_form=form, status=422)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_version(form.version.data)
     assignee = form.assignee.data or ""
     try:
-        services.assign(current_user, referral, int(assignee) if assignee.isdigit() else None,
+        services.assign(current_user, referral, parse_id(assignee),
                         now=now_utc(), expected_version=version)
         db.session.commit()
     except (services.StaleReferral, StaleDataError):
@@ -239,7 +239,7 @@ def _composition_of(form) -> aid.Composition:
                               for k in aid.COMPOSITION_LABELS})
 
 
-@bp.route("/<int:referral_id>/serah-terima", methods=["GET", "POST"])
+@bp.route("/<id:referral_id>/serah-terima", methods=["GET", "POST"])
 def handover(referral_id: int):
     """Propose the package from the household, adjust, record what was handed over."""
     referral = queries.get_referral_for(current_user, referral_id)
@@ -293,7 +293,7 @@ def _fill_quantities(form) -> None:
         field.raw_data = None  # otherwise the box shows the number just submitted
 
 
-@bp.get("/<int:referral_id>/berita-acara")
+@bp.get("/<id:referral_id>/berita-acara")
 def handover_record(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     if referral.handover is None:
@@ -302,7 +302,7 @@ def handover_record(referral_id: int):
                            handover=referral.handover, composition=aid.COMPOSITION_LABELS)
 
 
-@bp.get("/<int:referral_id>/surat")
+@bp.get("/<id:referral_id>/surat")
 def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     return render_template("referrals/letter.html", referral=referral, case=referral.case)
