@@ -146,7 +146,8 @@ def test_export_for_siks_ng_then_sent_then_ministry_result(op, db, client):
     resp = client.get("/usulan/ekspor?format=csv")
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0] == services.EXPORT_HEADER
-    assert rows[1][6] == a.nik and rows[1][10] == "20-11-2026" and rows[1][11] == "140/BA/2026"
+    assert rows[1][6] == f'="{a.nik}"'  # Excel keeps all 16 digits as text
+    assert rows[1][10] == "20-11-2026" and rows[1][11] == "140/BA/2026"
     assert rows[2][8].startswith("'=")  # a formula is neutralised
     xlsx = client.get("/usulan/ekspor?format=xlsx")
     from openpyxl import load_workbook

@@ -96,18 +96,54 @@ def upgrade():
     rekey_names()
 
 
+# A frozen copy of slrt.dtks.names.name_key as of this revision: revisions never
+# import application code, so later changes to the key do not change history.
+_OLD = (("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("NJ", "NY"), ("CH", "H"), ("KH", "H"))
+_CANON = {
+    **dict.fromkeys(["M", "MUHAMAD", "MUHAMED", "MOHAMAD", "MOHAMED", "MOHD", "MHD", "MUH",
+                     "MOH", "MUHD", "MD"], "M"),
+    **dict.fromkeys(["ST", "SITI", "SITTI"], "ST"),
+    **dict.fromkeys(["ABD", "ABDUL"], "ABD"),
+    **dict.fromkeys(["NUR", "NOR", "NUUR"], "NUR"),
+    **dict.fromkeys(["AHMAD", "AHMED", "AHMAT"], "AHMAD"),
+}
+
+
+def _name_key(name):
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    for ch in ("'", "`", "\u2019", "\u2018"):
+        text = text.replace(ch, "")
+    text = re.sub(r"[^A-Z0-9 ]+", " ", text)
+    words = []
+    for word in re.sub(r"\s+", " ", text).strip().split(" "):
+        if not word:
+            continue
+        for old, new in _OLD:
+            word = word.replace(old, new)
+        word = re.sub(r"([A-Z])\1+", r"\1", word)
+        words.append(_CANON.get(word, word))
+    return f" {' '.join(words)} "[:120] if words else ""
+
+
 def rekey_names():
     """Name keys now normalise spelling variants (Muhammad / M., Siti / St.):
-    recompute them for the people already stored."""
-    from slrt.dtks.names import name_key  # a pure function of the name
-
+    recompute them for the people already stored, a batch at a time."""
     bind = op.get_bind()
     for table in ("registry_records", "persons"):
-        rows = bind.execute(sa.text(f"SELECT id, name FROM {table}")).fetchall()
-        for start in range(0, len(rows), 5000):
-            batch = [{"i": r[0], "k": name_key(r[1])} for r in rows[start:start + 5000]]
-            if batch:
-                bind.execute(sa.text(f"UPDATE {table} SET name_key = :k WHERE id = :i"), batch)
+        last = 0
+        while True:
+            rows = bind.execute(sa.text(
+                f"SELECT id, name FROM {table} WHERE id > :last ORDER BY id LIMIT 5000"),
+                {"last": last}).fetchall()
+            if not rows:
+                break
+            bind.execute(sa.text(f"UPDATE {table} SET name_key = :k WHERE id = :i"),
+                         [{"i": r[0], "k": _name_key(r[1])} for r in rows])
+            last = rows[-1][0]
 
 
 def downgrade():

@@ -38,6 +38,11 @@ def valid_kk(form, field):
             raise ValidationError(str(e)) from None
 
 
+def plausible_date(form, field):
+    if field.data and not (1900 <= field.data.year <= 2100):
+        raise ValidationError(_l("Tahun harus antara 1900 dan 2100."))
+
+
 RT_RW = Regexp(r"^\d{0,3}$", message=_l("RT/RW berupa angka, maksimal 3 digit."))
 
 
@@ -170,6 +175,6 @@ class CaseSearchForm(Form):
                          validators=[Optional()])
     category = SelectField(_l("Kategori"), validators=[Optional()], validate_choice=False)
     village = SelectField(_l("Desa"), validators=[Optional()], validate_choice=False)
-    date_from = DateField(_l("Dari tanggal"), validators=[Optional()])
-    date_to = DateField(_l("Sampai tanggal"), validators=[Optional()])
+    date_from = DateField(_l("Dari tanggal"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("Sampai tanggal"), validators=[Optional(), plausible_date])
     before = HiddenField()

@@ -14,12 +14,20 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def to_csv(header: list[str], rows: list[list]) -> bytes:
+def _text_for_excel(value) -> str:
+    """A 16-digit NIK or No KK as ="...": Excel keeps it as text, not 1.50403E+15."""
+    text = "" if value is None else str(value)
+    return f'="{text}"' if text.isascii() and text.isdigit() else safe_cell(text)
+
+
+def to_csv(header: list[str], rows: list[list], text_columns: tuple[int, ...] = ()) -> bytes:
+    """CSV with a BOM; the columns listed in text_columns hold identifiers."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([_text_for_excel(v) if i in text_columns else safe_cell(v)
+                         for i, v in enumerate(row)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 

@@ -52,9 +52,16 @@ def check():
                 else:
                     # A No KK often has the shape of a valid NIK: try it as one too.
                     household = _in_scope(queries.household(nik.nik))
+    from slrt.proposals.services import flags_of
+
+    shown = household or results
+    scope = village_scope(current_user)
     return render_template("dtks/check.html", results=results, household=household,
                            error=error, query=query, searched=searched,
-                           latest_period=queries.latest_period())
+                           latest_period=queries.latest_period(),
+                           flags=flags_of([r.id for r in shown]),
+                           actionable={r.id for r in shown
+                                       if scope is None or r.village_code in scope})
 
 
 def _in_scope(records):

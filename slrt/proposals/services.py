@@ -180,8 +180,8 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
         raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")
     if not place.strip() or not minutes_number.strip():
         raise DomainError(_("Tempat dan nomor berita acara wajib diisi."), "minutes_number")
-    if attendees < 1:
-        raise DomainError(_("Jumlah peserta minimal 1."), "attendees")
+    if not 1 <= attendees <= 10000:
+        raise DomainError(_("Jumlah peserta antara 1 dan 10.000."), "attendees")
     pending = {p.id: p for p in pending_for_musdes(village_code)}
     chosen = {pid: d for pid, d in decisions.items() if d[0]}
     if not chosen:
@@ -262,6 +262,7 @@ def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now
 EXPORT_HEADER = ["NO", "NOMOR USULAN", "JENIS USULAN", "ALASAN", "KODE DESA", "DESA",
                  "NOMOR NIK", "NOMOR KK", "NAMA", "PERBAIKAN", "TANGGAL MUSDES",
                  "NOMOR BERITA ACARA", "KETERANGAN"]
+IDENTIFIER_COLUMNS = (4, 6, 7)  # KODE DESA, NOMOR NIK, NOMOR KK: text, never numbers
 
 
 def export_rows(proposals: list[Proposal]) -> list[list[str]]:

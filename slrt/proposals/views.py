@@ -227,8 +227,9 @@ def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
     if not m.scan_path:
         abort(404)
+    ext = Path(m.scan_path).suffix  # from the checked content, not the user's file name
     return send_file(_upload_dir() / m.scan_path, mimetype=m.scan_mime, as_attachment=True,
-                     download_name=m.scan_name or m.scan_path)
+                     download_name=f"berita-acara-musdes-{m.id}{ext}")
 
 
 @bp.route("/ekspor", methods=["GET", "POST"])
@@ -255,7 +256,9 @@ def export():
         rows = services.export_rows(proposals)
         stamp = now_utc().strftime("%Y%m%d")
         if fmt == "csv":
-            return Response(to_csv(services.EXPORT_HEADER, rows), mimetype="text/csv",
+            return Response(to_csv(services.EXPORT_HEADER, rows,
+                                   text_columns=services.IDENTIFIER_COLUMNS),
+                            mimetype="text/csv",
                             headers={"Content-Disposition":
                                      f"attachment; filename=usulan-dtks-{stamp}.csv"})
         return Response(to_xlsx(services.EXPORT_HEADER, rows, "Usulan DTKS"),
