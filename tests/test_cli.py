@@ -99,6 +99,12 @@ def test_demo_load_is_complete_and_idempotent(app, db):
     states = set(db.session.scalars(select(Referral.status)))
     assert {"dikirim", "diterima", "diproses", "perlu_info"} <= states
     referrals = count(db, select(Referral.id))
+    from slrt.proposals.models import Proposal, RegistryFlag
+
+    stages = set(db.session.scalars(select(Proposal.status)))
+    assert {"draf", "disetujui", "ditolak", "dikirim"} <= stages
+    assert count(db, select(RegistryFlag.id)) == 1
+    proposals = count(db, select(Proposal.id))
     for code, *_ in MUARA_BULIAN_2022_07:
         roles = set(db.session.scalars(select(User.role).join(User.villages)
                                        .where(User.villages.any(village_code=code))))
@@ -112,3 +118,4 @@ def test_demo_load_is_complete_and_idempotent(app, db):
     assert count(db, select(User.id)) == users
     assert count(db, select(Case.id)) == cases
     assert count(db, select(Referral.id)) == referrals
+    assert count(db, select(Proposal.id)) == proposals

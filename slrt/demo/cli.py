@@ -23,7 +23,8 @@ def load_command(quiet: bool):
     click.echo(f"DTKS demo: {report.registry_added} baris baru "
                f"({report.registry_total} baris periode {report.period}).")
     click.echo(f"Pengguna demo: {report.users_added} baru. Kasus demo: {report.cases_added} baru. "
-               f"Rujukan demo: {report.referrals_added} baru.")
+               f"Rujukan demo: {report.referrals_added} baru. "
+               f"Usulan demo: {report.proposals_added} baru.")
     if quiet:
         return
     click.echo("")

@@ -16,7 +16,7 @@ from slrt.auth.services import create_user
 from slrt.cases import services as case_services
 from slrt.cases.catalog import load_categories
 from slrt.common.models import get_setting, set_setting
-from slrt.common.time import now_utc
+from slrt.common.time import WIB, now_utc
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
 from slrt.referrals.catalog import load_programs
@@ -35,6 +35,7 @@ class DemoReport:
     users_added: int = 0
     cases_added: int = 0
     referrals_added: int = 0
+    proposals_added: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -270,6 +271,63 @@ def load_referrals() -> int:
     return added
 
 
+def load_proposals() -> int:
+    """Registry proposals in every stage: pre-list, decided at a Musdes, sent; a stale flag."""
+    from slrt.cases.models import Case
+    from slrt.proposals import services as proposals
+
+    if get_setting("demo.proposals") == "1":
+        return 0
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    now = now_utc()
+    added = 0
+    # The family of the KIP Kuliah student asks to enter the registry.
+    kip = db.session.scalars(select(Case).where(Case.category_code == "surat_kip")).first()
+    if kip is not None and kip.beneficiary.nik:
+        proposals.create_proposal(users["op-sridadi"], kind="baru", village_code=kip.village_code,
+                                  now=now - timedelta(days=2), name=kip.beneficiary.name,
+                                  nik=kip.beneficiary.nik, case=kip, source="kasus",
+                                  note="Keluarga 4 orang, ayah buruh harian lepas.")
+        added += 1
+    # The dead man still listed in Tenam: flagged at once, deactivation proposed.
+    dead = _record("15.04.03.2018", relationship="Kepala Keluarga", offset=3)
+    if dead is not None:
+        proposals.report_stale(users["fas-tenam"], dead, "meninggal",
+                               "Meninggal dunia bulan lalu; dilaporkan istri.",
+                               now=now - timedelta(days=10))
+        added += 1
+    # Aro: three proposals decided at last week's Musdes, the approved one sent up.
+    aro = [_record("15.04.03.2013", relationship="Kepala Keluarga", offset=i) for i in (7, 8)]
+    made = []
+    if all(aro):
+        made.append(proposals.create_proposal(
+            users["op-aro"], kind="perbaikan", village_code="15.04.03.2013",
+            now=now - timedelta(days=20), record=aro[0],
+            corrections={"address": "Dusun II RT 004 (pindah rumah dalam desa)"}))
+        made.append(proposals.create_proposal(
+            users["op-aro"], kind="nonaktif", village_code="15.04.03.2013",
+            now=now - timedelta(days=20), record=aro[1], reason_code="tidak_layak",
+            note="Memiliki kebun sawit 4 ha dan toko."))
+        made.append(proposals.create_proposal(
+            users["op-aro"], kind="baru", village_code="15.04.03.2013",
+            now=now - timedelta(days=19), name="Sahrul Gunawan",
+            nik="1504031205790917", no_kk="1504030502180003",
+            note="Korban kebakaran, belum terdaftar."))
+        proposals.record_musdes(
+            users["op-aro"], village_code="15.04.03.2013",
+            held_on=(now - timedelta(days=7)).astimezone(WIB).date(),
+            place="Balai Desa Aro", attendees=31, minutes_number="140/27/BA-MD/2026",
+            decisions={made[0].id: ("disetujui", ""),
+                       made[1].id: ("ditolak", "Kepemilikan kebun belum dapat dibuktikan"),
+                       made[2].id: ("disetujui", "")},
+            now=now - timedelta(days=7))
+        proposals.mark_sent(users["op-aro"], [made[0]], now=now - timedelta(days=5))
+        added += len(made)
+    set_setting("demo.proposals", "1")
+    db.session.flush()
+    return added
+
+
 def load_demo(kabupaten: str, case_prefix: str) -> DemoReport:
     report = DemoReport()
     load_regions(kabupaten)
@@ -279,4 +337,5 @@ def load_demo(kabupaten: str, case_prefix: str) -> DemoReport:
     report.users_added, report.accounts = load_users(kabupaten)
     report.cases_added = load_cases(case_prefix)
     report.referrals_added = load_referrals()
+    report.proposals_added = load_proposals()
     return report
