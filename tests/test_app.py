@@ -201,3 +201,52 @@ def test_templates_have_no_inline_script_or_style():
     for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
         text = path.read_text()
         assert "<script>" not in text and "onclick=" not in text and "style=" not in text, path
+
+
+def test_session_cookie_captured_before_logout_is_refused_after_it(app, make_user):
+    user = make_user("operator")
+    browser = app.test_client()
+    login(browser, user)
+    stolen = browser.get_cookie("session").value
+    assert post(browser, "/keluar", {}).status_code == 302
+    attacker = app.test_client()
+    attacker.set_cookie("session", stolen)
+    resp = attacker.get("/kasus")
+    assert resp.status_code == 302 and "/masuk" in resp.location
+
+
+def test_password_or_scope_change_ends_other_sessions(app, make_user, db):
+    from slrt.auth.services import update_user
+
+    user = make_user("fasilitator", villages=["15.04.03.2013"])
+    other_device = app.test_client()
+    login(other_device, user)
+    assert other_device.get("/kasus").status_code == 200
+    user.set_password("kata-sandi-baru-yang-panjang")
+    db.session.commit()
+    assert other_device.get("/kasus").status_code == 302
+    login(other_device, user, password="kata-sandi-baru-yang-panjang")
+    assert other_device.get("/kasus").status_code == 200
+    update_user(user, role="fasilitator", kabupaten="15.04",
+                villages=["15.04.03.2013", "15.04.03.2011"], programs=[], full_name="X",
+                email=None, phone=None, is_active=True)
+    db.session.commit()
+    assert other_device.get("/kasus").status_code == 302
+
+
+def test_idle_and_absolute_session_timeouts(app, make_user):
+    import time
+
+    user = make_user("operator")
+    client = app.test_client()
+    login(client, user)
+    with client.session_transaction() as s:
+        s["seen"] = int(time.time()) - 31 * 60
+    resp = client.get("/kasus")
+    assert resp.status_code == 302 and "/masuk" in resp.location
+    login(client, user)
+    with client.session_transaction() as s:
+        s["login_at"] = int(time.time()) - 13 * 3600
+    assert client.get("/kasus").status_code == 302
+    login(client, user)
+    assert client.get("/kasus").status_code == 200  # a fresh session works

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    # Bumped at logout and whenever access changes: older session cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     villages: Mapped[list[UserVillage]] = relationship(
@@ -50,6 +52,11 @@ class User(UserMixin, db.Model):
 
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session opened before now is refused at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -106,6 +106,9 @@ def update_user(
 ) -> User:
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
+    if (role != user.role or set(villages) != set(user.village_codes)
+            or set(programs) != set(user.program_codes) or is_active != user.is_active):
+        user.end_sessions()
     user.role = role
     user.full_name = full_name.strip()
     user.email = email or None

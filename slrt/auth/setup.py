@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_login import current_user
+import time
+
+from flask import flash, request, session
+from flask_login import current_user, logout_user
 
 from slrt.common.permissions import PUBLIC_ENDPOINTS
 from slrt.extensions import db, login_manager
+
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 12 * 60 * 60
+
+
+def start_session(user) -> None:
+    """Called at login, after the session was cleared: bind it to this version."""
+    now = int(time.time())
+    session["sv"] = user.session_version
+    session["login_at"] = now
+    session["seen"] = now
+    session.permanent = False
 
 
 def init_app(app):
@@ -24,6 +38,8 @@ def init_app(app):
         user = db.session.get(User, int(user_id))
         if user is None or not user.is_active:
             return None
+        if session.get("sv") != user.session_version:
+            return None  # logged out, or access changed since this session began
         return user
 
     @app.before_request
@@ -32,4 +48,13 @@ def init_app(app):
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        now = int(time.time())
+        if (now - session.get("seen", 0) > app.config.get("SESSION_IDLE_SECONDS", IDLE_SECONDS)
+                or now - session.get("login_at", 0)
+                > app.config.get("SESSION_ABSOLUTE_SECONDS", ABSOLUTE_SECONDS)):
+            logout_user()
+            session.clear()
+            flash("Sesi Anda berakhir. Silakan masuk kembali.", "info")
+            return login_manager.unauthorized()
+        session["seen"] = now
         return None

@@ -8,7 +8,9 @@ from flask_login import current_user, login_user, logout_user
 
 from slrt.auth.forms import LoginForm
 from slrt.auth.services import authenticate
+from slrt.auth.setup import start_session
 from slrt.common.forms import Form
+from slrt.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -32,6 +34,7 @@ def login():
         if user is not None:
             session.clear()  # a new session at login
             login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
@@ -41,6 +44,8 @@ def login():
 def logout():
     form = Form()
     if form.validate():
+        current_user.end_sessions()  # a copied cookie is refused from now on
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Anda telah keluar."), "info")
