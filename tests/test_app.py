@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from tests.conftest import IS_PG, csrf_from, login, post
+from tests.conftest import IS_PG, PASSWORD, csrf_from, login, post
 
 
 def test_database_url_overrides_the_instance_sqlite(monkeypatch, tmp_path):
@@ -250,3 +250,29 @@ def test_idle_and_absolute_session_timeouts(app, make_user):
     assert client.get("/kasus").status_code == 302
     login(client, user)
     assert client.get("/kasus").status_code == 200  # a fresh session works
+
+
+def test_login_throttling_slows_one_account_not_the_others(app, make_user, db):
+    from datetime import timedelta
+
+    from slrt.auth.models import LoginFailure
+
+    victim = make_user("operator", username="rina")
+    other = make_user("operator", username="yanti")
+    attacker = app.test_client()
+    for _ in range(5):
+        page = attacker.get("/masuk")
+        resp = attacker.post("/masuk", data={"username": "rina", "password": "tebak-tebak-123",
+                                             "csrf_token": csrf_from(page.text)})
+        assert resp.status_code == 422
+    page = attacker.get("/masuk")
+    blocked = attacker.post("/masuk", data={"username": "rina", "password": PASSWORD,
+                                            "csrf_token": csrf_from(page.text)})
+    assert blocked.status_code == 429 and "Coba lagi dalam" in blocked.text
+    # another account from the same address is not blocked
+    login(attacker, other)
+    # the wait passes: the real user gets in after it
+    for row in db.session.scalars(select(LoginFailure)):
+        row.at = row.at - timedelta(minutes=16)
+    db.session.commit()
+    login(app.test_client(), victim)

@@ -99,3 +99,14 @@ class UserProgram(db.Model):
         String(20), ForeignKey("programs.code"), primary_key=True, index=True
     )
     user: Mapped[User] = relationship(back_populates="programs")
+
+
+class LoginFailure(db.Model):
+    """A failed login, counted per account and per address to slow guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)

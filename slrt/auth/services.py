@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from slrt.auth.models import ROLES, User, UserProgram, UserVillage
 from slrt.common.errors import DomainError
@@ -125,8 +126,69 @@ def update_user(
     return user
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash to check when the user does not exist, so an unknown name takes as
+    long to refuse as a wrong password."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_hex(8), method=method)
+
+
+# Failures counted over a window; past the free tries each try must wait longer.
+WINDOW_SECONDS = 15 * 60
+FREE_TRIES_ACCOUNT = 5
+FREE_TRIES_ADDRESS = 30
+MAX_WAIT_SECONDS = 15 * 60
+
+
+def login_wait_seconds(username: str, address: str, now) -> int:
+    """Seconds to wait before the next try for this account or address (0: go ahead).
+
+    Doubling from 30 s after the free tries, capped at 15 minutes, so the real
+    user is slowed, never locked out for long; other accounts are unaffected
+    unless the same address hammers many of them.
+    """
+    from datetime import timedelta
+
+    from slrt.auth.models import LoginFailure
+
+    since = now - timedelta(seconds=WINDOW_SECONDS)
+    waits = []
+    for column, value, free in ((LoginFailure.username, username.strip().lower()[:64],
+                                 FREE_TRIES_ACCOUNT),
+                                (LoginFailure.address, address[:45], FREE_TRIES_ADDRESS)):
+        rows = db.session.execute(
+            select(func.count(), func.max(LoginFailure.at))
+            .where(column == value, LoginFailure.at >= since)).one()
+        count, last = rows
+        if count and count >= free and last is not None:
+            if last.tzinfo is None:
+                from datetime import UTC
+                last = last.replace(tzinfo=UTC)
+            wait = min(30 * 2 ** (count - free), MAX_WAIT_SECONDS)
+            waits.append(int(wait - (now - last).total_seconds()))
+    return max([0, *waits])
+
+
+def record_login_failure(username: str, address: str, now) -> None:
+    from slrt.auth.models import LoginFailure
+
+    db.session.add(LoginFailure(username=username.strip().lower()[:64], address=address[:45],
+                                at=now))
+    db.session.flush()
+
+
 def authenticate(username: str, password: str) -> User | None:
+    from werkzeug.security import check_password_hash
+
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        from flask import current_app
+
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")),
+                            password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     return user

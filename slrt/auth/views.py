@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from slrt.auth.forms import LoginForm
-from slrt.auth.services import authenticate
+from slrt.auth.services import authenticate, login_wait_seconds, record_login_failure
 from slrt.auth.setup import start_session
 from slrt.common.forms import Form
+from slrt.common.time import now_utc
 from slrt.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -30,12 +31,22 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = now_utc()
+        address = request.remote_addr or "-"
+        wait = login_wait_seconds(form.username.data, address, now)
+        if wait > 0:
+            form.password.errors.append(_(
+                "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(n)s detik.",
+                n=wait))
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             session.clear()  # a new session at login
             login_user(user)
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
+        record_login_failure(form.username.data, address, now)
+        db.session.commit()
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
