@@ -60,8 +60,12 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     errors.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    from slrt.audit import hooks as audit_hooks
+
+    audit_hooks.init_app(app)
 
     from slrt.admin.views import bp as admin_bp
+    from slrt.audit.views import bp as audit_bp
     from slrt.auth.views import bp as auth_bp
     from slrt.cases.views import bp as cases_bp
     from slrt.dtks.views import bp as dtks_bp
@@ -69,7 +73,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.proposals.views import bp as proposals_bp
     from slrt.referrals.views import bp as referrals_bp
 
-    for bp in (main_bp, auth_bp, cases_bp, dtks_bp, referrals_bp, proposals_bp, admin_bp):
+    for bp in (main_bp, auth_bp, cases_bp, dtks_bp, referrals_bp, proposals_bp, admin_bp,
+               audit_bp):
         app.register_blueprint(bp)
 
     from slrt.cli import register_cli

@@ -34,6 +34,8 @@ ALLOWED = {
     "proposals.musdes_scan": {"operator", "fasilitator", "supervisor"},
     "proposals.export": {"operator", "fasilitator", "supervisor"},
     "proposals.detail": {"operator", "fasilitator", "supervisor"},
+    "audit.index": {"supervisor"},
+    "audit.pdp": {"supervisor"},
     "admin.users": {"admin"},
     "admin.create_user": {"admin"},
     "admin.edit_user": {"admin"},

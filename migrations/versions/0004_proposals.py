@@ -1,4 +1,4 @@
-"""registry proposals, Musdes, stale flags; user session versions; login failures
+"""registry proposals, Musdes, stale flags; user session versions; login failures; audit log
 
 Revision ID: 0004
 Revises: 0002
@@ -107,7 +107,50 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_failures_address'), ['address'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failures_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failures_username'), ['username'], unique=False)
+    op.create_table('audit_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_name', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('object_type', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('address', sa.String(length=45), nullable=False),
+    sa.Column('outcome', sa.String(length=12), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_log_person', ['person_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_log_actor', ['actor_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_log_action', ['action', 'at'], unique=False)
+    append_only('audit_log')
     rekey_names()
+
+
+def append_only(table):
+    """The database itself refuses UPDATE and DELETE on an append-only table."""
+    bind = op.get_bind()
+    message = f"{table} hanya boleh ditambah (append-only)"
+    if bind.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+    elif bind.dialect.name == "postgresql":
+        op.execute(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{message}'; END $$"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        )
 
 
 # A frozen copy of slrt.dtks.names.name_key as of this revision: revisions never
@@ -161,6 +204,14 @@ def rekey_names():
 
 
 def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    elif bind.dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
+    op.drop_table('audit_log')
     op.drop_table('login_failures')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_version')

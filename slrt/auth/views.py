@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from slrt.audit.services import audit
 from slrt.auth.forms import LoginForm
 from slrt.auth.services import authenticate, login_wait_seconds, record_login_failure
 from slrt.auth.setup import start_session
@@ -44,8 +45,11 @@ def login():
             session.clear()  # a new session at login
             login_user(user)
             start_session(user)
+            audit("login", user=user, commit=True)
             return redirect(_safe_next(request.args.get("next")))
         record_login_failure(form.username.data, address, now)
+        audit("login_gagal", outcome="gagal",
+              detail={"username": form.username.data.strip().lower()[:64]})
         db.session.commit()
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
@@ -56,6 +60,7 @@ def logout():
     form = Form()
     if form.validate():
         current_user.end_sessions()  # a copied cookie is refused from now on
+        audit("logout")
         db.session.commit()
         logout_user()
         session.clear()

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt.audit.services import audit
 from slrt.cases import queries, services
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
@@ -154,6 +155,9 @@ def register():
         if lookup.nik.data:
             nik = lookup.nik.data
             record = registry.find_by_nik(nik)
+            audit("lihat_orang", object_type="registry", object_id=record.id if record else None,
+                  detail={"nik": lookup.nik.parsed.masked, "ditemukan": record is not None},
+                  commit=True)
             person = _person_in_scope(db.session.scalar(select(Person).where(Person.nik == nik)))
             form = _case_form(formdata=None)
             if record is not None:
@@ -289,6 +293,8 @@ def index():
 @bp.get("/<id:case_id>")
 def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
+    audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
+          commit=True)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
                            close_form=CloseForm(formdata=None, version=case.version))
 
@@ -379,4 +385,6 @@ def add_complaint(case_id: int):
 @bp.get("/<id:case_id>/tanda-terima")
 def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)
+    audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
+          detail={"halaman": "tanda terima"}, commit=True)
     return render_template("cases/receipt.html", case=case)

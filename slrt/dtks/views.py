@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import REGISTRY_ROLES, village_scope
 from slrt.dtks import queries
@@ -46,6 +47,9 @@ def check():
                     household = _in_scope(queries.household(kk.no_kk))
             else:
                 record = queries.find_by_nik(nik.nik)
+                audit("lihat_orang", object_type="registry",
+                      object_id=record.id if record else None,
+                      detail={"nik": nik.masked, "ditemukan": record is not None}, commit=True)
                 if record is not None:
                     household = _in_scope(queries.household(record.no_kk)) or [record]
                     results = [record]

@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
@@ -255,6 +256,9 @@ def export():
     if fmt in ("csv", "xlsx"):
         rows = services.export_rows(proposals)
         stamp = now_utc().strftime("%Y%m%d")
+        audit("ekspor", object_type="proposal",
+              detail={"format": fmt, "jumlah": len(rows), "daftar": "usulan disetujui"},
+              commit=True)
         if fmt == "csv":
             return Response(to_csv(services.EXPORT_HEADER, rows,
                                    text_columns=services.IDENTIFIER_COLUMNS),

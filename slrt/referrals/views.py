@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.routing_ids import parse_id, parse_version
@@ -171,7 +172,10 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
 
 @bp.get("/<id:referral_id>")
 def detail(referral_id: int):
-    return _detail(queries.get_referral_for(current_user, referral_id))[0]
+    referral = queries.get_referral_for(current_user, referral_id)
+    audit("lihat_kasus", object_type="referral", object_id=referral.id,
+          person_id=referral.case.beneficiary_id, commit=True)
+    return _detail(referral)[0]
 
 
 @bp.post("/<id:referral_id>/tindakan")
@@ -305,4 +309,7 @@ def handover_record(referral_id: int):
 @bp.get("/<id:referral_id>/surat")
 def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
+    audit("lihat_kasus", object_type="referral", object_id=referral.id,
+          person_id=referral.case.beneficiary_id, detail={"halaman": "surat rujukan"},
+          commit=True)
     return render_template("referrals/letter.html", referral=referral, case=referral.case)
