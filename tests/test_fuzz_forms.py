@@ -100,3 +100,16 @@ def test_musdes_form_never_500(desk, data, decision):
     form = {**data, "desa": ARO, "csrf_token": token, f"d{pid}": data.pop("decision", decision),
             f"r{pid}": data.pop("reason", "")}
     assert client.post("/usulan/musdes/baru", data=form).status_code < 500
+
+
+def test_nul_bytes_never_reach_the_database_as_a_500(desk):
+    """PostgreSQL cannot store a NUL byte; found by the property tests above."""
+    client, token, case = desk
+    for url, data in ((f"/rujukan/kasus/{case.id}", {"programs": "\x00", "reason": "0"}),
+                      ("/kasus/baru", {"step": "simpan", "name": "Budi\x00", "village_code": ARO,
+                                       "category_code": "sktm", "channel": "telepon",
+                                       "urgency": "biasa", "description": "x\x00y",
+                                       "reporter_is_beneficiary": "ya"}),
+                      ("/usulan/baru", {"kind": "baru", "name": "\x00", "nik": "\x00"})):
+        resp = client.post(url, data={**data, "csrf_token": token})
+        assert resp.status_code < 500, (url, resp.status_code)

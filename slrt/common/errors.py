@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,16 @@ def init_app(app):
         flash("Data ini baru saja diubah oleh pengguna lain; perubahan Anda tidak disimpan "
               "agar tidak menimpa. Periksa lalu ulangi.", "error")
         return redirect(_same_site_referrer() or url_for("main.index"))
+
+    @app.errorhandler(DataError)
+    def unstorable_input(e):
+        """Input the database cannot hold (a NUL byte, a number out of range): 400."""
+        from slrt.extensions import db
+
+        db.session.rollback()
+        log.warning("unstorable input refused: %s", type(e.orig).__name__ if e.orig else e)
+        return render_error(400, "Isian mengandung karakter atau nilai yang tidak dapat "
+                                 "disimpan. Periksa isian lalu kirim lagi.")
 
     @app.errorhandler(500)
     def server_error(e):

@@ -69,4 +69,5 @@ def phone_number(form, field):
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim a text field; NUL bytes (which PostgreSQL cannot store) are dropped."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
