@@ -276,3 +276,38 @@ def test_login_throttling_slows_one_account_not_the_others(app, make_user, db):
         row.at = row.at - timedelta(minutes=16)
     db.session.commit()
     login(app.test_client(), victim)
+
+
+def test_first_admin_from_the_cli_must_replace_the_one_time_password(app, db):
+    from slrt.auth.models import User
+
+    result = app.test_cli_runner().invoke(args=["users", "create", "admin1", "--role", "admin"])
+    one_time = result.output.split("Kata sandi sekali pakai: ")[1].split()[0]
+    admin = db.session.scalars(select(User).where(User.username == "admin1")).one()
+    client = app.test_client()
+    login(client, admin, password=one_time)
+    resp = client.get("/admin/pengguna")
+    assert resp.status_code == 302 and resp.location.endswith("/akun/kata-sandi")
+    page = client.get("/akun/kata-sandi")
+    common = client.post("/akun/kata-sandi", data={
+        "current": one_time, "new": "password123", "repeat": "password123",
+        "csrf_token": csrf_from(page.text)})
+    assert common.status_code == 422 and "terlalu umum" in common.text
+    short = client.post("/akun/kata-sandi", data={
+        "current": one_time, "new": "pendek", "repeat": "pendek",
+        "csrf_token": csrf_from(page.text)})
+    assert "minimal 8" in short.text
+    wrong = client.post("/akun/kata-sandi", data={
+        "current": "bukan-ini-sandinya", "new": "sungai batanghari mengalir jauh",
+        "repeat": "sungai batanghari mengalir jauh", "csrf_token": csrf_from(page.text)})
+    assert "Kata sandi sekarang salah." in wrong.text
+    other_device = app.test_client()
+    login(other_device, admin, password=one_time)
+    ok = client.post("/akun/kata-sandi", data={
+        "current": one_time, "new": "sungai batanghari mengalir jauh",
+        "repeat": "sungai batanghari mengalir jauh", "csrf_token": csrf_from(page.text)})
+    assert ok.status_code == 302
+    assert client.get("/admin/pengguna").status_code == 200  # this session stays in
+    assert other_device.get("/admin/pengguna").status_code == 302  # the other one ended
+    db.session.expire_all()
+    assert not db.session.get(User, admin.id).must_change_password

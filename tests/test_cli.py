@@ -65,11 +65,11 @@ def test_users_create_prints_one_time_password_and_hashes_it(app, db):
         "users", "create", "Rina", "--role", "fasilitator", "--desa", "15.04.03.2013",
         "--desa", "15.04.03.2011", "--name", "Rina Marlina"])
     assert result.exit_code == 0, result.output
-    password = result.output.split("Kata sandi sekali pakai: ")[1].strip()
+    password = result.output.split("Kata sandi sekali pakai: ")[1].split()[0]
     user = db.session.scalars(select(User)).one()
     assert user.username == "rina" and user.village_codes == ["15.04.03.2011", "15.04.03.2013"]
     assert password not in user.password_hash and user.password_hash.startswith("scrypt")
-    assert user.check_password(password)
+    assert user.check_password(password) and user.must_change_password
     dup = app.test_cli_runner().invoke(args=["users", "create", "rina", "--role", "supervisor"])
     assert dup.exit_code != 0 and "sudah dipakai" in dup.output
 

@@ -34,6 +34,7 @@ ALLOWED = {
     "proposals.musdes_scan": {"operator", "fasilitator", "supervisor"},
     "proposals.export": {"operator", "fasilitator", "supervisor"},
     "proposals.detail": {"operator", "fasilitator", "supervisor"},
+    "auth.change_password": {"operator", "fasilitator", "handler", "supervisor", "admin"},
     "audit.index": {"supervisor"},
     "audit.pdp": {"supervisor"},
     "admin.users": {"admin"},

@@ -64,6 +64,7 @@ def create_user():
                 db.session.rollback()
                 _apply_error(form, e)
             else:
+                user.must_change_password = True  # set by the admin: one-time only
                 db.session.commit()
                 flash(_("Pengguna %(name)s dibuat.", name=user.username), "success")
                 return redirect(url_for("admin.users"))
@@ -96,6 +97,7 @@ def edit_user(user_id: int):
             if form.password.data:
                 services.check_password_policy(form.password.data)
                 user.set_password(form.password.data)
+                user.must_change_password = True  # the admin knows it: one-time only
         except DomainError as e:
             db.session.rollback()
             _apply_error(form, e)

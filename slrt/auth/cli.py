@@ -35,7 +35,9 @@ def create_command(username, role, villages, programs, full_name, email, phone, 
         )
     except DomainError as e:
         raise click.ClickException(e.message) from None
+    if generated:
+        user.must_change_password = True  # one-time: replaced at the first login
     db.session.commit()
     click.echo(f"Pengguna {user.username} ({user.role}) dibuat.")
     if generated:
-        click.echo(f"Kata sandi sekali pakai: {password}")
+        click.echo(f"Kata sandi sekali pakai: {password} (wajib diganti saat pertama masuk)")

@@ -23,6 +23,16 @@ class LoginForm(Form):
         InputRequired(message=_l("Isi kata sandi.")), Length(max=1024)])
 
 
+class ChangePasswordForm(Form):
+    current = PasswordField(_l("Kata sandi sekarang"), validators=[
+        InputRequired(message=_l("Isi kata sandi sekarang.")), Length(max=1024)])
+    new = PasswordField(_l("Kata sandi baru (minimal 8 karakter; boleh berupa kalimat)"),
+                        validators=[InputRequired(message=_l("Isi kata sandi baru.")),
+                                    Length(max=1024)])
+    repeat = PasswordField(_l("Ulangi kata sandi baru"), validators=[
+        InputRequired(message=_l("Ulangi kata sandi baru.")), Length(max=1024)])
+
+
 class UserForm(Form):
     username = StringField(_l("Nama pengguna"), filters=[strip], validators=[
         InputRequired(message=_l("Isi nama pengguna.")), Length(max=64)])

@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     # Bumped at logout and whenever access changes: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set for a one-time password (from the CLI or an admin reset): change it first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     villages: Mapped[list[UserVillage]] = relationship(

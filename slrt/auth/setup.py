@@ -57,4 +57,10 @@ def init_app(app):
             flash("Sesi Anda berakhir. Silakan masuk kembali.", "info")
             return login_manager.unauthorized()
         session["seen"] = now
+        if current_user.must_change_password and request.endpoint not in (
+                "auth.change_password", "auth.logout"):
+            from flask import redirect, url_for
+
+            flash("Ganti kata sandi sekali pakai Anda sebelum melanjutkan.", "info")
+            return redirect(url_for("auth.change_password"))
         return None

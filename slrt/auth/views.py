@@ -66,3 +66,35 @@ def logout():
         session.clear()
         flash(_("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+def change_password():
+    from slrt.auth.forms import ChangePasswordForm
+    from slrt.auth.services import check_password_policy
+    from slrt.common.errors import DomainError
+
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("Kata sandi sekarang salah."))
+        elif form.new.data != form.repeat.data:
+            form.repeat.errors.append(_("Kedua kata sandi baru tidak sama."))
+        elif form.new.data == form.current.data:
+            form.new.errors.append(_("Kata sandi baru harus berbeda dari yang sekarang."))
+        else:
+            try:
+                check_password_policy(form.new.data)
+            except DomainError as e:
+                form.new.errors.append(e.message)
+            else:
+                user = current_user._get_current_object()
+                user.set_password(form.new.data)  # ends every other session
+                user.must_change_password = False
+                audit("ubah", object_type="user", object_id=user.id,
+                      detail={"aksi": "ganti kata sandi"})
+                db.session.commit()
+                session["sv"] = user.session_version  # this session stays signed in
+                flash(_("Kata sandi diganti."), "success")
+                return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form), (422 if form.errors else 200)
