@@ -138,18 +138,18 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str, log_path: Path) -> Non
 
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
-def browser_database_url(tmp_path_factory):
-    """A fresh, empty database for this module: PostgreSQL if TEST_DATABASE_URL, else SQLite."""
+def fresh_database(tmp_path_factory, label: str):
+    """A fresh, empty database: PostgreSQL if TEST_DATABASE_URL, else SQLite (a generator
+    for a module fixture to yield from; the PostgreSQL database is dropped afterwards)."""
     server = os.environ.get("TEST_DATABASE_URL", "")
     if not server.startswith(("postgresql", "postgres")):
-        folder = tmp_path_factory.mktemp("browser_db")
+        folder = tmp_path_factory.mktemp(f"{label}_db")
         yield f"sqlite:///{folder / 'slrt.db'}"
         return
 
     import psycopg
 
-    name = f"slrt_browser_{uuid.uuid4().hex[:10]}"
+    name = f"slrt_{label}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_libpq_url(server), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -159,17 +159,25 @@ def browser_database_url(tmp_path_factory):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
-def browser_demo_env(browser_database_url, tmp_path_factory) -> dict:
+def demo_environment(database_url: str, instance: Path) -> dict:
     """The environment of the app's processes, on a database migrated and loaded with demo data."""
-    instance = tmp_path_factory.mktemp("browser_instance")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("FLASK_", "SLRT_")) and k not in ("DATABASE_URL", "SECRET_KEY")}
     env.update(SLRT_CONFIG="development", SLRT_INSTANCE_PATH=str(instance),
-               DATABASE_URL=browser_database_url, PYTHONUNBUFFERED="1")
+               DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
     _flask(env, "db", "upgrade")
     _flask(env, "demo", "load", "--quiet")
     return env
+
+
+@pytest.fixture(scope="module")
+def browser_database_url(tmp_path_factory):
+    yield from fresh_database(tmp_path_factory, "browser")
+
+
+@pytest.fixture(scope="module")
+def browser_demo_env(browser_database_url, tmp_path_factory) -> dict:
+    return demo_environment(browser_database_url, tmp_path_factory.mktemp("browser_instance"))
 
 
 @pytest.fixture(scope="module")

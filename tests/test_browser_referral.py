@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,12 +37,11 @@ from tests.test_browser_journey import (
     DEMO_PASSWORD,
     PHONE,
     ROOT,
-    _flask,
     _free_port,
-    _libpq_url,
     _wait_until_healthy,
-    _with_database,
     assert_no_horizontal_scroll,
+    demo_environment,
+    fresh_database,
 )
 
 try:
@@ -89,36 +87,12 @@ CLOSED_AUTOMATICALLY = "Semua rujukan selesai; kasus ditutup otomatis."
 
 @pytest.fixture(scope="module")
 def referral_database_url(tmp_path_factory):
-    """A fresh, empty database for this module: PostgreSQL if TEST_DATABASE_URL, else SQLite."""
-    server = os.environ.get("TEST_DATABASE_URL", "")
-    if not server.startswith(("postgresql", "postgres")):
-        folder = tmp_path_factory.mktemp("referral_db")
-        yield f"sqlite:///{folder / 'slrt.db'}"
-        return
-
-    import psycopg
-
-    name = f"slrt_referral_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq_url(server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(server, name)
-    finally:
-        with psycopg.connect(_libpq_url(server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_database(tmp_path_factory, "referral")
 
 
 @pytest.fixture(scope="module")
 def referral_demo_env(referral_database_url, tmp_path_factory) -> dict:
-    """The environment of the app's processes, on a database migrated and loaded with demo data."""
-    instance = tmp_path_factory.mktemp("referral_instance")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "SLRT_")) and k not in ("DATABASE_URL", "SECRET_KEY")}
-    env.update(SLRT_CONFIG="development", SLRT_INSTANCE_PATH=str(instance),
-               DATABASE_URL=referral_database_url, PYTHONUNBUFFERED="1")
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "load", "--quiet")
-    return env
+    return demo_environment(referral_database_url, tmp_path_factory.mktemp("referral_instance"))
 
 
 @pytest.fixture(scope="module")
