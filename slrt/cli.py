@@ -24,7 +24,8 @@ def catalog_load():
 def register_cli(app):
     from slrt.auth.cli import users_cli
     from slrt.demo.cli import demo_cli
+    from slrt.dtks.cli import dtks_cli
     from slrt.regions.cli import regions_cli
 
-    for group in (regions_cli, users_cli, catalog_cli, demo_cli):
+    for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli):
         app.cli.add_command(group)

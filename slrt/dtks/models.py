@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.common.time import now_utc
@@ -53,6 +63,15 @@ class RegistryRecord(db.Model):
     other_programs: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Snapshot bookkeeping, filled by the importer (slrt.dtks.importer); None for
+    # records written otherwise. `since_period`: first period of the current
+    # values (`period` is the latest snapshot that listed them); `inactive_since`:
+    # the first snapshot of its village that no longer listed the record;
+    # `import_id`: the registry_imports row that last wrote it (no foreign key,
+    # so that old import logs can be purged).
+    since_period: Mapped[str | None] = mapped_column(String(7))
+    inactive_since: Mapped[str | None] = mapped_column(String(7))
+    import_id: Mapped[int | None] = mapped_column(Integer)
 
     village: Mapped[Region] = relationship(lazy="joined")
 
@@ -89,3 +108,141 @@ class RegistryRecord(db.Model):
             "flags": {flag: bool(getattr(self, flag)) for flag in PROGRAM_FLAGS},
             "active": self.is_active,
         }
+
+
+# --------------------------------------------------------------------------
+# Snapshot imports (slrt.dtks.importer)
+
+IMPORT_STATUSES = {
+    "validating": "Sedang diperiksa",
+    "validated": "Selesai diperiksa",
+    "applying": "Sedang diterapkan",
+    "applied": "Sudah diterapkan",
+    "failed": "Gagal",
+    "rejected": "Ditolak",
+}
+IMPORT_SOURCES = ("DTKS", "DTSEN")
+
+
+class RegistryImport(db.Model):
+    """One registry file (SIKS-NG export) brought in as a snapshot of a period.
+
+    The row is written on its own connection while the import runs, so that a
+    page can poll `status`, `progress` and `progress_note`; the counts of the
+    apply phase are written in the same transaction as the records.
+    """
+
+    __tablename__ = "registry_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_path: Mapped[str] = mapped_column(String(500), default="")
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    file_format: Mapped[str] = mapped_column(String(60), default="")
+    encoding: Mapped[str] = mapped_column(String(20), default="")  # of a CSV, once read
+    period: Mapped[str] = mapped_column(String(7))
+    source: Mapped[str] = mapped_column(String(8), default="DTKS")
+    scope_code: Mapped[str | None] = mapped_column(String(13))
+    status: Mapped[str] = mapped_column(String(12), default="validating")
+    progress: Mapped[int] = mapped_column(SmallInteger, default=0)  # percent of the phase
+    progress_note: Mapped[str] = mapped_column(String(200), default="")
+    worker: Mapped[str] = mapped_column(String(80), default="")  # host:pid doing the work
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_valid: Mapped[int] = mapped_column(Integer, default=0)
+    rows_error: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    villages: Mapped[int] = mapped_column(Integer, default=0)
+    apply_valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    reactivated: Mapped[int] = mapped_column(Integer, default=0)
+    deactivated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_newer: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_registry_imports_status", "status", "id"),)
+
+    @property
+    def status_label(self) -> str:
+        return IMPORT_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in ("validating", "applying")
+
+
+class RegistryImportProblem(db.Model):
+    """A problem found in one cell (or the header) of an imported file.
+
+    `row_no` is the spreadsheet row (the header is row 1 when it is the first
+    line); `column` the column title as written in the file.
+    """
+
+    __tablename__ = "registry_import_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_imports.id", ondelete="CASCADE"), index=True
+    )
+    row_no: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(80), default="")
+    value: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegistryRecordHistory(db.Model):
+    """The values a registry record had before an import changed or
+    deactivated it: what the registry said then stays recoverable.
+
+    `period` is the last snapshot that listed these values, `since_period`
+    the first; `replaced_period` is the period of the import that replaced them.
+    """
+
+    __tablename__ = "registry_record_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("registry_records.id"), index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"), index=True)
+    change: Mapped[str] = mapped_column(String(12))  # diubah / nonaktif / aktif_lagi
+    replaced_period: Mapped[str] = mapped_column(String(7))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    registry_id: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(7))
+    since_period: Mapped[str | None] = mapped_column(String(7))
+    nik: Mapped[str] = mapped_column(String(16))
+    no_kk: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    birth_place: Mapped[str] = mapped_column(String(80))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    relationship_to_head: Mapped[str] = mapped_column("relationship", String(40))
+    mother_name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(200))
+    dusun: Mapped[str] = mapped_column(String(60))
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    village_code: Mapped[str] = mapped_column(String(13))
+    padan: Mapped[bool | None] = mapped_column(Boolean)
+    decile: Mapped[int | None] = mapped_column(SmallInteger)
+    pkh: Mapped[bool] = mapped_column(Boolean)
+    bpnt: Mapped[bool] = mapped_column(Boolean)
+    pbi: Mapped[bool] = mapped_column(Boolean)
+    other_programs: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean)
+
+    CHANGES = {"diubah": "Data diubah", "nonaktif": "Tidak ada lagi di data",
+               "aktif_lagi": "Muncul kembali"}
+
+    @property
+    def change_label(self) -> str:
+        return self.CHANGES.get(self.change, self.change)

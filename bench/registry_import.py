@@ -1,0 +1,370 @@
+"""Benchmark `flask dtks import` at province scale against a plain sqlite3 load.
+
+Usage:
+
+    .venv/bin/python bench/registry_import.py [--rows 1000000] [--repeat 3] [--keep]
+
+What it does, in one run:
+
+1. builds a fresh SQLite database the project's way (`flask db upgrade`, then
+   the regions of the three regencies used: Batanghari 15.04, Muaro Jambi
+   15.05, Kota Jambi 15.71);
+2. writes a SIKS-NG export of N rows (pipe-separated, upper-case like the
+   real exports): the demo registry of Kecamatan Muara Bulian
+   (slrt.demo.registry), generated again with another seed for each of the 30
+   districts of those regencies and moved there (villages, NIK and No KK
+   district codes; serials spread so every NIK and No KK stays unique and
+   passes parse_nik / parse_kk). The file is kept in bench/out/ and reused;
+3. imports it with the project's own command, as a subprocess:
+   `python -m flask --app wsgi dtks import FILE --period 2022-07 --kabupaten 15`,
+   timing the wall clock and reading the child's peak RSS (os.wait4);
+4. imports the same file again (must be a no-op, and not slower);
+5. imports a newer period derived from it (2023-01: 1% of the people gone,
+   2% changed, 1% new) - the update path;
+6. loads the same file with plain sqlite3 (a subprocess too): csv.reader and
+   one executemany into registry_records of an identical database (same table,
+   same indexes, same foreign key, same pragmas: WAL, synchronous=NORMAL,
+   foreign_keys=ON), one transaction, no validation at all (only the village
+   names looked up in a dict, so that rows point at real villages).
+
+Steps 3 and 6 run --repeat times, alternately, each on a fresh copy of the
+database, and the best time of each is kept (a shared machine is noisy); the
+other runs happen once. Prints wall and CPU time, the rates (rows/s), the
+ratio project / plain and the peak RSS of each subprocess. Target: ratio >=
+0.6, peak RSS < 300 MB, re-import no slower than the first import. There is no
+pass/fail exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+REGENCIES = ("15.04", "15.05", "15.71")
+GENERATOR_VERSION = 2
+MULTIPLIER = 31  # serial spread: copy k of the demo uses serials (s-1)*31 + k + 1; 30 = "new"
+
+
+# --------------------------------------------------------------------------
+# Data
+
+
+def _districts() -> list[str]:
+    from slrt.regions.codes import region_names
+
+    return sorted(c for c in region_names() if c.count(".") == 2 and c[:5] in REGENCIES)
+
+
+def _villages() -> dict[str, list[tuple[str, str]]]:
+    from slrt.regions.codes import iter_rows
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in iter_rows():
+        if r.code.count(".") == 3 and r.code[:5] in REGENCIES:
+            out.setdefault(r.code[:8], []).append((r.code, r.name))
+    for district, villages in out.items():
+        # Two villages of one district may share a name (Terusan, a kelurahan and a
+        # desa of Maro Sebo Ilir): the importer rightly refuses to pick one.
+        names = [name.upper() for _, name in villages]
+        out[district] = [v for v in villages if names.count(v[1].upper()) == 1]
+    return out
+
+
+def _names() -> dict[str, str]:
+    from slrt.regions.codes import iter_rows
+
+    return {r.code: r.name for r in iter_rows() if r.code[:2] == "15"}
+
+
+def _remap(number: str, district_digits: str, copy: int) -> str:
+    """Move a demo NIK / No KK to another district, keeping it unique: the
+    district codes 150403 and the target are swapped (a bijection, so the
+    moved-in people of the demo stay distinct), the serial is spread."""
+    prefix = number[:6]
+    if prefix == "150403":
+        prefix = district_digits
+    elif prefix == district_digits:
+        prefix = "150403"
+    serial = (int(number[12:]) - 1) * MULTIPLIER + copy + 1
+    if serial > 9999:  # pragma: no cover - the demo never has that many per date
+        raise RuntimeError("serial space exhausted")
+    return f"{prefix}{number[6:12]}{serial:04d}"
+
+
+def province_records(rows: int):
+    """Yield `rows` registry records (RegistryRecord attribute names) over the
+    30 districts of Batanghari, Muaro Jambi and Kota Jambi."""
+    from slrt.demo.registry import MUARA_BULIAN_2022_07, generate_registry
+
+    source_index = {v[0]: i for i, v in enumerate(MUARA_BULIAN_2022_07)}
+    villages = _villages()
+    produced = 0
+    for copy, district in enumerate(_districts()):
+        digits = district.replace(".", "")
+        targets = villages[district]
+        for rec in generate_registry(seed=1000 + copy):
+            i = source_index[rec["village_code"]]
+            code = targets[i % len(targets)][0]
+            rec["village_code"] = code
+            rec["registry_id"] = f"{code.replace('.', '')}{i:02d}{rec['registry_id'][10:]}"
+            rec["nik"] = _remap(rec["nik"], digits, copy)
+            rec["no_kk"] = _remap(rec["no_kk"], digits, copy)
+            for key in ("name", "mother_name", "address", "dusun", "birth_place"):
+                rec[key] = rec[key].upper()
+            yield rec
+            produced += 1
+            if produced >= rows:
+                return
+    raise SystemExit(f"the generator yields at most {produced} rows")
+
+
+def write_file(path: Path, rows: int) -> None:
+    from slrt.dtks.importer import siksng_header, siksng_row
+
+    names = _names()
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="|", lineterminator="\r\n")
+        w.writerow(siksng_header())
+        for rec in province_records(rows):
+            w.writerow(siksng_row(rec, names))
+    tmp.rename(path)
+
+
+def write_next_period(src: Path, dst: Path) -> dict:
+    """The next snapshot: 1% gone, 2% changed (PKH flag, address), 1% new
+    people (clones with fresh ID DTKS, NIK and No KK serials)."""
+    rng = random.Random(2023)
+    stats = {"gone": 0, "changed": 0, "new": 0, "rows": 0}
+    with open(src, encoding="utf-8", newline="") as fi, \
+            open(dst, "w", encoding="utf-8", newline="") as fo:
+        r = csv.reader(fi, delimiter="|")
+        w = csv.writer(fo, delimiter="|", lineterminator="\r\n")
+        header = next(r)
+        w.writerow(header)
+        col = {name: i for i, name in enumerate(header)}
+        clones = []
+        for row in r:
+            x = rng.random()
+            if x < 0.01:
+                stats["gone"] += 1
+                continue
+            if x < 0.03:
+                stats["changed"] += 1
+                if x < 0.02:
+                    i = col["BANSOS PKH"]
+                    row[i] = "TIDAK" if row[i] == "YA" else "YA"
+                else:
+                    row[col["ALAMAT"]] = row[col["ALAMAT"]] + " BARU"
+            elif x > 0.99:
+                clone = list(row)
+                clone[col["ID DTKS"]] = "N" + clone[col["ID DTKS"]]
+                for key in ("NOMOR NIK", "NOMOR KK"):
+                    v = clone[col[key]]
+                    serial = int(v[12:])
+                    base = (serial - 1) // MULTIPLIER  # back to the demo serial - 1
+                    clone[col[key]] = f"{v[:12]}{base * MULTIPLIER + 30 + 1:04d}"
+                clones.append(clone)
+            w.writerow(row)
+            stats["rows"] += 1
+        for clone in clones:
+            w.writerow(clone)
+            stats["rows"] += 1
+            stats["new"] += 1
+    return stats
+
+
+# --------------------------------------------------------------------------
+# Databases
+
+
+def make_database(path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SLRT_CONFIG": "development",
+           "SLRT_INSTANCE_PATH": str(path.parent)}
+    code = ("from slrt import create_app\n"
+            "from flask_migrate import upgrade\n"
+            "from slrt.extensions import db\n"
+            "from slrt.regions.services import load_regions\n"
+            "app = create_app()\n"
+            "with app.app_context():\n"
+            "    upgrade()\n"
+            f"    for k in {REGENCIES!r}:\n"
+            "        load_regions(k)\n"
+            "    db.session.commit()\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                   stderr=subprocess.DEVNULL)
+
+
+def run_child(args: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS in MB, output, CPU seconds) of a child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{out}")
+    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+
+
+def project_import(db_path: Path, file: Path, period: str):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "SLRT_CONFIG": "development",
+           "SLRT_INSTANCE_PATH": str(db_path.parent)}
+    return run_child([sys.executable, "-m", "flask", "--app", "wsgi", "dtks", "import",
+                      str(file), "--period", period, "--kabupaten", "15", "--verbose"], env)
+
+
+PLAIN_COLUMNS = ("registry_id, source, period, nik, no_kk, name, name_key, birth_place, "
+                 "birth_date, sex, relationship, mother_name, address, dusun, rt, rw, "
+                 "village_code, padan, decile, pkh, bpnt, pbi, other_programs, is_active, "
+                 "updated_at")
+
+
+def plain_load(file: str, db: str) -> None:
+    """The baseline, run as a child: no validation, one executemany."""
+    con = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+        con.execute(f"PRAGMA {pragma}")
+    villages = {}
+    for code, name, district, regency in con.execute(
+            "SELECT v.code, v.name, d.name, k.name FROM regions v "
+            "JOIN regions d ON d.code = v.parent_code JOIN regions k ON k.code = d.parent_code "
+            "WHERE v.level IN ('desa', 'kelurahan')"):
+        regency = regency.upper().removeprefix("KABUPATEN ")
+        villages[(regency, district.upper(), name.upper())] = code
+
+    def rows():
+        with open(file, encoding="utf-8", newline="") as fh:
+            r = csv.reader(fh, delimiter="|")
+            next(r)
+            for f in r:
+                # ID|PROV|KAB|KEC|DESA|ALAMAT|DUSUN|RT|RW|KK|NIK|NAMA|TGL|TEMPAT|JK|IBU|HUB|
+                # PADAN|BPNT|PKH|PPKM|PBI
+                yield (f[0], "DTKS", "2022-07", f[10], f[9], f[11], f[11], f[13], f[12],
+                       f[14][:1], f[16], f[15], f[5], f[6], f[7], f[8], villages[f[2], f[3], f[4]],
+                       f[17] == "PADAN", None, f[19] == "YA", f[18] == "YA", f[21] == "YA",
+                       f[20], True, "2026-01-01 00:00:00.000000")
+
+    con.execute("BEGIN")
+    con.executemany(f"INSERT INTO registry_records ({PLAIN_COLUMNS}) VALUES "
+                    f"({', '.join('?' * 25)})", rows())
+    con.execute("COMMIT")
+    n = con.execute("SELECT COUNT(*) FROM registry_records").fetchone()[0]
+    con.close()
+    print(n)
+
+
+# --------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="first import and plain load: best of N (fresh database each time)")
+    ap.add_argument("--keep", action="store_true", help="keep the databases (printed path)")
+    ap.add_argument("--plain", nargs=2, help=argparse.SUPPRESS)  # child: FILE DB
+    args = ap.parse_args()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    if args.plain:
+        plain_load(*args.plain)
+        return 0
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    file = OUT / f"siksng-jambi-{args.rows}-v{GENERATOR_VERSION}.txt"
+    t0 = time.perf_counter()
+    if not file.exists():
+        write_file(file, args.rows)
+    t_gen = time.perf_counter() - t0
+    tmp = Path(tempfile.mkdtemp(prefix="slrt-bench-import-"))
+    try:
+        next_file = tmp / "siksng-jambi-2023-01.txt"
+        changes = write_next_period(file, next_file)
+        template = tmp / "template.db"
+        make_database(template)
+        project_db, plain_db = tmp / "project.db", tmp / "plain.db"
+        first = plain = None
+        for _ in range(args.repeat):
+            trial_db = tmp / "trial.db"
+            shutil.copy(template, trial_db)
+            trial = project_import(trial_db, file, "2022-07")
+            if first is None or trial[0] < first[0]:
+                first = trial
+                for suffix in ("", "-wal", "-shm"):
+                    src = Path(f"{trial_db}{suffix}")
+                    if src.exists():
+                        shutil.move(src, f"{project_db}{suffix}")
+            shutil.copy(template, plain_db)
+            trial = run_child([sys.executable, __file__, "--plain", str(file), str(plain_db)])
+            if plain is None or trial[0] < plain[0]:
+                plain = trial
+        again = project_import(project_db, file, "2022-07")
+        newer = project_import(project_db, next_file, "2023-01")
+
+        con = sqlite3.connect(project_db)
+        active, inactive = con.execute(
+            "SELECT SUM(is_active), SUM(NOT is_active) FROM registry_records").fetchone()
+        history = con.execute("SELECT COUNT(*) FROM registry_record_history").fetchone()[0]
+        con.close()
+        plain_rows = int(plain[2].strip().splitlines()[-1])
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    n = args.rows
+    size = file.stat().st_size / 1e6
+    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
+          f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}, "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
+    print(f"file: {file.name}, {n:,} rows, {size:.0f} MB"
+          + (f" (generated in {t_gen:.0f} s)" if t_gen > 1 else " (cached)"))
+    print(f"next period file: {changes['rows']:,} rows ({changes['gone']:,} gone, "
+          f"{changes['changed']:,} changed, {changes['new']:,} new)")
+    print()
+    head = (f"{'run':<46} {'wall s':>7} {'rows/s':>9} {'CPU s':>7} {'rows/CPU s':>10} "
+            f"{'peak RSS MB':>12}")
+    print(head)
+    print("-" * len(head))
+    best = f", best of {args.repeat}" if args.repeat > 1 else ""
+    lines = [(f"project: flask dtks import (2022-07{best})", first, n),
+             ("project: same file again (no-op)", again, n),
+             ("project: next period 2023-01 (updates)", newer, changes["rows"]),
+             (f"plain sqlite3 executemany{best}", plain, plain_rows)]
+    for name, (wall, rss, _out, cpu), rows in lines:
+        print(f"{name:<46} {wall:>7.1f} {rows / wall:>9,.0f} {cpu:>7.1f} {rows / cpu:>10,.0f} "
+              f"{rss:>12.0f}")
+    print()
+    ratio = (n / first[0]) / (plain_rows / plain[0])
+    ratio_cpu = (n / first[3]) / (plain_rows / plain[3])
+    print(f"ratio project/plain (first import): {ratio:.2f} on wall time, {ratio_cpu:.2f} on "
+          f"CPU time  (target >= 0.6)")
+    print(f"re-import / first import wall time: {again[0] / first[0]:.2f}  (target <= 1)")
+    print(f"after the two periods: {active:,} active, {inactive:,} inactive records, "
+          f"{history:,} history rows")
+    print()
+    print("step timings of the project runs (--verbose):")
+    for label, run in (("first", first), ("next period", newer)):
+        steps = [line for line in run[2].splitlines() if line.startswith("impor #")]
+        print(f"  {label}: " + "; ".join(s.split(": ", 1)[1] for s in steps))
+    if args.keep:
+        print(f"databases kept in {tmp}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
