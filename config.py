@@ -57,6 +57,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # A province's registry export (SIKS-NG) runs to hundreds of MB.
+    DTKS_UPLOAD_MAX_BYTES = int(os.environ.get("DTKS_UPLOAD_MAX_MB", "1024")) * 1024 * 1024
 
     PAGE_SIZE = 50
 

@@ -15,10 +15,8 @@ with bare sqlite3 (the same WHERE / ORDER BY on the NIK index, one row).
 The project is timed two ways: "in a request" (the session is open, objects
 expired between lookups: the cost of the call itself) and "fresh session"
 (a rollback before each lookup, so the call also checks a connection out of
-the pool, with the app's pool_pre_ping). A third row runs the very same ORM
-query built once with a bind parameter instead of on every call (a possible
-change to slrt/dtks/queries.py, measured here in the same run). Prints medians
-and p95 in ms and the ratio to bare sqlite3. Target: find_by_nik p95 < 1 ms.
+the pool, with the app's pool_pre_ping). Prints medians and p95 in ms and the ratio to
+bare sqlite3. Target: find_by_nik p95 < 1 ms.
 No pass/fail exit code.
 """
 
@@ -67,20 +65,10 @@ def main() -> int:
         os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
         os.environ["SLRT_CONFIG"] = "development"
         os.environ["SLRT_INSTANCE_PATH"] = tmp
-        from sqlalchemy import bindparam, select
-
         from slrt import create_app
         from slrt.dtks import importer
-        from slrt.dtks.models import RegistryRecord
         from slrt.dtks.queries import find_by_nik
         from slrt.extensions import db
-
-        by_nik = (select(RegistryRecord).where(RegistryRecord.nik == bindparam("nik"))
-                  .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
-                            RegistryRecord.id.desc()).limit(1))
-
-        def find_prebuilt(nik: str):
-            return db.session.scalars(by_nik, {"nik": nik}).first()
 
         app = create_app()
         with app.app_context():
@@ -98,20 +86,19 @@ def main() -> int:
                   for _ in range(args.reps + 200)]
         del niks
 
-        timings: dict[str, list[float]] = {"open": [], "fresh": [], "prebuilt": []}
+        timings: dict[str, list[float]] = {"open": [], "fresh": []}
         found = 0
         with app.app_context():
             for nik in wanted:  # warm-up: the same pages cached for every row below
                 find_by_nik(nik)
             db.session.rollback()
             for mode, samples in timings.items():
-                find = find_prebuilt if mode == "prebuilt" else find_by_nik
                 for i, nik in enumerate(wanted):
                     db.session.expire_all()
                     if mode == "fresh":
                         db.session.rollback()  # the connection goes back to the pool
                     t = time.perf_counter()
-                    rec = find(nik)
+                    rec = find_by_nik(nik)
                     if rec is not None:
                         _ = rec.village.name  # what the page shows; loaded by the same query
                     dt = time.perf_counter() - t
@@ -130,7 +117,6 @@ def main() -> int:
 
     om, op = stats(timings["open"])
     fm, fp = stats(timings["fresh"])
-    pbm, pbp = stats(timings["prebuilt"])
     bm, bp = stats(bare)
     print(f"machine: {platform.platform()}, python {platform.python_version()}, "
           f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}, "
@@ -142,7 +128,6 @@ def main() -> int:
     print("-" * len(head))
     for name, med, p95 in (("project: find_by_nik, in a request", om, op),
                            ("project: find_by_nik, fresh session (pool + ping)", fm, fp),
-                           ("same ORM query built once (bindparam), in a request", pbm, pbp),
                            ("bare sqlite3, same query on the NIK index", bm, bp)):
         print(f"{name:<52} {med:>10.3f} {p95:>8.3f} {med / bm:>6.1f}")
     print(f"(ratio = median / bare median) target find_by_nik p95 < 1 ms: "

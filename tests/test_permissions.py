@@ -20,6 +20,9 @@ ALLOWED = {
     "cases.detail": {"operator", "fasilitator", "supervisor"},
     "cases.receipt": {"operator", "fasilitator", "supervisor"},
     "dtks.check": {"operator", "fasilitator", "supervisor"},
+    "dtks.imports": {"supervisor"},
+    "dtks.import_detail": {"supervisor"},
+    "dtks.import_report": {"supervisor"},
     "referrals.route_case": {"operator", "fasilitator", "supervisor"},
     "referrals.queue": {"handler"},
     "referrals.needs_reply": {"operator", "fasilitator", "supervisor"},
@@ -53,6 +56,7 @@ POST_ACTIONS = {
     "referrals.assign": {"handler"},
     "referrals.bulk": {"handler"},
     "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
+    "dtks.import_action": {"supervisor"},
 }
 PUBLIC = {"auth.login", "auth.logout", "static", "main.health"}
 
@@ -92,9 +96,15 @@ def world(make_user, register, db, app, tmp_path, make_registry):
         users["operator"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa",
         attendees=12, minutes_number="1/BA/2026", decisions={proposal.id: ("disetujui", "")},
         now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf", upload_dir=Path(tmp_path) / "uploads")
+    from slrt.dtks.models import RegistryImport
+
+    registry_import = RegistryImport(file_name="dtks.txt", period="2022-07", status="validated",
+                                     rows_total=10, rows_valid=10)
+    db.session.add(registry_import)
     db.session.commit()
     case.referral_id = referral.id
-    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id}
+    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
+                "import_id": registry_import.id}
     return users, case
 
 

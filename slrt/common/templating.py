@@ -35,6 +35,8 @@ def init_app(app):
     app.jinja_env.filters["periode"] = t.format_period_id
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
+    app.jinja_env.globals["period_age_months"] = t.period_age_months
+    app.jinja_env.globals["STALE_AFTER_MONTHS"] = t.STALE_AFTER_MONTHS
     app.jinja_env.globals["case_proposals"] = _case_proposals
     app.jinja_env.globals["registry_flags"] = _registry_flags
     app.jinja_env.trim_blocks = True

@@ -44,6 +44,28 @@ def format_datetime_id(value: datetime | None) -> str:
     return f"{format_date_id(local.date())} {local:%H.%M} WIB"
 
 
+STALE_AFTER_MONTHS = 6
+
+
+def period_age_months(period: str | None, as_of=None) -> int | None:
+    """Whole months from a registry period ('2022-07') to as_of (a date or a
+    UTC datetime; today in WIB when None)."""
+    if not period:
+        return None
+    if as_of is None:
+        as_of = today_wib()
+    elif isinstance(as_of, datetime):
+        as_of = to_wib(as_of).date()
+    year, month = int(period[:4]), int(period[5:7])
+    return (as_of.year - year) * 12 + as_of.month - month
+
+
+def period_is_stale(period: str | None, as_of=None) -> bool:
+    """Registry data older than six months when used (the issue's threshold)."""
+    age = period_age_months(period, as_of)
+    return age is not None and age > STALE_AFTER_MONTHS
+
+
 def format_period_id(period: str | None) -> str:
     """'2022-07' -> 'Juli 2022'."""
     if not period:

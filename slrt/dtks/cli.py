@@ -198,3 +198,23 @@ def imports_command(limit: int):
                    f"{r.file_name}")
         if r.message:
             click.echo(f"       {r.message}")
+
+
+@dtks_cli.command("run", hidden=True)
+@click.argument("import_id", type=int)
+def run_command(import_id: int):
+    """Kerjakan tahap impor yang menunggu (dijalankan oleh halaman unggah)."""
+    from slrt.dtks import importer
+
+    bar = _Progress()
+    try:
+        status = importer.run_queued(import_id, progress=bar)
+    finally:
+        bar.finish()
+    record = importer.get_import(import_id)
+    if status is None:
+        click.echo(f"Impor #{import_id}: tidak ada yang menunggu "
+                   f"({record.status_label.lower() if record else 'tidak ditemukan'}).")
+        return
+    click.echo(f"Impor #{import_id}: {record.status_label}. {record.message}")
+    sys.exit(EXIT_OK if status in ("validated", "applied") else EXIT_FAILED)

@@ -67,6 +67,7 @@ from sqlalchemy.exc import DBAPIError
 from slrt.common.time import format_datetime_id, now_utc
 from slrt.dtks.models import (
     IMPORT_SOURCES,
+    RUNNING_IMPORT_STATUSES,
     RegistryImport,
     RegistryImportProblem,
     RegistryRecord,
@@ -677,8 +678,13 @@ def check_period(period: str) -> str:
     if not m:
         raise ImportRefused(f'Periode "{period}" tidak sah: tulis tahun-bulan, mis. 2022-07.')
     year = int(m.group(1))
-    if not 2005 <= year <= date.today().year + 1:
+    if year < 2005:
         raise ImportRefused(f"Periode {period} di luar rentang yang masuk akal.")
+    from slrt.common.time import today_wib
+
+    if period > today_wib().strftime("%Y-%m"):
+        raise ImportRefused(f"Periode {period} masih di masa depan: tulis bulan data itu "
+                            "diekspor dari SIKS-NG.")
     return period
 
 
@@ -902,7 +908,7 @@ def _close_stale_imports(conn) -> None:
     rolled back, the data is as before them."""
     table = RegistryImport.__table__
     rows = conn.execute(select(table.c.id, table.c.worker, table.c.updated_at)
-                        .where(table.c.status.in_(("validating", "applying")))).all()
+                        .where(table.c.status.in_(RUNNING_IMPORT_STATUSES))).all()
     host = socket.gethostname()[:60]
     old = now_utc() - timedelta(hours=6)
     for import_id, worker, updated_at in rows:
@@ -2022,23 +2028,18 @@ def apply_import(import_id: int, apply_valid: bool = False,
     (it must not have changed) and applies it in one transaction. With row
     errors and apply_valid false, nothing is applied (status "rejected")."""
     record = db.session.get(RegistryImport, import_id)
-    if record is None:
-        raise ImportRefused(f"Impor #{import_id} tidak ditemukan.")
-    if record.status == "applied":
+    if record is not None and record.status == "applied":
         return ApplyResult(import_id=record.id, status="applied", message=record.message,
                            inserted=record.inserted, updated=record.updated,
                            confirmed=record.confirmed, unchanged=record.unchanged,
                            reactivated=record.reactivated, deactivated=record.deactivated,
                            villages=record.villages)
-    if record.status != "validated":
-        raise ImportRefused(f"Impor #{import_id} berstatus {record.status_label.lower()}; "
-                            "hanya impor yang selesai diperiksa dapat diterapkan.")
-    if record.rows_valid == 0:
-        raise ImportRefused(f"Impor #{import_id} tidak memiliki satu pun baris yang sah.")
-    if record.rows_error and not apply_valid:
-        raise ImportRefused(
-            f"Impor #{import_id} memiliki {format_count(record.rows_error)} baris bermasalah: "
-            "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
+    _check_applicable(record, import_id, apply_valid)
+    return _apply_validated(record, apply_valid, progress)
+
+
+def _apply_validated(record: RegistryImport, apply_valid: bool,
+                     progress: ProgressCallback | None) -> ApplyResult:
     expected_sha, expected_valid = record.sha256, record.rows_valid
     run = _Run(record, progress)
 
@@ -2069,6 +2070,96 @@ def apply_import(import_id: int, apply_valid: bool = False,
     return result
 
 
+def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid: bool) -> None:
+    if record is None:
+        raise ImportRefused(f"Impor #{import_id} tidak ditemukan.")
+    if record.status != "validated":
+        raise ImportRefused(f"Impor #{import_id} berstatus {record.status_label.lower()}; "
+                            "hanya impor yang selesai diperiksa dapat diterapkan.")
+    if record.rows_valid == 0:
+        raise ImportRefused(f"Impor #{import_id} tidak memiliki satu pun baris yang sah.")
+    if record.rows_error and not apply_valid:
+        raise ImportRefused(
+            f"Impor #{import_id} memiliki {format_count(record.rows_error)} baris bermasalah: "
+            "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
+
+
+def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
+                     kabupaten: str | None = None, *, created_by_id: int | None = None,
+                     file_name: str | None = None) -> int:
+    """Record an uploaded file as waiting for phase 1; a background process
+    (`flask dtks run ID`, see slrt.dtks.jobs) picks it up with run_queued()."""
+    record = _create_record(Path(path), period, source, kabupaten, created_by_id, file_name)
+    table = RegistryImport.__table__
+    with db.engine.connect() as conn:
+        conn.execute(update(table).where(table.c.id == record.id).values(
+            status="queued", progress_note="Menunggu giliran diperiksa", updated_at=now_utc()))
+        conn.commit()
+    return record.id
+
+
+def queue_apply(import_id: int, apply_valid: bool = False) -> None:
+    """The supervisor's choice after phase 1: apply (only the valid rows, with
+    apply_valid). Raises ImportRefused when the import cannot be applied or
+    another request queued it first."""
+    db.session.expire_all()
+    _check_applicable(db.session.get(RegistryImport, import_id), import_id, apply_valid)
+    table = RegistryImport.__table__
+    with db.engine.connect() as conn:
+        claimed = conn.execute(update(table).where(
+            table.c.id == import_id, table.c.status == "validated"
+        ).values(status="apply_queued", apply_valid=bool(apply_valid), worker=_worker_id(),
+                 progress=0, progress_note="Menunggu giliran diterapkan",
+                 updated_at=now_utc())).rowcount
+        conn.commit()
+    db.session.expire_all()
+    if not claimed:
+        raise ImportRefused(f"Impor #{import_id} sudah diproses oleh permintaan lain.")
+
+
+def _claim(import_id: int, queued: str, running: str) -> bool:
+    table = RegistryImport.__table__
+    with db.engine.connect() as conn:
+        claimed = conn.execute(update(table).where(
+            table.c.id == import_id, table.c.status == queued
+        ).values(status=running, worker=_worker_id(), updated_at=now_utc())).rowcount
+        conn.commit()
+    db.session.expire_all()
+    return bool(claimed)
+
+
+def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str | None:
+    """Do the phase an import is waiting for (what the upload page started).
+    Returns the status it ended with, or None when there was nothing to do
+    (not waiting, or another process took it)."""
+    record = db.session.get(RegistryImport, import_id)
+    if record is None:
+        return None
+    if record.status == "queued":
+        if not _claim(import_id, "queued", "validating"):
+            return None
+        record = _refresh(import_id)
+        run = _Run(record, progress)
+
+        def work():
+            run.open()
+            try:
+                return _validate(record, run, keep_stage=False)
+            finally:
+                run.close()
+
+        result = _guard(import_id, work)
+        if result.status != "validated":
+            _audit(import_id)
+        return result.status
+    if record.status == "apply_queued":
+        apply_valid = record.apply_valid
+        if not _claim(import_id, "apply_queued", "validated"):
+            return None
+        return _apply_validated(_refresh(import_id), apply_valid, progress).status
+    return None
+
+
 def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                 kabupaten: str | None = None, *, apply_valid: bool = False,
                 created_by_id: int | None = None, file_name: str | None = None,
@@ -2092,6 +2183,17 @@ def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     outcome = _guard(record.id, work)
     _audit(record.id)
     return outcome
+
+
+def mark_failed(import_id: int, message: str) -> None:
+    """An import that could not be started or run (nothing was changed)."""
+    table = RegistryImport.__table__
+    with db.engine.connect() as conn:
+        conn.execute(update(table).where(table.c.id == import_id,
+                                         table.c.status.in_(RUNNING_IMPORT_STATUSES))
+                     .values(status="failed", message=message, updated_at=now_utc()))
+        conn.commit()
+    db.session.expire_all()
 
 
 def cancel_import(import_id: int) -> None:

@@ -114,14 +114,18 @@ class RegistryRecord(db.Model):
 # Snapshot imports (slrt.dtks.importer)
 
 IMPORT_STATUSES = {
+    "queued": "Menunggu diperiksa",
     "validating": "Sedang diperiksa",
     "validated": "Selesai diperiksa",
+    "apply_queued": "Menunggu diterapkan",
     "applying": "Sedang diterapkan",
     "applied": "Sudah diterapkan",
     "failed": "Gagal",
     "rejected": "Ditolak",
 }
 IMPORT_SOURCES = ("DTKS", "DTSEN")
+# Waiting for or held by a process (the upload page runs imports in the background).
+RUNNING_IMPORT_STATUSES = ("queued", "validating", "apply_queued", "applying")
 
 
 class RegistryImport(db.Model):
@@ -177,7 +181,7 @@ class RegistryImport(db.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in ("validating", "applying")
+        return self.status in RUNNING_IMPORT_STATUSES
 
 
 class RegistryImportProblem(db.Model):

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 
 
+# Built once: a NIK lookup runs on every registration and check, and building
+# the statement each time costs more than the indexed query itself.
+_BY_NIK = (select(RegistryRecord)
+           .where(RegistryRecord.nik == bindparam("nik"))
+           .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
+                     RegistryRecord.id.desc())
+           .limit(1))
+
+
 def find_by_nik(nik: str) -> RegistryRecord | None:
     """The current record for a NIK: active first, then the newest period."""
-    return db.session.scalars(
-        select(RegistryRecord)
-        .where(RegistryRecord.nik == nik)
-        .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
-                  RegistryRecord.id.desc())
-        .limit(1)
-    ).first()
+    return db.session.scalars(_BY_NIK, {"nik": nik}).first()
 
 
 def household(no_kk: str) -> list[RegistryRecord]:

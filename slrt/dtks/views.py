@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.forms import Form
-from slrt.common.permissions import REGISTRY_ROLES, village_scope
+from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
 from slrt.dtks import queries
 from slrt.identity import InvalidKk, InvalidNik, normalise_digits, parse_kk, parse_nik
 
@@ -73,3 +73,149 @@ def _in_scope(records):
     if scope is None:
         return records
     return [r for r in records if r.village_code in scope]
+
+
+# --------------------------------------------------------------------------
+# Snapshot imports: the supervisor uploads, the import runs in the background
+# (slrt.dtks.jobs), this page follows it and offers the choice after phase 1.
+
+PROBLEMS_SHOWN = 200
+
+
+def _import_or_404(import_id: int):
+    from slrt.dtks import importer
+
+    record = importer.get_import(import_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _sniff_upload(head: bytes) -> str | None:
+    """'xlsx' or 'csv' from the first bytes, or None for what cannot be a registry file."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if not head or b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff")):
+        return None
+    return "csv"
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@roles_required("supervisor")
+def imports():
+    import secrets
+
+    from flask import current_app, flash, redirect, url_for
+
+    from slrt.dtks import importer, jobs
+
+    values = {"period": (request.form.get("period") or "").strip()[:7],
+              "source": (request.form.get("source") or "DTKS").strip().upper()[:8]}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = Form()
+        if not form.validate():
+            abort(400)
+        upload = request.files.get("file")
+        kind = None
+        if upload is None or not upload.filename:
+            errors["file"] = _("Pilih berkas ekspor DTKS/DTSEN (CSV atau Excel .xlsx).")
+        else:
+            kind = _sniff_upload(upload.stream.read(4096))
+            upload.stream.seek(0)
+            if kind == "xls":
+                errors["file"] = _("Berkas Excel lama (.xls) tidak dapat dibaca: simpan ulang "
+                                   "sebagai .xlsx atau CSV, lalu unggah lagi.")
+            elif kind is None:
+                errors["file"] = _("Berkas ini kosong atau bukan CSV/Excel .xlsx (isinya "
+                                   "tidak berupa teks atau lembar kerja).")
+        try:
+            values["period"] = importer.check_period(values["period"])
+        except importer.ImportRefused as e:
+            errors["period"] = str(e)
+        if values["source"] not in ("DTKS", "DTSEN"):
+            errors["source"] = _("Pilih DTKS atau DTSEN.")
+        if not errors:
+            path = jobs.upload_dir() / f"{secrets.token_hex(16)}.{kind}"
+            upload.save(path)
+            import_id = importer.queue_validation(
+                path, values["period"], values["source"], current_app.config["SLRT_KABUPATEN"],
+                created_by_id=current_user.id, file_name=upload.filename[:255])
+            try:
+                jobs.launch(import_id)
+            except OSError as e:
+                importer.mark_failed(import_id, _("Proses impor tidak dapat dijalankan (%(e)s). "
+                                                  "Tidak ada data yang berubah.", e=e.strerror))
+            flash(_("Berkas diterima. Pemeriksaan berjalan di latar belakang; halaman ini "
+                    "diperbarui sendiri."), "success")
+            return redirect(url_for("dtks.import_detail", import_id=import_id))
+        status = 422
+    return render_template("dtks/imports.html", imports=importer.recent_imports(30),
+                           values=values, errors=errors,
+                           max_mb=current_app.config["DTKS_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+                           latest_period=queries.latest_period()), status
+
+
+@bp.get("/impor/<id:import_id>")
+@roles_required("supervisor")
+def import_detail(import_id: int):
+    from slrt.dtks import importer
+
+    record = _import_or_404(import_id)
+    problems = importer.import_problems(record.id, limit=PROBLEMS_SHOWN)
+    return render_template("dtks/import_detail.html", record=record, problems=problems,
+                           shown=PROBLEMS_SHOWN)
+
+
+@bp.post("/impor/<id:import_id>")
+@roles_required("supervisor")
+def import_action(import_id: int):
+    from flask import flash, redirect, url_for
+
+    from slrt.dtks import importer, jobs
+
+    form = Form()
+    if not form.validate():
+        abort(400)
+    record = _import_or_404(import_id)
+    action = request.form.get("action", "")
+    if action == "batal":
+        importer.cancel_import(record.id)
+        flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
+    elif action in ("terapkan", "terapkan_sah"):
+        try:
+            importer.queue_apply(record.id, apply_valid=action == "terapkan_sah")
+        except importer.ImportRefused as e:
+            flash(str(e), "error")
+        else:
+            try:
+                jobs.launch(record.id)
+            except OSError as e:
+                importer.mark_failed(record.id, _("Proses impor tidak dapat dijalankan (%(e)s). "
+                                                  "Tidak ada data yang berubah.", e=e.strerror))
+            flash(_("Data sedang diterapkan di latar belakang."), "success")
+    else:
+        flash(_("Pilihan tidak dikenal; tidak ada yang berubah."), "error")
+    return redirect(url_for("dtks.import_detail", import_id=record.id))
+
+
+@bp.get("/impor/<id:import_id>/laporan.csv")
+@roles_required("supervisor")
+def import_report(import_id: int):
+    import io
+
+    from flask import Response
+
+    from slrt.dtks import importer
+
+    record = _import_or_404(import_id)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    importer.write_report(record.id, buffer)
+    audit("ekspor", object_type="registry_import", object_id=record.id,
+          detail={"laporan": "masalah impor", "baris": record.error_count}, commit=True)
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="impor-{record.id}-laporan.csv"'})
