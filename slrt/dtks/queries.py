@@ -8,7 +8,6 @@ from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 
-
 # Built once: a NIK lookup runs on every registration and check, and building
 # the statement each time costs more than the indexed query itself.
 _BY_NIK = (select(RegistryRecord)
