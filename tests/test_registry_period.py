@@ -57,3 +57,39 @@ def test_case_evidence_is_judged_at_the_time_of_the_check(client, make_user, mak
     assert f"data sudah {age} bulan" in page
     receipt = client.get(f"/kasus/{case.id}/tanda-terima").text
     assert f"data sudah {age} bulan" in receipt
+
+
+def test_name_search_within_a_village_with_spelling_variants(client, make_user, make_registry, db):
+    from sqlalchemy import select
+
+    from slrt.audit.models import AuditEntry
+    from tests.conftest import OLAK
+
+    yusuf = make_registry("MUHAMAD YUSUF", village=ARO, dusun="Dusun III", rt="004")
+    make_registry("Muhammad Yusuf", village=OLAK)  # same name, another village
+    make_registry("Siti Rohani", village=ARO)
+    login(client, make_user("operator", villages=[ARO]))
+    page = post(client, "/dtks/cek", {"mode": "nama", "name": "m yusuf", "desa": ARO},
+                token_page="/dtks/cek")
+    assert page.status_code == 200
+    assert "Hasil pencarian nama (1)" in page.text and "MUHAMAD YUSUF" in page.text
+    assert "Dusun III RT 004" in page.text and yusuf.nik not in page.text
+    assert "Siti Rohani" not in page.text
+
+    # Another village of the regency is not the operator's to search.
+    refused = post(client, "/dtks/cek", {"mode": "nama", "name": "yusuf", "desa": OLAK},
+                   token_page="/dtks/cek")
+    assert refused.status_code == 422 and 'id="desa-err"' in refused.text
+    assert 'value="yusuf"' in refused.text  # what was typed stays
+    short = post(client, "/dtks/cek", {"mode": "nama", "name": " a ", "desa": ARO},
+                 token_page="/dtks/cek")
+    assert short.status_code == 422 and 'id="name-err"' in short.text
+
+    chosen = post(client, "/dtks/cek", {"mode": "pilih", "record_id": str(yusuf.id)},
+                  token_page="/dtks/cek")
+    assert "Terdaftar di DTKS" in chosen.text and "Dusun III" in chosen.text
+    other = db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "cari_nama"))
+    assert other is not None
+    outside = make_registry("Rahmat Hidayat", village=OLAK)
+    assert post(client, "/dtks/cek", {"mode": "pilih", "record_id": str(outside.id)},
+                token_page="/dtks/cek").status_code == 404

@@ -20,6 +20,7 @@ ACTIONS = {
     "logout": "Keluar",
     "lihat_kasus": "Membuka kasus",
     "lihat_orang": "Membuka data orang",
+    "cari_nama": "Mencari nama di DTKS",
     "ubah": "Mengubah data",
     "ekspor": "Mengekspor data",
     "impor": "Mengimpor data",

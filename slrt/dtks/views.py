@@ -23,49 +23,82 @@ def only_registry_roles():
 
 @bp.route("/cek", methods=["GET", "POST"])
 def check():
-    """Search by NIK or No KK (POST: identifiers never go into a URL)."""
+    """Search by NIK or No KK, or by name within a village (POST: identifiers and
+    names never go into a URL)."""
+    from slrt.cases.views import scope_villages
+    from slrt.common.routing_ids import parse_id
+
     results, household, error, query = [], None, None, ""
+    name_results, name_errors = None, {}
+    villages = scope_villages()
+    name = (request.form.get("name") or "").strip()[:120]
+    village = request.form.get("desa") or (villages[0].code if len(villages) == 1 else "")
     searched = False
     if request.method == "POST":
         form = Form()
         if not form.validate():
             abort(400)
-        query = (request.form.get("q") or "").strip()[:40]
-        digits = normalise_digits(query)
-        searched = True
-        if not query:
-            error = _("Isi NIK atau nomor KK.")
+        mode = request.form.get("mode", "nik")
+        if mode == "nama":
+            if village not in {v.code for v in villages}:
+                name_errors["desa"] = _("Pilih desa tempat mencari.")
+            if len(name.replace(" ", "")) < 2:
+                name_errors["name"] = _("Tulis nama, paling sedikit 2 huruf.")
+            if not name_errors:
+                name_results = queries.search_by_name([village], name)
+                audit("cari_nama", object_type="registry", detail={
+                    "desa": village, "hasil": len(name_results)}, commit=True)
+        elif mode == "pilih":
+            record = queries.get_record(parse_id(request.form.get("record_id")) or 0)
+            if record is None or not _in_scope([record]):
+                abort(404)
+            searched = True
+            audit("lihat_orang", object_type="registry", object_id=record.id,
+                  detail={"nik": record.nik[:6] + "******" + record.nik[-4:],
+                          "ditemukan": True}, commit=True)
+            household = _in_scope(queries.household(record.no_kk)) or [record]
+            results = [record]
         else:
-            try:
-                nik = parse_nik(digits)
-            except InvalidNik as e_nik:
-                try:
-                    kk = parse_kk(digits)
-                except InvalidKk:
-                    error = str(e_nik)
-                else:
-                    household = _in_scope(queries.household(kk.no_kk))
+            query = (request.form.get("q") or "").strip()[:40]
+            digits = normalise_digits(query)
+            searched = True
+            if not query:
+                error = _("Isi NIK atau nomor KK.")
             else:
-                record = queries.find_by_nik(nik.nik)
-                audit("lihat_orang", object_type="registry",
-                      object_id=record.id if record else None,
-                      detail={"nik": nik.masked, "ditemukan": record is not None}, commit=True)
-                if record is not None:
-                    household = _in_scope(queries.household(record.no_kk)) or [record]
-                    results = [record]
+                try:
+                    nik = parse_nik(digits)
+                except InvalidNik as e_nik:
+                    try:
+                        kk = parse_kk(digits)
+                    except InvalidKk:
+                        error = str(e_nik)
+                    else:
+                        household = _in_scope(queries.household(kk.no_kk))
                 else:
-                    # A No KK often has the shape of a valid NIK: try it as one too.
-                    household = _in_scope(queries.household(nik.nik))
+                    record = queries.find_by_nik(nik.nik)
+                    audit("lihat_orang", object_type="registry",
+                          object_id=record.id if record else None,
+                          detail={"nik": nik.masked, "ditemukan": record is not None},
+                          commit=True)
+                    if record is not None:
+                        household = _in_scope(queries.household(record.no_kk)) or [record]
+                        results = [record]
+                    else:
+                        # A No KK often has the shape of a valid NIK: try it as one too.
+                        household = _in_scope(queries.household(nik.nik))
     from slrt.proposals.services import flags_of
 
     shown = household or results
     scope = village_scope(current_user)
+    status = 422 if (error or name_errors) else 200
     return render_template("dtks/check.html", results=results, household=household,
                            error=error, query=query, searched=searched,
                            latest_period=queries.latest_period(),
                            flags=flags_of([r.id for r in shown]),
                            actionable={r.id for r in shown
-                                       if scope is None or r.village_code in scope})
+                                       if scope is None or r.village_code in scope},
+                           villages=villages, name=name, village=village,
+                           name_results=name_results, name_errors=name_errors), status
 
 
 def _in_scope(records):
