@@ -94,6 +94,8 @@ def test_upload_is_checked_in_the_background_then_applied_on_request(
 
     record = wait_for(db, import_id, ("validated", "rejected", "failed"))
     assert record.status == "validated", record.message
+    assert Path(record.file_path).is_file()  # kept for the apply, which reads it again
+    assert Path(record.file_path).parent == Path(app.instance_path) / "imports"
     assert (record.rows_total, record.rows_valid, record.rows_error) == (544, 544, 0)
     assert active_count(db) == 0  # nothing applied before the supervisor chooses
     page = client.get(f"/dtks/impor/{import_id}")
@@ -105,6 +107,7 @@ def test_upload_is_checked_in_the_background_then_applied_on_request(
     record = wait_for(db, import_id, ("applied", "rejected", "failed"))
     assert record.status == "applied", record.message
     assert record.inserted == 544 and active_count(db) == 544
+    assert not Path(record.file_path).exists()  # the regency's NIKs do not linger on disk
     page = client.get(f"/dtks/impor/{import_id}")
     assert "544 baru" in page.text and 'http-equiv="refresh"' not in page.text
 
@@ -147,6 +150,7 @@ def test_row_errors_are_listed_with_a_report_and_nothing_is_applied_on_cancel(
     assert resp.status_code == 302
     record = wait_for(db, import_id, ("rejected",), timeout=5)
     assert record.message == "Dibatalkan oleh pengguna."
+    assert not Path(record.file_path).exists()
     assert active_count(db) == 0
 
 

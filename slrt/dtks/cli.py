@@ -204,7 +204,7 @@ def imports_command(limit: int):
 @click.argument("import_id", type=int)
 def run_command(import_id: int):
     """Kerjakan tahap impor yang menunggu (dijalankan oleh halaman unggah)."""
-    from slrt.dtks import importer
+    from slrt.dtks import importer, jobs
 
     bar = _Progress()
     try:
@@ -212,6 +212,7 @@ def run_command(import_id: int):
     finally:
         bar.finish()
     record = importer.get_import(import_id)
+    jobs.discard_upload(record)
     if status is None:
         click.echo(f"Impor #{import_id}: tidak ada yang menunggu "
                    f"({record.status_label.lower() if record else 'tidak ditemukan'}).")

@@ -48,3 +48,14 @@ def launch(import_id: int) -> None:
             stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
     # Reap the child when it ends so that no zombie stays behind the worker.
     threading.Thread(target=proc.wait, name=f"impor-{import_id}", daemon=True).start()
+
+
+def discard_upload(record) -> None:
+    """Remove an uploaded file once its import has ended for good (applied,
+    refused or cancelled): it holds the NIKs of a whole regency and is not
+    needed again. Files given to the command line are never touched."""
+    if record is None or record.status not in ("applied", "rejected") or not record.file_path:
+        return
+    path = Path(record.file_path)
+    if path.parent.resolve() == upload_dir().resolve():
+        path.unlink(missing_ok=True)

@@ -217,6 +217,7 @@ def import_action(import_id: int):
     action = request.form.get("action", "")
     if action == "batal":
         importer.cancel_import(record.id)
+        jobs.discard_upload(importer.get_import(record.id))
         flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
     elif action in ("terapkan", "terapkan_sah"):
         try:
