@@ -27,7 +27,7 @@ def _fit(value: str, limit: int) -> str:
 
 
 @pytest.fixture
-def hostile_world(world, db):
+def hostile_world(world, db):  # noqa: F811  (the imported fixture)
     from slrt.cases.models import Case, Person
     from slrt.dtks.models import RegistryImport, RegistryRecord
     from slrt.proposals.models import Musdes, Proposal
