@@ -42,6 +42,11 @@ ALLOWED = {
     "admin.edit_user": {"admin"},
     "admin.programs": {"admin"},
     "admin.edit_program": {"admin"},
+    "reminders.inbox": {"operator", "fasilitator", "handler", "supervisor", "admin"},
+    "reminders.settings": {"admin"},
+    "outreach.my_villages": {"operator", "fasilitator"},
+    "outreach.visit": {"operator", "fasilitator"},
+    "outreach.photo": {"operator", "fasilitator", "supervisor"},
 }
 # POST-only actions on a case, allowed to the roles that may see the case.
 POST_ACTIONS = {
@@ -53,8 +58,15 @@ POST_ACTIONS = {
     "referrals.assign": {"handler"},
     "referrals.bulk": {"handler"},
     "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
+    "reminders.mark_read": {"operator", "fasilitator", "handler", "supervisor", "admin"},
+    "reminders.pause": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.resume": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.save_holidays": {"admin"},
+    "reminders.save_unit_supervisors": {"admin"},
+    "reminders.retry": {"admin"},
+    "outreach.contact": {"operator", "fasilitator", "supervisor"},
 }
-PUBLIC = {"auth.login", "auth.logout", "static", "main.health"}
+PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup"}
 
 
 def test_matrix_lists_every_endpoint(app):
@@ -92,9 +104,15 @@ def world(make_user, register, db, app, tmp_path, make_registry):
         users["operator"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa",
         attendees=12, minutes_number="1/BA/2026", decisions={proposal.id: ("disetujui", "")},
         now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf", upload_dir=Path(tmp_path) / "uploads")
+    from slrt.outreach import services as outreach
+
+    visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
+                                  notes="", now=now, photo=b"\x89PNG\r\n\x1a\n foto",
+                                  upload_dir=Path(tmp_path) / "uploads")
     db.session.commit()
     case.referral_id = referral.id
-    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id}
+    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
+                "visit_id": visit.id}
     return users, case
 
 
