@@ -269,18 +269,19 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
     report.by_state = dict(by_state)
 
     def write():
-        before = db.session.scalar(select(func.count()).select_from(Reminder))
-        before_tasks = db.session.scalar(select(func.count()).select_from(FollowUpTask))
+        # RETURNING counts only the rows this process inserted (not the conflicts).
+        conn = db.session.connection()
+        created = created_tasks = 0
         for i in range(0, len(reminders), 5000):
-            db.session.execute(_insert(Reminder).on_conflict_do_nothing(),
-                               reminders[i:i + 5000])
+            created += len(conn.execute(
+                _insert(Reminder.__table__).on_conflict_do_nothing()
+                .returning(Reminder.__table__.c.id), reminders[i:i + 5000]).all())
         for i in range(0, len(tasks), 5000):
-            db.session.execute(_insert(FollowUpTask).on_conflict_do_nothing(), tasks[i:i + 5000])
-        report.reminders_created = db.session.scalar(
-            select(func.count()).select_from(Reminder)) - before
-        report.tasks_created = db.session.scalar(
-            select(func.count()).select_from(FollowUpTask)) - before_tasks
+            created_tasks += len(conn.execute(
+                _insert(FollowUpTask.__table__).on_conflict_do_nothing()
+                .returning(FollowUpTask.__table__.c.id), tasks[i:i + 5000]).all())
         db.session.commit()
+        report.reminders_created, report.tasks_created = created, created_tasks
 
     if reminders or tasks:
         _retrying(write)
