@@ -373,7 +373,7 @@ def test_two_processes_at_the_same_moment_send_each_reminder_once(
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=_env(db_url), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
     # Escalated (4 working days over): two handlers, the unit supervisor, the regency
     # supervisor and the facilitator, five referrals each.
