@@ -387,9 +387,11 @@ def send_digests(now: datetime, report: SweepReport) -> None:
     db.session.commit()
     for uid in users:
         def run(uid=uid):
-            took = db.session.execute(_insert(DigestRun).values(
-                user_id=uid, day=day, created_at=now).on_conflict_do_nothing())
-            if took.rowcount != 1:  # someone else built today's digest for this person
+            table = DigestRun.__table__
+            took = db.session.connection().execute(_insert(table).values(
+                user_id=uid, day=day, created_at=now).on_conflict_do_nothing()
+                .returning(table.c.user_id)).first()
+            if took is None:  # someone else built today's digest for this person
                 db.session.rollback()
                 return
             claim = uuid.uuid4().hex
