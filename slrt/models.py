@@ -16,6 +16,7 @@ from slrt.reminders.models import (  # noqa: F401
     OutreachVisit,
     ReferralPause,
     Reminder,
+    ReminderMark,
     StatusLookup,
     UnitSupervisor,
 )

@@ -1,9 +1,9 @@
-"""reminders: referral pauses, reminders, notifications, deliveries, follow-up tasks,
-outreach visits, unit supervisors, status page attempts
+"""reminders: referral pauses, reminders and their marks, notifications, deliveries,
+follow-up tasks, outreach visits, unit supervisors, status page attempts
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-27 20:46:16.355222
+Create Date: 2026-11-27 21:05:44.002008
 
 """
 from alembic import op
@@ -116,6 +116,13 @@ def upgrade():
     with op.batch_alter_table('referral_pauses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_referral_pauses_referral_id'), ['referral_id'], unique=False)
 
+    op.create_table('reminder_marks',
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('stage', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_reminder_marks_referral_id_referrals')),
+    sa.PrimaryKeyConstraint('referral_id', name=op.f('pk_reminder_marks'))
+    )
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('referral_id', sa.Integer(), nullable=False),
@@ -135,6 +142,7 @@ def upgrade():
     sa.UniqueConstraint('referral_id', 'stage', 'recipient_id', 'due_date', name='uq_reminders_once')
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
+        batch_op.create_index('ix_reminders_claim', ['claim'], unique=False)
         batch_op.create_index('ix_reminders_pending', ['status', 'recipient_id'], unique=False)
 
     op.create_table('outreach_visits',
@@ -185,8 +193,10 @@ def downgrade():
     op.drop_table('outreach_visits')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('ix_reminders_pending')
+        batch_op.drop_index('ix_reminders_claim')
 
     op.drop_table('reminders')
+    op.drop_table('reminder_marks')
     with op.batch_alter_table('referral_pauses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_pauses_referral_id'))
 

@@ -90,7 +90,19 @@ class Reminder(db.Model):
         UniqueConstraint("referral_id", "stage", "recipient_id", "due_date",
                          name="uq_reminders_once"),
         Index("ix_reminders_pending", "status", "recipient_id"),
+        Index("ix_reminders_claim", "claim"),
     )
+
+
+class ReminderMark(db.Model):
+    """The highest stage already reminded for a referral's current due date, so a sweep
+    skips the referrals it has nothing new to say about."""
+
+    __tablename__ = "reminder_marks"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(10))
 
 
 class Notification(db.Model):

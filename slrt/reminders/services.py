@@ -40,6 +40,7 @@ from slrt.reminders.models import (
     Notification,
     ReferralPause,
     Reminder,
+    ReminderMark,
     UnitSupervisor,
 )
 
@@ -151,8 +152,10 @@ class Directory:
                 select(UnitSupervisor.unit, UnitSupervisor.user_id).join(User)
                 .where(User.is_active_flag).order_by(UnitSupervisor.user_id)):
             unit_sups[unit].append(uid)
+        # A supervisor who supervises a unit is that unit's, not the regency's.
         regency = list(db.session.scalars(select(User.id).where(
-            User.role == "supervisor", User.is_active_flag).order_by(User.id)))
+            User.role == "supervisor", User.is_active_flag,
+            User.id.not_in(select(UnitSupervisor.user_id))).order_by(User.id)))
         facs: dict[str, list[int]] = defaultdict(list)
         for uid, code in db.session.execute(
                 select(UserVillage.user_id, UserVillage.village_code).join(User)
@@ -227,14 +230,17 @@ def _retrying(fn, *args, attempts: int = 8):
 
 
 def due_rows(today: date, extra: frozenset[date], service_days: dict[str, int]):
-    """Open, running referrals that need a reminder today (per program, by the queue index)."""
+    """Open, running referrals that need a reminder today (per program, by the queue
+    index), with the stage already reminded for their due date, if any."""
     c = st.cutoffs(today, extra)
     cols = (Referral.id, Referral.program_code, Referral.due_date, Referral.urgency,
-            Referral.assigned_to_id, Referral.village_code, Referral.case_id)
+            Referral.assigned_to_id, Referral.village_code, Referral.case_id,
+            ReminderMark.due_date, ReminderMark.stage)
     rows = []
     for code, days in sorted(service_days.items()):
         until = c.at_risk_until(days, extra)
-        rows += db.session.execute(select(*cols).where(
+        rows += db.session.execute(select(*cols).outerjoin(
+            ReminderMark, ReminderMark.referral_id == Referral.id).where(
             Referral.program_code == code, Referral.is_open.is_(True),
             Referral.paused_at.is_(None),
             or_(Referral.due_date <= until, Referral.urgency.in_(st.URGENT)))).all()
@@ -242,20 +248,25 @@ def due_rows(today: date, extra: frozenset[date], service_days: dict[str, int]):
 
 
 def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
-    """Insert the reminder rows (and facilitator tasks) due as of `now`; idempotent."""
+    """Insert the reminder rows (and facilitator tasks) due as of `now`; idempotent.
+
+    A referral already reminded at its current stage for its current due date is
+    skipped (reminder_marks); the unique keys make a concurrent sweep harmless."""
     report = report or SweepReport(at=now)
     today = today_wib(now)
     extra = st.cuti_bersama()
     d = Directory.load()
     rows, c = due_rows(today, extra, d.service_days)
     until = {code: c.at_risk_until(days, extra) for code, days in d.service_days.items()}
-    reminders, tasks = [], []
+    reminders, tasks, marks = [], [], []
     by_state: dict[str, int] = defaultdict(int)
-    for rid, program, due, urgency, assigned, village, case_id in rows:
+    for rid, program, due, urgency, assigned, village, case_id, mark_due, mark_stage in rows:
         stage = st.state_from_cutoffs(due, urgency, until[program], c)
         if stage == "on_track":
             continue
         by_state[stage] += 1
+        if mark_due == due and st.LEVELS[mark_stage] >= st.LEVELS[stage]:
+            continue
         immediate = urgency in st.URGENT
         for uid in d.recipients(stage, program, assigned, village):
             reminders.append({"referral_id": rid, "stage": stage, "recipient_id": uid,
@@ -265,6 +276,7 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
             tasks.append({"referral_id": rid, "case_id": case_id, "village_code": village,
                           "due_date": due, "status": "terbuka", "created_at": now,
                           "reason": "", "suggested_visit": ""})
+        marks.append({"referral_id": rid, "due_date": due, "stage": stage})
     report.due_referrals = sum(by_state.values())
     report.by_state = dict(by_state)
 
@@ -280,10 +292,17 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
             created_tasks += len(conn.execute(
                 _insert(FollowUpTask.__table__).on_conflict_do_nothing()
                 .returning(FollowUpTask.__table__.c.id), tasks[i:i + 5000]).all())
+        table = ReminderMark.__table__
+        for i in range(0, len(marks), 5000):
+            stmt = _insert(table)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[table.c.referral_id],
+                set_={"due_date": stmt.excluded.due_date, "stage": stmt.excluded.stage}),
+                marks[i:i + 5000])
         db.session.commit()
         report.reminders_created, report.tasks_created = created, created_tasks
 
-    if reminders or tasks:
+    if reminders or tasks or marks:
         _retrying(write)
     return report
 
