@@ -1,13 +1,13 @@
 """Benchmark one reminder sweep (slrt.reminders.services.send_due) against bare SQLite.
 
-Usage: python bench/reminder_sweep.py [--referrals 100000] [--reps 20]
+Usage: python bench/reminder_sweep.py [--referrals 100000] [--late-share 0.1] [--reps 20]
 
 Builds a fresh SQLite database in a temp dir the project's way (migrations,
 regions, categories, programs), adds the people who are reminded (two handlers
 per program, a supervisor per unit, two regency supervisors, a facilitator per
 village of Kecamatan Muara Bulian), bulk-loads N open referrals (one case and
-one person each) with due dates from 40 days ago to 40 days ahead, some urgent,
-some assigned, 3% paused, then times:
+one person each): a share past the due date (--late-share, 1-30 days late), the
+rest due in the next 40 days; 2% urgent, half assigned, 3% paused. Then it times:
 
 - the project: one `send_due` sweep as of Monday 30 November 2026, 08.00 WIB
   (the first sweep of the day: reminder rows for every referral at risk, overdue
@@ -96,7 +96,7 @@ def setup_app(tmp: str):
         return app, op.id, handlers
 
 
-def generate(path: str, n: int, op_id: int, handlers: dict) -> None:
+def generate(path: str, n: int, op_id: int, handlers: dict, late_share: float) -> None:
     from slrt.demo.registry import MUARA_BULIAN_2022_07
 
     rng = random.Random(20261130)
@@ -119,7 +119,9 @@ def generate(path: str, n: int, op_id: int, handlers: dict) -> None:
             cases.append((rid, number, village, "bansos_tidak_diterima", rid, 1, "", "", "",
                           "datang_langsung", "biasa", "Bantuan belum diterima.", "dirujuk", "",
                           stamp, op_id, stamp, 1))
-            due = (today + timedelta(days=rng.randint(-40, 40))).isoformat()
+            late = rng.random() < late_share
+            due = (today + timedelta(days=-rng.randint(1, 30) if late else rng.randint(0, 40))
+                   ).isoformat()
             r = rng.random()
             assignee = rng.choice(handlers[program]) if r < 0.5 else None
             paused = stamp if rng.random() < 0.03 else None
@@ -165,6 +167,7 @@ def bare_due_rows(path: str, cutoffs: dict) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--referrals", type=int, default=100_000)
+    ap.add_argument("--late-share", type=float, default=0.1)
     ap.add_argument("--reps", type=int, default=20)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
@@ -172,7 +175,7 @@ def main() -> int:
         app, op_id, handlers = setup_app(tmp)
         path = f"{tmp}/bench.db"
         t1 = time.perf_counter()
-        generate(path, args.referrals, op_id, handlers)
+        generate(path, args.referrals, op_id, handlers, args.late_share)
         t2 = time.perf_counter()
         with app.app_context():
             from slrt.common.time import today_wib
@@ -200,7 +203,7 @@ def main() -> int:
     bm = statistics.median(bare)
     print(f"machine: {platform.platform()}, python {platform.python_version()}, "
           f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}")
-    print(f"N={args.referrals} open referrals; schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s; "
+    print(f"N={args.referrals} open referrals, {args.late_share:.0%} past due; schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s; "
           f"sweep as of 2026-11-30 08.00 WIB")
     print(f"due rows (bare SELECT): {rows}; project: {first.due_referrals} needing a reminder "
           f"({', '.join(f'{k} {v}' for k, v in sorted(first.by_state.items()))})")

@@ -36,7 +36,6 @@ from slrt.reminders.models import (
     STAGES,
     Delivery,
     DigestRun,
-    FollowUpTask,
     Notification,
     ReferralPause,
     Reminder,
@@ -247,6 +246,33 @@ def due_rows(today: date, extra: frozenset[date], service_days: dict[str, int]):
     return rows, c
 
 
+def _executemany(sql: str, rows: list[tuple], *, dates=(), stamps=()) -> int:
+    """executemany through the driver, the values converted as the column types would."""
+    if not rows:
+        return 0
+    conn = db.session.connection()
+    dialect = conn.dialect
+    date_proc = Reminder.__table__.c.due_date.type.bind_processor(dialect) or (lambda v: v)
+    stamp_proc = Reminder.__table__.c.created_at.type.bind_processor(dialect) or (lambda v: v)
+    converted: dict = {}
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in dates:
+            v = row[i]
+            row[i] = converted[v] if v in converted else converted.setdefault(v, date_proc(v))
+        for i in stamps:
+            v = row[i]
+            row[i] = converted[v] if v in converted else converted.setdefault(v, stamp_proc(v))
+        out.append(tuple(row))
+    if dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    total = 0
+    for i in range(0, len(out), 10000):
+        total += conn.exec_driver_sql(sql, out[i:i + 10000]).rowcount
+    return total
+
+
 def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
     """Insert the reminder rows (and facilitator tasks) due as of `now`; idempotent.
 
@@ -269,36 +295,30 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
             continue
         immediate = urgency in st.URGENT
         for uid in d.recipients(stage, program, assigned, village):
-            reminders.append({"referral_id": rid, "stage": stage, "recipient_id": uid,
-                              "due_date": due, "immediate": immediate, "status": "menunggu",
-                              "claim": "", "created_at": now})
+            reminders.append((rid, stage, uid, due, immediate, now))
         if stage == "escalated":
-            tasks.append({"referral_id": rid, "case_id": case_id, "village_code": village,
-                          "due_date": due, "status": "terbuka", "created_at": now,
-                          "reason": "", "suggested_visit": ""})
-        marks.append({"referral_id": rid, "due_date": due, "stage": stage})
+            tasks.append((rid, case_id, village, due, now))
+        marks.append((rid, due, stage))
     report.due_referrals = sum(by_state.values())
     report.by_state = dict(by_state)
 
     def write():
-        # RETURNING counts only the rows this process inserted (not the conflicts).
-        conn = db.session.connection()
-        created = created_tasks = 0
-        for i in range(0, len(reminders), 5000):
-            created += len(conn.execute(
-                _insert(Reminder.__table__).on_conflict_do_nothing()
-                .returning(Reminder.__table__.c.id), reminders[i:i + 5000]).all())
-        for i in range(0, len(tasks), 5000):
-            created_tasks += len(conn.execute(
-                _insert(FollowUpTask.__table__).on_conflict_do_nothing()
-                .returning(FollowUpTask.__table__.c.id), tasks[i:i + 5000]).all())
-        table = ReminderMark.__table__
-        for i in range(0, len(marks), 5000):
-            stmt = _insert(table)
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=[table.c.referral_id],
-                set_={"due_date": stmt.excluded.due_date, "stage": stmt.excluded.stage}),
-                marks[i:i + 5000])
+        # Plain driver-level executemany: at 100,000 open referrals a sweep writes a few
+        # hundred thousand rows and SQLAlchemy's per-row parameter processing would cost
+        # more than the database. ON CONFLICT DO NOTHING + rowcount counts only the rows
+        # this process inserted.
+        created = _executemany(
+            "INSERT INTO reminders (referral_id, stage, recipient_id, due_date, immediate,"
+            " status, claim, created_at) VALUES (?, ?, ?, ?, ?, 'menunggu', '', ?)"
+            " ON CONFLICT DO NOTHING", reminders, dates=(3,), stamps=(5,))
+        created_tasks = _executemany(
+            "INSERT INTO follow_up_tasks (referral_id, case_id, village_code, due_date, reason,"
+            " status, suggested_visit, created_at) VALUES (?, ?, ?, ?, '', 'terbuka', '', ?)"
+            " ON CONFLICT DO NOTHING", tasks, dates=(3,), stamps=(4,))
+        _executemany(
+            "INSERT INTO reminder_marks (referral_id, due_date, stage) VALUES (?, ?, ?)"
+            " ON CONFLICT (referral_id) DO UPDATE SET due_date = excluded.due_date,"
+            " stage = excluded.stage", marks, dates=(1,))
         db.session.commit()
         report.reminders_created, report.tasks_created = created, created_tasks
 
@@ -312,7 +332,7 @@ def _cancel_stale(now: datetime, report: SweepReport) -> None:
     def run():
         stopped = select(Referral.id).where(or_(Referral.is_open.is_(False),
                                                 Referral.paused_at.is_not(None)))
-        res = db.session.execute(update(Reminder).where(
+        res = db.session.connection().execute(update(Reminder.__table__).where(
             Reminder.status == "menunggu", Reminder.referral_id.in_(stopped))
             .values(status="batal", sent_at=now))
         report.cancelled += res.rowcount or 0
@@ -320,18 +340,31 @@ def _cancel_stale(now: datetime, report: SweepReport) -> None:
     _retrying(run)
 
 
-def _items_of(claim: str):
-    return db.session.execute(
-        select(Reminder.id, Reminder.recipient_id, Reminder.stage, Referral.id, Referral.number,
-               Referral.due_date, Program.name, Region.name, Referral.urgency)
-        .join(Referral, Reminder.referral_id == Referral.id)
-        .join(Program, Referral.program_code == Program.code)
-        .join(Region, Referral.village_code == Region.code)
-        .where(Reminder.claim == claim)
-        .order_by(Reminder.recipient_id, Referral.due_date, Referral.id)).all()
+def _items_of(claim: str, recipient_id: int | None = None):
+    """The claimed reminders, at most DIGEST_LIST_LIMIT + 1 per stage, and the count per
+    stage (a digest lists the first ones and says how many more)."""
+    base = (select(Reminder.id, Reminder.recipient_id, Reminder.stage, Referral.id,
+                   Referral.number, Referral.due_date, Program.name, Region.name,
+                   Referral.urgency)
+            .join(Referral, Reminder.referral_id == Referral.id)
+            .join(Program, Referral.program_code == Program.code)
+            .join(Region, Referral.village_code == Region.code)
+            .where(Reminder.claim == claim))
+    if recipient_id is not None:
+        base = base.where(Reminder.recipient_id == recipient_id)
+    counts = dict(db.session.execute(select(Reminder.stage, func.count()).where(
+        Reminder.claim == claim).group_by(Reminder.stage)).all()) if recipient_id else {}
+    rows = []
+    for stage in ("escalated", "overdue", "at_risk"):
+        if recipient_id is not None and not counts.get(stage):
+            continue
+        rows += db.session.execute(base.where(Reminder.stage == stage).order_by(
+            Reminder.recipient_id, Referral.due_date, Referral.id)
+            .limit(DIGEST_LIST_LIMIT + 1 if recipient_id is not None else None)).all()
+    return rows, counts
 
 
-def _body(items) -> tuple[list[str], str]:
+def _body(items, counts: dict | None = None) -> tuple[list[str], str]:
     """Plain lines grouped by stage, and the first link. No resident's name or NIK:
     the messages leave the system by e-mail and SMS."""
     lines, link = [], ""
@@ -339,23 +372,21 @@ def _body(items) -> tuple[list[str], str]:
         group = [i for i in items if i[2] == stage]
         if not group:
             continue
-        lines.append(f"{STAGES[stage]} ({len(group)}):")
+        total = (counts or {}).get(stage, len(group))
+        lines.append(f"{STAGES[stage]} ({total}):")
         for i in group[:DIGEST_LIST_LIMIT]:
             urgent = " · DARURAT" if i[8] in st.URGENT else ""
             lines.append(f"- {i[4]} · {i[6]} · {i[7]} · batas {format_date_id(i[5])}{urgent}")
             link = link or f"/rujukan/{i[3]}"
-        if len(group) > DIGEST_LIST_LIMIT:
-            lines.append(f"- dan {len(group) - DIGEST_LIST_LIMIT} rujukan lainnya")
+        if total > DIGEST_LIST_LIMIT:
+            lines.append(f"- dan {total - DIGEST_LIST_LIMIT} rujukan lainnya")
     return lines, link
 
 
-def _notify(user_id: int, kind: str, title: str, lines: list[str], link: str,
-            now: datetime) -> Notification:
-    n = Notification(user_id=user_id, kind=kind, title=title, body="\n".join(lines), link=link,
-                     created_at=now)
-    db.session.add(n)
-    db.session.flush()
-    user = db.session.get(User, user_id)
+def _fill(n: Notification, title: str, lines: list[str], link: str, now: datetime) -> None:
+    """Write the notification's text and queue its outside deliveries."""
+    n.title, n.body, n.link = title, "\n".join(lines), link
+    user = db.session.get(User, n.user_id)
     cfg = current_app.config
     if cfg.get("MAIL_SERVER") and user.email:
         db.session.add(Delivery(notification_id=n.id, channel="email", target=user.email,
@@ -363,18 +394,26 @@ def _notify(user_id: int, kind: str, title: str, lines: list[str], link: str,
     if cfg.get("WEBHOOK_URL") and user.phone:
         db.session.add(Delivery(notification_id=n.id, channel="webhook", target=user.phone,
                                 status="menunggu", next_attempt_at=now, created_at=now))
+
+
+def _notify(user_id: int, kind: str, title: str, lines: list[str], link: str,
+            now: datetime) -> Notification:
+    n = Notification(user_id=user_id, kind=kind, title="", body="", created_at=now)
+    db.session.add(n)
+    db.session.flush()
+    _fill(n, title, lines, link, now)
     return n
 
 
 def _send_claimed(claim: str, kind: str, title_of, now: datetime) -> int:
-    items = _items_of(claim)
+    items, _counts = _items_of(claim)
     by_user: dict[int, list] = defaultdict(list)
     for i in items:
         by_user[i[1]].append(i)
     for uid, group in by_user.items():
         lines, link = _body(group)
         n = _notify(uid, kind, title_of(len(group)), lines, link, now)
-        db.session.execute(update(Reminder).where(
+        db.session.connection().execute(update(Reminder.__table__).where(
             Reminder.claim == claim, Reminder.recipient_id == uid)
             .values(notification_id=n.id))
     return len(by_user)
@@ -384,7 +423,7 @@ def send_urgent(now: datetime, report: SweepReport) -> None:
     """Urgent (darurat) referrals: a notice at once, not tomorrow's digest."""
     def run():
         claim = uuid.uuid4().hex
-        res = db.session.execute(update(Reminder).where(
+        res = db.session.connection().execute(update(Reminder.__table__).where(
             Reminder.status == "menunggu", Reminder.immediate.is_(True))
             .values(status="terkirim", claim=claim, sent_at=now))
         if res.rowcount:
@@ -414,13 +453,20 @@ def send_digests(now: datetime, report: SweepReport) -> None:
                 db.session.rollback()
                 return
             claim = uuid.uuid4().hex
-            db.session.execute(update(Reminder).where(
+            n = Notification(user_id=uid, kind="ringkasan", title="", body="", created_at=now)
+            db.session.add(n)
+            db.session.flush()
+            res = db.session.connection().execute(update(Reminder.__table__).where(
                 Reminder.status == "menunggu", Reminder.recipient_id == uid)
-                .values(status="terkirim", claim=claim, sent_at=now))
-            report.digests += _send_claimed(
-                claim, "ringkasan",
-                lambda n: _("Ringkasan pengingat %(day)s: %(n)d rujukan perlu perhatian",
-                            day=format_date_id(day), n=n), now)
+                .values(status="terkirim", claim=claim, sent_at=now, notification_id=n.id))
+            if not res.rowcount:
+                db.session.rollback()
+                return
+            items, counts = _items_of(claim, uid)
+            lines, link = _body(items, counts)
+            _fill(n, _("Ringkasan pengingat %(day)s: %(n)d rujukan perlu perhatian",
+                       day=format_date_id(day), n=sum(counts.values())), lines, link, now)
+            report.digests += 1
             db.session.commit()
         _retrying(run)
 
@@ -443,7 +489,7 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
         claim = uuid.uuid4().hex
 
         def take(did=did, old_status=old_status, old_claim=old_claim, claim=claim):
-            res = db.session.execute(update(Delivery).where(
+            res = db.session.connection().execute(update(Delivery.__table__).where(
                 Delivery.id == did, Delivery.status == old_status, Delivery.claim == old_claim)
                 .values(status="mengirim", claim=claim, claimed_at=now))
             db.session.commit()
@@ -472,7 +518,7 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
         db.session.rollback()
 
         def record(did=did, claim=claim, values=values):
-            db.session.execute(update(Delivery).where(
+            db.session.connection().execute(update(Delivery.__table__).where(
                 Delivery.id == did, Delivery.claim == claim).values(**values))
             db.session.commit()
         _retrying(record)
