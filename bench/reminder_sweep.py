@@ -216,6 +216,7 @@ def main() -> int:
     print(f"{'project: second sweep (nothing new)':<38} {s2 - s1:>8.3f} {(s2 - s1) / bm:>14.1f}")
     print(f"{'baseline: bare SELECT of due rows':<38} {bm:>8.3f} {1:>14.1f}"
           f"   (median of {args.reps})")
+    print("first sweep phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in first.timings.items()))
     print(f"second sweep created {second.reminders_created} reminders, {second.digests} digests")
     print(f"target: first sweep < 10 s -> {'met' if s1 - s0 < 10 else 'NOT met'}")
     return 0

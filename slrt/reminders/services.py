@@ -197,6 +197,7 @@ class SweepReport:
     delivered: int = 0
     failed: int = 0
     lines: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     def summary(self) -> list[str]:
         wib = self.at.astimezone(WIB)
@@ -527,11 +528,10 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
 def send_due(now: datetime) -> SweepReport:
     """Everything due as of `now`: generate, cancel, urgent notices, digests, deliveries."""
     report = SweepReport(at=now)
-    generate(now, report)
-    _cancel_stale(now, report)
-    send_urgent(now, report)
-    send_digests(now, report)
-    deliver_pending(now, report)
+    for phase in (generate, _cancel_stale, send_urgent, send_digests, deliver_pending):
+        t0 = time.perf_counter()
+        phase(now, report)
+        report.timings[phase.__name__.strip("_")] = time.perf_counter() - t0
     return report
 
 
