@@ -65,6 +65,14 @@ def test_my_villages_lists_waiting_families_with_address_phone_tasks_and_proposa
     db.session.commit()
     page = client.get("/desa-saya").text
     assert "Usulan DTKS yang masih berjalan (1)" in page and "Penonaktifan" in page
+    # Once the aid is delivered the family waits no more and the task needs no visit.
+    from slrt.referrals import services as referrals
+
+    referrals.move(world["handler"], world["fire_ref"], "terima", now=wib(2026, 1, 12, 13))
+    referrals.move(world["handler"], world["fire_ref"], "salurkan", now=wib(2026, 1, 12, 14))
+    db.session.commit()
+    page = client.get("/desa-saya").text
+    assert "Syamsul Bahri" not in page and "Tugas tindak lanjut (0)" in page
 
 
 def test_not_at_home_in_the_morning_suggests_the_afternoon_and_keeps_the_task_open(world, db):

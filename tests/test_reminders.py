@@ -407,3 +407,18 @@ def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none
                          text=True, env=_env(app.config["SQLALCHEMY_DATABASE_URI"]),
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_due_date_moved_by_a_pause_replaces_the_pending_reminder(people, fire_case, db):
+    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
+    referrals.move(people["yusnita"], ref, "terima", now=wib(2026, 12, 23))
+    assert services.send_due(wib(2027, 1, 11, 7)).reminders_created == 1  # at risk, pending
+    services.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",
+                   now=wib(2027, 1, 11, 7, 10))
+    services.resume(people["yusnita"], ref, now=wib(2027, 1, 13, 7))  # 12, 13 Jan: 2 days
+    db.session.commit()
+    assert ref.due_date == date(2027, 1, 18)
+    r = services.send_due(wib(2027, 1, 13, 8))
+    assert r.cancelled == 1 and r.reminders_created == 1 and r.digests == 1
+    [digest] = notes_of(db, people["yusnita"])
+    assert "batas 18 Januari 2027" in digest.body and "14 Januari" not in digest.body

@@ -60,9 +60,10 @@ def open_tasks(user) -> list[FollowUpTask]:
     codes = user.village_codes
     if not codes:
         return []
-    return list(db.session.scalars(select(FollowUpTask).where(
-        FollowUpTask.village_code.in_(codes), FollowUpTask.status == "terbuka")
-        .order_by(FollowUpTask.created_at, FollowUpTask.id)))
+    # A task whose referral has since closed needs no visit.
+    return list(db.session.scalars(select(FollowUpTask).join(Referral).where(
+        FollowUpTask.village_code.in_(codes), FollowUpTask.status == "terbuka",
+        Referral.is_open.is_(True)).order_by(FollowUpTask.created_at, FollowUpTask.id)))
 
 
 def pending_proposals(user) -> list[Proposal]:

@@ -329,13 +329,15 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
 
 
 def _cancel_stale(now: datetime, report: SweepReport) -> None:
-    """Nothing is sent for a referral closed or paused since its reminder was made."""
+    """Nothing is sent for a referral closed or paused since its reminder was made, nor
+    for a due date that has since moved (a resumed pause)."""
     def run():
-        stopped = select(Referral.id).where(or_(Referral.is_open.is_(False),
-                                                Referral.paused_at.is_not(None)))
+        stale = select(Referral.id).where(
+            Referral.id == Reminder.referral_id,
+            or_(Referral.is_open.is_(False), Referral.paused_at.is_not(None),
+                Referral.due_date != Reminder.due_date)).exists()
         res = db.session.connection().execute(update(Reminder.__table__).where(
-            Reminder.status == "menunggu", Reminder.referral_id.in_(stopped))
-            .values(status="batal", sent_at=now))
+            Reminder.status == "menunggu", stale).values(status="batal", sent_at=now))
         report.cancelled += res.rowcount or 0
         db.session.commit()
     _retrying(run)
