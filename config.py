@@ -62,6 +62,25 @@ class Config:
 
     PAGE_SIZE = 50
 
+    # Reminders and escalation (slrt/reminders). E-mail is sent only when
+    # MAIL_SERVER is set, the SMS/WhatsApp webhook only when WEBHOOK_URL is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "slrt@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
+    WEBHOOK_TOKEN = os.environ.get("WEBHOOK_TOKEN", "")
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "8"))  # WIB
+    REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "3"))
+    REMINDER_INTERVAL_MINUTES = int(os.environ.get("REMINDER_INTERVAL_MINUTES", "10"))
+    REMINDER_BASE_URL = os.environ.get("REMINDER_BASE_URL", "http://127.0.0.1:5000")
+    STATUS_PAGE_ATTEMPTS_PER_MINUTE = int(os.environ.get("STATUS_PAGE_ATTEMPTS_PER_MINUTE", "5"))
+
 
 class DevelopmentConfig(Config):
     pass

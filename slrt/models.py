@@ -8,3 +8,15 @@ from slrt.dtks.models import RegistryRecord  # noqa: F401
 from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
 from slrt.referrals.models import AidHandover, AidHandoverLine, Program, Referral  # noqa: F401
 from slrt.regions.models import Region  # noqa: F401
+from slrt.reminders.models import (  # noqa: F401
+    Delivery,
+    DigestRun,
+    FollowUpTask,
+    Notification,
+    OutreachVisit,
+    ReferralPause,
+    Reminder,
+    ReminderMark,
+    StatusLookup,
+    UnitSupervisor,
+)

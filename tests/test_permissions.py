@@ -45,6 +45,11 @@ ALLOWED = {
     "admin.edit_user": {"admin"},
     "admin.programs": {"admin"},
     "admin.edit_program": {"admin"},
+    "reminders.inbox": {"operator", "fasilitator", "handler", "supervisor", "admin"},
+    "reminders.settings": {"admin"},
+    "outreach.my_villages": {"operator", "fasilitator"},
+    "outreach.visit": {"operator", "fasilitator"},
+    "outreach.photo": {"operator", "fasilitator", "supervisor"},
 }
 # POST-only actions on a case, allowed to the roles that may see the case.
 POST_ACTIONS = {
@@ -57,8 +62,15 @@ POST_ACTIONS = {
     "referrals.bulk": {"handler"},
     "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
     "dtks.import_action": {"supervisor"},
+    "reminders.mark_read": {"operator", "fasilitator", "handler", "supervisor", "admin"},
+    "reminders.pause": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.resume": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.save_holidays": {"admin"},
+    "reminders.save_unit_supervisors": {"admin"},
+    "reminders.retry": {"admin"},
+    "outreach.contact": {"operator", "fasilitator", "supervisor"},
 }
-PUBLIC = {"auth.login", "auth.logout", "static", "main.health"}
+PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup"}
 
 
 def test_matrix_lists_every_endpoint(app):
@@ -101,10 +113,15 @@ def world(make_user, register, db, app, tmp_path, make_registry):
     registry_import = RegistryImport(file_name="dtks.txt", period="2022-07", status="validated",
                                      rows_total=10, rows_valid=10)
     db.session.add(registry_import)
+    from slrt.outreach import services as outreach
+
+    visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
+                                  notes="", now=now, photo=b"\x89PNG\r\n\x1a\n foto",
+                                  upload_dir=Path(tmp_path) / "uploads")
     db.session.commit()
     case.referral_id = referral.id
     case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
-                "import_id": registry_import.id}
+                "import_id": registry_import.id, "visit_id": visit.id}
     return users, case
 
 

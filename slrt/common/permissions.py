@@ -10,7 +10,7 @@ from flask_login import current_user
 from slrt.extensions import login_manager
 
 # Endpoints reachable without logging in; everything else needs a session.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.health", "status_page.lookup"})
 
 # Roles that handle complaints of villages (register, view, close at the desk).
 CASE_ROLES = ("operator", "fasilitator", "supervisor")

@@ -65,7 +65,9 @@ def refresh_case_status(case: Case, now: datetime) -> None:
 
 
 def due_date_for(program: Program, now: datetime):
-    return add_working_days(now.astimezone(WIB).date(), program.service_days)
+    from slrt.reminders.status import cuti_bersama
+
+    return add_working_days(now.astimezone(WIB).date(), program.service_days, cuti_bersama())
 
 
 def _new_referral(actor, case: Case, program: Program, reason: str, now: datetime,

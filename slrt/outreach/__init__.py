@@ -1,0 +1,1 @@
+"""The facilitator's day: my villages, follow-up tasks, outreach visits (penjangkauan)."""

@@ -1,0 +1,188 @@
+"""Outreach visits and follow-up contacts. Services flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from slrt.cases.models import Case
+from slrt.cases.services import add_event
+from slrt.common.errors import DomainError
+from slrt.common.permissions import can_see_village
+from slrt.common.time import WIB, format_date_id, format_datetime_id, today_wib
+from slrt.common.workdays import add_working_days, is_working_day
+from slrt.dtks.models import RegistryRecord
+from slrt.extensions import db
+from slrt.proposals import services as proposals
+from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
+from slrt.proposals.models import Proposal
+from slrt.referrals.models import Referral
+from slrt.reminders import status as st
+from slrt.reminders.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
+
+OUTREACH_ROLES = ("fasilitator", "operator")
+PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
+CLOSES_TASK = {"bertemu", "pindah", "meninggal", "menolak"}
+
+
+def _check(actor, village_code: str) -> None:
+    if actor.role not in OUTREACH_ROLES or not can_see_village(actor, village_code):
+        raise DomainError(_("Desa ini di luar wilayah tugas Anda."))
+
+
+@dataclass
+class Waiting:
+    referral: Referral
+    clock: st.Clock
+
+
+def waiting_referrals(user, today: date) -> list[Waiting]:
+    """Open referrals of the user's villages that are late, close to late, or paused."""
+    codes = user.village_codes
+    if not codes:
+        return []
+    extra = st.cuti_bersama()
+    refs = db.session.scalars(select(Referral).where(
+        Referral.village_code.in_(codes), Referral.is_open.is_(True))
+        .options(joinedload(Referral.program), joinedload(Referral.case).joinedload(
+            Case.beneficiary)).order_by(Referral.due_date, Referral.id)).unique()
+    out = [Waiting(r, st.referral_clock(r, today, extra)) for r in refs]
+    out = [w for w in out if w.clock.level >= 1 or w.clock.state == "paused"]
+    return sorted(out, key=lambda w: (-w.clock.level, w.referral.due_date, w.referral.id))
+
+
+def open_tasks(user) -> list[FollowUpTask]:
+    codes = user.village_codes
+    if not codes:
+        return []
+    # A task whose referral has since closed needs no visit.
+    return list(db.session.scalars(select(FollowUpTask).join(Referral).where(
+        FollowUpTask.village_code.in_(codes), FollowUpTask.status == "terbuka",
+        Referral.is_open.is_(True)).order_by(FollowUpTask.created_at, FollowUpTask.id)))
+
+
+def pending_proposals(user) -> list[Proposal]:
+    codes = user.village_codes
+    if not codes:
+        return []
+    return list(db.session.scalars(select(Proposal).where(
+        Proposal.village_code.in_(codes), Proposal.status.in_(PROPOSAL_OPEN))
+        .order_by(Proposal.id.desc()).limit(200)))
+
+
+def suggest_next_visit(visited_at: datetime) -> tuple[datetime, str]:
+    """After "not at home": another time of day. People work in the plantations from
+    morning to midday, so a morning miss is retried in the late afternoon and an
+    afternoon miss early the next working morning."""
+    local = visited_at.astimezone(WIB)
+    day = local.date()
+    if local.hour < 12:
+        when_day = day if is_working_day(day, st.cuti_bersama()) else \
+            add_working_days(day, 1, st.cuti_bersama())
+        when = datetime.combine(when_day, time(15, 30), WIB)
+        why = _("warga biasanya di kebun pagi sampai siang; coba sore hari")
+    else:
+        when = datetime.combine(add_working_days(day, 1, st.cuti_bersama()), time(6, 30), WIB)
+        why = _("coba pagi hari sebelum warga berangkat ke kebun")
+    return when, f"{format_datetime_id(when)} ({why})"
+
+
+def _store_photo(upload_dir: Path, data: bytes) -> tuple[str, str]:
+    if not data.startswith(PHOTO_MAGIC):
+        raise DomainError(_("Foto harus berupa JPG atau PNG."), "photo")
+    return proposals._store_scan(upload_dir, data)  # random name, outside static/
+
+
+def _coordinate(value, low: float, high: float, label: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("%(label)s tidak sah.", label=label), "gps") from None
+    if not low <= number <= high:
+        raise DomainError(_("%(label)s di luar jangkauan.", label=label), "gps")
+    return round(number, 6)
+
+
+def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes: str,
+                 now: datetime, task: FollowUpTask | None = None, photo: bytes | None = None,
+                 upload_dir: Path | None = None, latitude=None, longitude=None
+                 ) -> OutreachVisit:
+    _check(actor, case.village_code)
+    if outcome not in VISIT_OUTCOMES:
+        raise DomainError(_("Pilih hasil kunjungan."), "outcome")
+    if visited_at > now + timedelta(minutes=10):
+        raise DomainError(_("Waktu kunjungan tidak boleh di masa depan."), "visited_at")
+    if task is not None and task.case_id != case.id:
+        raise DomainError(_("Tugas ini bukan untuk kasus ini."))
+    lat = _coordinate(latitude, -90, 90, _("Lintang"))
+    lon = _coordinate(longitude, -180, 180, _("Bujur"))
+    if (lat is None) != (lon is None):
+        raise DomainError(_("Isi lintang dan bujur sekaligus, atau kosongkan keduanya."), "gps")
+    notes = (notes or "").replace("\x00", "").strip()
+    visit = OutreachVisit(case_id=case.id, task_id=task.id if task else None,
+                          village_code=case.village_code, visited_at=visited_at,
+                          outcome=outcome, notes=notes, latitude=lat, longitude=lon,
+                          created_by_id=actor.id, created_at=now)
+    if photo:
+        visit.photo_path, visit.photo_mime = _store_photo(upload_dir, photo)
+    message = _("Kunjungan penjangkauan %(when)s: %(outcome)s.",
+                when=format_datetime_id(visited_at), outcome=VISIT_OUTCOMES[outcome])
+    if notes:
+        message += " " + _("Catatan: %(notes)s", notes=notes)
+    if outcome == "tidak_di_rumah":
+        _when, hint = suggest_next_visit(visited_at)
+        visit.next_visit_hint = hint
+        message += " " + _("Kunjungan berikutnya disarankan %(hint)s.", hint=hint)
+        if task is not None:
+            task.suggested_visit = hint
+    if outcome in ("pindah", "meninggal"):
+        person = case.beneficiary
+        record = db.session.scalars(select(RegistryRecord).where(
+            RegistryRecord.nik == person.nik, RegistryRecord.is_active)).first() \
+            if person.nik else None
+        if record is not None:
+            flag = proposals.report_stale(actor, record, outcome, notes or message, now=now)
+            visit.proposal_id = flag.proposal_id
+            message += " " + _("Usulan penonaktifan DTKS %(number)s masuk pra-daftar Musdes.",
+                               number=flag.proposal.number)
+        else:
+            message += " " + _("Warga tidak tercatat aktif di DTKS; tidak ada usulan "
+                               "penonaktifan.")
+    if task is not None and outcome in CLOSES_TASK and task.status == "terbuka":
+        task.status, task.closed_at, task.closed_by_id = "selesai", now, actor.id
+    db.session.add(visit)
+    db.session.flush()
+    data = {"visit_id": visit.id, "outcome": outcome}
+    if lat is not None:
+        data.update(latitude=lat, longitude=lon)
+    add_event(case, actor, "kunjungan", message, now, data)
+    db.session.flush()
+    return visit
+
+
+def record_contact(actor, case: Case, text: str, *, now: datetime) -> None:
+    """A follow-up contact ("called the handler, aid scheduled for Friday")."""
+    if actor.role not in ("fasilitator", "operator", "supervisor") or \
+            not can_see_village(actor, case.village_code):
+        raise DomainError(_("Desa ini di luar wilayah tugas Anda."))
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise DomainError(_("Tuliskan hasil kontak tindak lanjut."), "text")
+    add_event(case, actor, "tindak_lanjut", _("Tindak lanjut: %(text)s", text=text), now)
+    db.session.flush()
+
+
+def visits_of(case: Case) -> list[OutreachVisit]:
+    return list(db.session.scalars(select(OutreachVisit).where(
+        OutreachVisit.case_id == case.id).order_by(OutreachVisit.visited_at.desc())))
+
+
+def today_label(now: datetime) -> str:
+    return format_date_id(today_wib(now))

@@ -1,0 +1,123 @@
+"""Desa saya: the facilitator's waiting families, tasks, proposals; visits; contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from slrt.cases import queries as case_queries
+from slrt.common.errors import DomainError
+from slrt.common.permissions import can_see_village
+from slrt.common.routing_ids import parse_id
+from slrt.common.time import WIB, now_utc, today_wib
+from slrt.extensions import db
+from slrt.outreach import services
+from slrt.reminders.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
+
+bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
+
+
+def _require(*roles):
+    if current_user.role not in roles:
+        abort(403)
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+@bp.get("")
+def my_villages():
+    _require(*services.OUTREACH_ROLES)
+    today = today_wib()
+    return render_template(
+        "outreach/my_villages.html", waiting=services.waiting_referrals(current_user, today),
+        tasks=services.open_tasks(current_user),
+        proposals=services.pending_proposals(current_user), today=today)
+
+
+def _task_for(case, task_id) -> FollowUpTask | None:
+    task = db.session.get(FollowUpTask, task_id) if task_id else None
+    if task is not None and task.case_id != case.id:
+        abort(404)
+    return task
+
+
+@bp.route("/kasus/<id:case_id>/kunjungan", methods=["GET", "POST"])
+def visit(case_id: int):
+    _require(*services.OUTREACH_ROLES)
+    case = case_queries.get_case_for(current_user, case_id)
+    values = request.form if request.method == "POST" else {}
+    task = _task_for(case, parse_id(request.values.get("task")))
+    error = None
+    now = now_utc()
+    if request.method == "POST":
+        try:
+            visited_at = datetime.fromisoformat(values.get("visited_at", "")).replace(tzinfo=WIB)
+        except ValueError:
+            error = _("Tanggal dan jam kunjungan tidak sah.")
+        else:
+            upload = request.files.get("photo")
+            photo = upload.read() if upload and upload.filename else None
+            try:
+                v = services.record_visit(
+                    current_user, case, outcome=values.get("outcome", ""),
+                    visited_at=visited_at, notes=values.get("notes", "")[:4000], now=now,
+                    task=task, photo=photo, upload_dir=_upload_dir(),
+                    latitude=values.get("latitude", "")[:20],
+                    longitude=values.get("longitude", "")[:20])
+            except DomainError as e:
+                db.session.rollback()
+                error = e.message
+            else:
+                db.session.commit()
+                flash(_("Kunjungan dicatat: %(o)s.", o=v.outcome_label), "success")
+                if v.next_visit_hint:
+                    flash(_("Kunjungan berikutnya disarankan %(h)s; tugas tetap terbuka.",
+                            h=v.next_visit_hint), "info")
+                return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template(
+        "outreach/visit.html", case=case, task=task, outcomes=VISIT_OUTCOMES, values=values,
+        error=error, visits=services.visits_of(case),
+        default_time=now.astimezone(WIB).strftime("%Y-%m-%dT%H:%M")), (422 if error else 200)
+
+
+@bp.post("/kasus/<id:case_id>/kontak")
+def contact(case_id: int):
+    _require("fasilitator", "operator", "supervisor")
+    case = case_queries.get_case_for(current_user, case_id)
+    try:
+        services.record_contact(current_user, case, request.form.get("text", "")[:4000],
+                                now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Tindak lanjut dicatat di riwayat kasus."), "success")
+    return redirect(request.form.get("next") == "desa" and url_for("outreach.my_villages")
+                    or url_for("outreach.visit", case_id=case.id))
+
+
+@bp.get("/kunjungan/<id:visit_id>/foto")
+def photo(visit_id: int):
+    _require("fasilitator", "operator", "supervisor")
+    v = db.session.get(OutreachVisit, visit_id)
+    if v is None or not v.photo_path or not can_see_village(current_user, v.village_code):
+        abort(404)
+    return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=False,
+                     download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")

@@ -1,0 +1,1 @@
+"""Service times, reminders and escalation, notifications, outreach follow-up."""

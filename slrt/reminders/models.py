@@ -1,0 +1,239 @@
+"""Pauses, reminders, the notification inbox, deliveries, follow-up tasks, visits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from slrt.common.time import now_utc
+from slrt.common.types import UTCDateTime
+from slrt.extensions import db
+
+STAGES = {
+    "at_risk": "Hampir jatuh tempo",
+    "overdue": "Lewat batas waktu",
+    "escalated": "Eskalasi",
+}
+VISIT_OUTCOMES = {
+    "bertemu": "Bertemu warga",
+    "tidak_di_rumah": "Tidak di rumah",
+    "pindah": "Pindah",
+    "meninggal": "Meninggal",
+    "menolak": "Menolak",
+}
+DELIVERY_STATUSES = {
+    "menunggu": "Menunggu dikirim",
+    "mengirim": "Sedang dikirim",
+    "terkirim": "Terkirim",
+    "gagal": "Gagal, akan dicoba lagi",
+}
+
+
+class ReferralPause(db.Model):
+    """One pause of a referral's clock, with its reason; closed when resumed."""
+
+    __tablename__ = "referral_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Working days the clock stood still, added to the due date at resume.
+    working_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    started_by = relationship("User", foreign_keys=[started_by_id])
+    ended_by = relationship("User", foreign_keys=[ended_by_id])
+
+
+class Reminder(db.Model):
+    """One reminder of one stage of one referral for one person.
+
+    The unique key makes generating it idempotent; `status` moves from
+    "menunggu" to "terkirim" by a single UPDATE ... WHERE status='menunggu',
+    so two sweeps never send it twice. A new due date (after a pause) starts
+    the ladder again.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
+    stage: Mapped[str] = mapped_column(String(10))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    immediate: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="menunggu")
+    claim: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+
+    referral = relationship("Referral")
+    recipient = relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("referral_id", "stage", "recipient_id", "due_date",
+                         name="uq_reminders_once"),
+        Index("ix_reminders_pending", "status", "recipient_id"),
+        Index("ix_reminders_claim", "claim"),
+    )
+
+
+class ReminderMark(db.Model):
+    """The highest stage already reminded for a referral's current due date, so a sweep
+    skips the referrals it has nothing new to say about."""
+
+    __tablename__ = "reminder_marks"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(10))
+
+
+class Notification(db.Model):
+    """An item of a user's in-app inbox (a digest, an urgent notice, a task)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # ringkasan, segera, tugas
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+
+class DigestRun(db.Model):
+    """One daily digest per person per day: the row is claimed before it is built."""
+
+    __tablename__ = "digest_runs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class Delivery(db.Model):
+    """A notification sent through one outside channel, with its outcome."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # email, webhook
+    target: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(10), default="menunggu")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    claim: Mapped[str] = mapped_column(String(32), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    notification = relationship("Notification")
+
+    __table_args__ = (Index("ix_deliveries_status_next", "status", "next_attempt_at"),)
+
+    @property
+    def status_label(self) -> str:
+        return DELIVERY_STATUSES.get(self.status, self.status)
+
+
+class UnitSupervisor(db.Model):
+    """Who supervises a Dinas Sosial unit (section): told when a referral is overdue."""
+
+    __tablename__ = "unit_supervisors"
+
+    unit: Mapped[str] = mapped_column(String(160), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+    user = relationship("User")
+
+
+class FollowUpTask(db.Model):
+    """A facilitator's task: visit the family of an escalated referral."""
+
+    __tablename__ = "follow_up_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
+    due_date: Mapped[date] = mapped_column(Date)  # the referral's due date it escalates
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="terbuka")
+    suggested_visit: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    referral = relationship("Referral")
+    case = relationship("Case")
+
+    __table_args__ = (
+        UniqueConstraint("referral_id", "due_date", name="uq_follow_up_tasks_once"),
+        Index("ix_follow_up_tasks_village_status", "village_code", "status"),
+    )
+
+
+class OutreachVisit(db.Model):
+    """A facilitator's visit to a resident (penjangkauan)."""
+
+    __tablename__ = "outreach_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_tasks.id"))
+    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    photo_path: Mapped[str] = mapped_column(String(80), default="")
+    photo_mime: Mapped[str] = mapped_column(String(40), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    next_visit_hint: Mapped[str] = mapped_column(String(200), default="")
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    case = relationship("Case")
+    created_by = relationship("User")
+
+    @property
+    def outcome_label(self) -> str:
+        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
+
+
+class StatusLookup(db.Model):
+    """One attempt on the public status page, counted per address."""
+
+    __tablename__ = "status_lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    __table_args__ = (Index("ix_status_lookups_address_at", "address", "at"),)

@@ -1,0 +1,175 @@
+"""Inbox, pause/resume of a referral's clock, the admin's reminder settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from slrt.auth.models import User
+from slrt.common.errors import DomainError
+from slrt.common.routing_ids import parse_id, parse_version
+from slrt.common.time import now_utc, today_wib
+from slrt.extensions import db
+from slrt.referrals import queries as referral_queries
+from slrt.referrals.models import Program
+from slrt.referrals.services import StaleReferral
+from slrt.reminders import services
+from slrt.reminders import status as st
+from slrt.reminders.models import Delivery, Notification, UnitSupervisor
+
+bp = Blueprint("reminders", __name__)
+
+
+@bp.app_context_processor
+def inbox_counter():
+    def unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_count(current_user)
+    return {"unread_notifications": unread}
+
+
+@bp.app_template_global("referral_clock")
+def referral_clock(referral):
+    return st.referral_clock(referral, today_wib())
+
+
+@bp.get("/pemberitahuan")
+def inbox():
+    rows = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)))
+    return render_template("reminders/inbox.html", rows=rows)
+
+
+@bp.post("/pemberitahuan/baca")
+def mark_read():
+    ids = None
+    if request.form.get("semua") != "1":
+        ids = [i for i in map(parse_id, request.form.getlist("ids")) if i][:200]
+    n = services.mark_read(current_user, ids, now_utc())
+    db.session.commit()
+    flash(_("%(n)d pemberitahuan ditandai sudah dibaca.", n=n), "success")
+    return redirect(url_for("reminders.inbox"))
+
+
+def _referral_action(referral_id: int, fn):
+    referral = referral_queries.get_referral_for(current_user, referral_id)
+    try:
+        fn(referral, parse_version(request.form.get("version")))
+        db.session.commit()
+    except (StaleReferral, StaleDataError):
+        db.session.rollback()
+        flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
+                "Periksa lalu ulangi."), "error")
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    return redirect(url_for("referrals.detail", referral_id=referral_id))
+
+
+@bp.post("/rujukan/<id:referral_id>/jeda")
+def pause(referral_id: int):
+    def run(referral, version):
+        services.pause(current_user, referral, request.form.get("reason", "")[:2000],
+                       now=now_utc(), expected_version=version)
+        flash(_("Waktu layanan %(n)s dijeda.", n=referral.number), "success")
+    return _referral_action(referral_id, run)
+
+
+@bp.post("/rujukan/<id:referral_id>/lanjutkan")
+def resume(referral_id: int):
+    def run(referral, version):
+        lost = services.resume(current_user, referral, now=now_utc(),
+                               note=request.form.get("reason", "")[:2000],
+                               expected_version=version)
+        flash(_("Waktu layanan %(n)s berjalan lagi; batas layanan digeser %(d)d hari kerja.",
+                n=referral.number, d=lost), "success")
+    return _referral_action(referral_id, run)
+
+
+# ------------------------------------------------------------------ admin
+
+def _admin():
+    if current_user.role != "admin":
+        abort(403)
+
+
+@bp.get("/admin/pengingat")
+def settings():
+    _admin()
+    units = sorted({u for u in db.session.scalars(select(Program.unit)) if u})
+    chosen: dict[str, set[int]] = {}
+    for row in db.session.scalars(select(UnitSupervisor)):
+        chosen.setdefault(row.unit, set()).add(row.user_id)
+    candidates = list(db.session.scalars(select(User).where(
+        User.role.in_(("handler", "supervisor")), User.is_active_flag).order_by(User.full_name)))
+    deliveries = list(db.session.scalars(select(Delivery).where(
+        Delivery.status.in_(("gagal", "mengirim", "menunggu"))).order_by(Delivery.id.desc())
+        .limit(200)))
+    recent = list(db.session.scalars(select(Delivery).where(Delivery.status == "terkirim")
+                                     .order_by(Delivery.id.desc()).limit(20)))
+    holidays = "\n".join(d.isoformat() for d in sorted(st.cuti_bersama()))
+    return render_template("reminders/settings.html", units=units, chosen=chosen,
+                           candidates=candidates, deliveries=deliveries, recent=recent,
+                           holidays=holidays, escalate=st.escalate_after())
+
+
+@bp.post("/admin/pengingat/cuti-bersama")
+def save_holidays():
+    _admin()
+    days, bad = set(), []
+    for part in request.form.get("days", "").replace(",", "\n").splitlines():
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            days.add(date.fromisoformat(part))
+        except ValueError:
+            bad.append(part[:20])
+    if bad:
+        flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s", d=", ".join(bad)), "error")
+        return redirect(url_for("reminders.settings"))
+    st.set_cuti_bersama(days)
+    db.session.commit()
+    flash(_("%(n)d hari cuti bersama disimpan.", n=len(days)), "success")
+    return redirect(url_for("reminders.settings"))
+
+
+@bp.post("/admin/pengingat/pengawas-unit")
+def save_unit_supervisors():
+    _admin()
+    units = {u for u in db.session.scalars(select(Program.unit)) if u}
+    valid = set(db.session.scalars(select(User.id).where(
+        User.role.in_(("handler", "supervisor")), User.is_active_flag)))
+    db.session.execute(db.delete(UnitSupervisor))
+    n = 0
+    for i, unit in enumerate(sorted(units)):
+        for uid in map(parse_id, request.form.getlist(f"unit{i}")):
+            if uid in valid:
+                db.session.add(UnitSupervisor(unit=unit, user_id=uid))
+                n += 1
+    db.session.commit()
+    flash(_("Pengawas unit disimpan (%(n)d).", n=n), "success")
+    return redirect(url_for("reminders.settings"))
+
+
+@bp.post("/admin/pengingat/kirim-ulang")
+def retry():
+    _admin()
+    delivery = db.session.get(Delivery, parse_id(request.form.get("id")) or 0)
+    if delivery is None:
+        flash(_("Pengiriman tidak ditemukan."), "error")
+        return redirect(url_for("reminders.settings"))
+    try:
+        services.retry_delivery(delivery, now_utc())
+    except DomainError as e:
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Pengiriman akan dicoba lagi pada putaran berikutnya."), "success")
+    return redirect(url_for("reminders.settings"))
