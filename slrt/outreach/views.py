@@ -119,5 +119,5 @@ def photo(visit_id: int):
     v = db.session.get(OutreachVisit, visit_id)
     if v is None or not v.photo_path or not can_see_village(current_user, v.village_code):
         abort(404)
-    return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=False,
+    return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=True,
                      download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")
