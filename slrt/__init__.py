@@ -72,9 +72,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.main.views import bp as main_bp
     from slrt.proposals.views import bp as proposals_bp
     from slrt.referrals.views import bp as referrals_bp
+    from slrt.reports.views import bp as reports_bp
 
     for bp in (main_bp, auth_bp, cases_bp, dtks_bp, referrals_bp, proposals_bp, admin_bp,
-               audit_bp):
+               audit_bp, reports_bp):
         app.register_blueprint(bp)
 
     from slrt.cli import register_cli

@@ -26,6 +26,7 @@ def register_cli(app):
     from slrt.demo.cli import demo_cli
     from slrt.dtks.cli import dtks_cli
     from slrt.regions.cli import regions_cli
+    from slrt.reports.cli import reports_cli
 
-    for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli):
+    for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli, reports_cli):
         app.cli.add_command(group)
