@@ -21,8 +21,8 @@ ix_cases_closed = Index("ix_cases_closed", Case.status, Case.closed_at, Case.vil
 # Referrals created in a window, grouped by program and status, with the due date
 # and closing time that service-time compliance and time to resolve need.
 ix_referrals_report = Index("ix_referrals_report", Referral.created_at, Referral.program_code,
-                            Referral.status, Referral.village_code, Referral.due_date,
-                            Referral.closed_at)
+                            Referral.status, Referral.is_open, Referral.village_code,
+                            Referral.due_date, Referral.closed_at)
 # Open referrals by due date across all programs (the supervisor's "overdue").
 ix_referrals_open_due = Index("ix_referrals_open_due", Referral.is_open, Referral.due_date,
                               Referral.village_code, Referral.program_code)

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, select
 
 from slrt.cases.models import CHANNELS, OPEN_CASE_STATUSES, Case, Category, Person
 from slrt.common.permissions import village_scope
@@ -146,9 +146,35 @@ def wib_month(col):
 def days_between(start_col, end_col):
     """Whole WIB calendar days from one instant to another."""
     if _dialect() == "sqlite":
-        return cast(func.julianday(wib_date(end_col)) - func.julianday(wib_date(start_col)),
-                    Integer)
+        # One julianday() per value: the Julian day number changes at noon UTC,
+        # so +0.5 moves the boundary to midnight UTC and +7/24 to midnight WIB.
+        def day(col):
+            return cast(func.julianday(col) + (0.5 + 7 / 24), Integer)
+
+        return day(end_col) - day(start_col)
     return wib_date(end_col) - wib_date(start_col)
+
+
+def closed_by_due_date(closed_col, due_col):
+    """True when an instant falls on or before a WIB due date (SQL)."""
+    if _dialect() == "sqlite":
+        # Stored as 'YYYY-MM-DD HH:MM:SS': the due date's WIB midnight that ends it
+        # is 17:00 UTC of the due date, so a string comparison decides.
+        return closed_col < due_col.op("||")(literal(" 17:00:00"))
+    return wib_date(closed_col) <= due_col
+
+
+def month_bucket(col, start: date, end: date):
+    """'YYYY-MM' (WIB) of an instant in [start, end], as a CASE over the month
+    boundaries: a few comparisons per row instead of a date function."""
+    months = []
+    m = date(start.year, start.month, 1)
+    while m <= end:
+        months.append(m)
+        m = add_months(m, 1)
+    whens = [(col < wib_start(add_months(m, 1)), f"{m:%Y-%m}") for m in months[:-1]]
+    last = f"{months[-1]:%Y-%m}"
+    return case(*whens, else_=last) if whens else literal(last)
 
 
 def wib_start(d: date) -> datetime:
@@ -290,13 +316,13 @@ def case_aggregate(scope: Scope, start: date, end: date) -> list[tuple]:
     """Cases registered from `start` to `end` (WIB dates, inclusive), grouped by
     month, category, village, channel, status and whether referred: ONE scan."""
     referred = select(Referral.id).where(Referral.case_id == Case.id).exists()
-    stmt = select(wib_month(Case.created_at).label("m"), Case.category_code, Case.village_code,
+    month = month_bucket(Case.created_at, start, end)
+    stmt = select(month, Case.category_code, Case.village_code,
                   Case.channel, Case.status, referred.label("referred"), func.count())
     stmt = stmt.where(Case.created_at >= wib_start(start),
                       Case.created_at < wib_start(end + timedelta(days=1)))
     stmt = _cases_in(scope, stmt).group_by(
-        wib_month(Case.created_at), Case.category_code, Case.village_code, Case.channel,
-        Case.status, referred)
+        month, Case.category_code, Case.village_code, Case.channel, Case.status, referred)
     return [tuple(r) for r in db.session.execute(stmt).all()]
 
 
@@ -313,14 +339,9 @@ def case_resolution_histogram(scope: Scope, start: date, end: date) -> dict[int,
 def program_rows(scope: Scope, start: date, end: date, today: date) -> list[ProgramRow]:
     """Referrals created in the window, per program: by status group, service-time
     compliance, days to resolve. ONE grouped scan of the referrals."""
-    if _dialect() == "sqlite":
-        on_time = case((Referral.closed_at.is_(None), None),
-                       else_=case((wib_date(Referral.closed_at) <= func.date(Referral.due_date),
-                                   1), else_=0))
-    else:
-        on_time = case((Referral.closed_at.is_(None), None),
-                       else_=case((wib_date(Referral.closed_at) <= Referral.due_date, 1),
-                                  else_=0))
+    on_time = case((Referral.closed_at.is_(None), None),
+                   else_=case((closed_by_due_date(Referral.closed_at, Referral.due_date), 1),
+                              else_=0))
     late_open = case((and_(Referral.is_open.is_(True), Referral.due_date < today), 1), else_=0)
     days = case((Referral.is_open.is_(False), days_between(Referral.created_at,
                                                            Referral.closed_at)), else_=None)
