@@ -316,24 +316,29 @@ def case_aggregate(scope: Scope, start: date, end: date) -> list[tuple]:
     """Cases registered from `start` to `end` (WIB dates, inclusive), grouped by
     month, category, village, channel, status and whether referred: ONE scan."""
     referred = select(Referral.id).where(Referral.case_id == Case.id).exists()
-    month = month_bucket(Case.created_at, start, end)
-    stmt = select(month, Case.category_code, Case.village_code,
-                  Case.channel, Case.status, referred.label("referred"), func.count())
+    stmt = select(month_bucket(Case.created_at, start, end).label("m"), Case.category_code,
+                  Case.village_code, Case.channel, Case.status, referred.label("referred"))
     stmt = stmt.where(Case.created_at >= wib_start(start),
                       Case.created_at < wib_start(end + timedelta(days=1)))
-    stmt = _cases_in(scope, stmt).group_by(
-        month, Case.category_code, Case.village_code, Case.channel, Case.status, referred)
-    return [tuple(r) for r in db.session.execute(stmt).all()]
+    return _grouped(_cases_in(scope, stmt))
+
+
+def _grouped(stmt: Select) -> list[tuple]:
+    """GROUP BY every column of `stmt`, counting rows. Grouping on the columns of
+    a subquery keeps PostgreSQL from seeing the SELECT and GROUP BY copies of an
+    expression with bound parameters as different expressions."""
+    inner = stmt.subquery()
+    cols = list(inner.c)
+    return [tuple(r) for r in db.session.execute(
+        select(*cols, func.count()).group_by(*cols)).all()]
 
 
 def case_resolution_histogram(scope: Scope, start: date, end: date) -> dict[int, int]:
     """Days to resolve of the cases registered in the window that are resolved."""
-    d = days_between(Case.created_at, Case.closed_at)
-    stmt = select(d, func.count()).where(
+    stmt = select(days_between(Case.created_at, Case.closed_at).label("d")).where(
         Case.status == "selesai", Case.closed_at.is_not(None),
         Case.created_at >= wib_start(start), Case.created_at < wib_start(end + timedelta(days=1)))
-    stmt = _cases_in(scope, stmt).group_by(d)
-    return {int(k): int(v) for k, v in db.session.execute(stmt).all()}
+    return {int(k): int(v) for k, v in _grouped(_cases_in(scope, stmt))}
 
 
 def program_rows(scope: Scope, start: date, end: date, today: date) -> list[ProgramRow]:
@@ -345,15 +350,13 @@ def program_rows(scope: Scope, start: date, end: date, today: date) -> list[Prog
     late_open = case((and_(Referral.is_open.is_(True), Referral.due_date < today), 1), else_=0)
     days = case((Referral.is_open.is_(False), days_between(Referral.created_at,
                                                            Referral.closed_at)), else_=None)
-    stmt = select(Referral.program_code, Referral.status, Referral.is_open, on_time, days,
-                  late_open, func.count())
+    stmt = select(Referral.program_code, Referral.status, Referral.is_open, on_time.label("ok"),
+                  days.label("d"), late_open.label("late"))
     stmt = stmt.where(Referral.created_at >= wib_start(start),
                       Referral.created_at < wib_start(end + timedelta(days=1)))
-    stmt = _referrals_in(scope, stmt).group_by(
-        Referral.program_code, Referral.status, Referral.is_open, on_time, days, late_open)
     rows: dict[str, ProgramRow] = {}
     programs = {p.code: p for p in db.session.scalars(select(Program))}
-    for code, status, is_open, ok, n_days, late, n in db.session.execute(stmt).all():
+    for code, status, is_open, ok, n_days, late, n in _grouped(_referrals_in(scope, stmt)):
         prog = programs.get(code)
         row = rows.setdefault(code, ProgramRow(code, prog.name if prog else code,
                                                prog.service_days if prog else 0))
