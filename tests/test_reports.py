@@ -356,6 +356,7 @@ def test_dtks_recap_matches_table_1_4(app, db, imported_registry, tmp_path, make
     assert result.exit_code == 0, result.output
     sheet = [list(r) for r in load_workbook(out).active.iter_rows(values_only=True)]
     assert sheet[0] == ["kode_desa", "desa", "individu", "keluarga"]
+    assert sheet[-1] == ["TOTAL", None, 33959, 10993]  # numbers, not text
     assert [[str(v) if v is not None else "" for v in r] for r in sheet[1:]] == rows
 
     login(client, make_user("supervisor"))

@@ -68,8 +68,8 @@ def _write(fmt: str, output: str | None, csv_text: str | None, xlsx: bytes | Non
 @click.option("--output", type=click.Path(dir_okay=False), help="Berkas tujuan.")
 def dtks_recap(kecamatan, period, fmt, output):
     """Rekap DTKS per desa (individu, keluarga = No KK berbeda), seperti Tabel 1.4."""
-    from slrt.common.exports import to_xlsx
     from slrt.reports.queries import RECAP_HEADER, dtks_recap, recap_rows
+    from slrt.reports.views import report_xlsx
 
     if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan):
         raise click.UsageError("Kode kecamatan harus seperti 15.04.03.")
@@ -79,7 +79,7 @@ def dtks_recap(kecamatan, period, fmt, output):
     if len(rows) == 1:
         raise click.UsageError(f"Kecamatan {kecamatan} tidak dikenal (muat wilayah dulu).")
     _write(fmt, output, _plain_csv(RECAP_HEADER, rows) if fmt == "csv" else None,
-           to_xlsx(RECAP_HEADER, rows, "Rekap DTKS") if fmt == "xlsx" else None)
+           report_xlsx([("Rekap DTKS", RECAP_HEADER, rows)]) if fmt == "xlsx" else None)
     _cli_audit({"laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan,
                 "periode": period})
     db.session.commit()

@@ -262,5 +262,8 @@ def recap_export():
     audit("ekspor", object_type="laporan", detail={
         "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period},
         commit=True)
-    return _send(fmt, queries.RECAP_HEADER, rows, f"rekap-dtks-{kecamatan}-{period}",
-                 "Rekap DTKS", text_columns=())
+    name = f"rekap-dtks-{kecamatan}-{period}"
+    if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
+        return Response(report_xlsx([("Rekap DTKS", queries.RECAP_HEADER, rows)]), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return _send(fmt, queries.RECAP_HEADER, rows, name, "Rekap DTKS")
