@@ -48,7 +48,7 @@ CLOSED = [("selesai", 50), ("tersalurkan", 25), ("ditolak", 15), ("dibatalkan", 
 OPEN = [("dikirim", 40), ("diterima", 25), ("diproses", 25), ("perlu_info", 5), ("dijawab", 5)]
 
 
-def setup_app(tmp: str):
+def setup_app(tmp: str, reuse: bool = False):
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
     os.environ["SLRT_CONFIG"] = "development"
     if ROOT not in sys.path:
@@ -56,6 +56,13 @@ def setup_app(tmp: str):
     from slrt import create_app
 
     app = create_app()
+    if reuse:
+        from slrt.auth.models import User
+        from slrt.extensions import db
+
+        with app.app_context():
+            return app, {k: db.session.scalar(db.select(User.id).where(User.username == u))
+                         for k, u in (("sup", "bench_supervisor"), ("op", "bench_operator"))}
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -186,7 +193,10 @@ def flush(con, refs):
 
 
 def bare_sql(con, today: date, village: str | None):
-    """The dashboard's aggregates written by hand for SQLite: the baseline."""
+    """The dashboard's aggregates written by hand for SQLite: the baseline. The
+    same statements as the project's (four counts, cases by month, category and
+    village, referrals by program and status with due-date and days), without
+    the ORM."""
     from slrt.common.workdays import add_working_days
     from slrt.reports.queries import add_months, month_start
 
@@ -221,14 +231,8 @@ def bare_sql(con, today: date, village: str | None):
         con.execute(f"SELECT count(*) FROM cases c WHERE c.status = 'selesai' AND c.closed_at"
                     f" >= :m{cv}", p).fetchone(),
         con.execute(
-            f"SELECT {month_case}, c.category_code, c.village_code, c.channel, c.status,"
-            " EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id), count(*) FROM cases c"
-            f" WHERE c.created_at >= :s AND c.created_at < :e{cv} GROUP BY 1, 2, 3, 4, 5, 6",
-            p).fetchall(),
-        con.execute(
-            f"SELECT {days('c')}, count(*) FROM cases c WHERE c.status = 'selesai' AND"
-            f" c.closed_at IS NOT NULL AND c.created_at >= :s AND c.created_at < :e{cv}"
-            " GROUP BY 1", p).fetchall(),
+            f"SELECT {month_case}, c.category_code, c.village_code, count(*) FROM cases c"
+            f" WHERE c.created_at >= :s AND c.created_at < :e{cv} GROUP BY 1, 2, 3", p).fetchall(),
         con.execute(
             "SELECT r.program_code, r.status, r.is_open, CASE WHEN r.closed_at IS NULL THEN NULL"
             " WHEN r.closed_at < r.due_date || ' 17:00:00' THEN 1 ELSE 0 END, CASE WHEN"
@@ -305,17 +309,29 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--keep", metavar="DIR", help="keep the database in DIR and reuse it when "
+                    "it is there (for repeated runs; the default is a fresh temp dir)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
+        reuse = False
+        if args.keep:
+            tmp = args.keep
+            os.makedirs(tmp, exist_ok=True)
+            reuse = os.path.exists(f"{tmp}/bench.db")
         t0 = time.perf_counter()
-        app, ids = setup_app(tmp)
+        app, ids = setup_app(tmp, reuse)
         from slrt.common.time import now_utc, today_wib
 
         now = now_utc()
         today = today_wib(now)
         path = f"{tmp}/bench.db"
         t1 = time.perf_counter()
-        info = generate(path, args.cases, ids, now.astimezone(UTC).replace(tzinfo=None))
+        if reuse:
+            with sqlite3.connect(path) as con:
+                info = {"referrals": con.execute("SELECT count(*) FROM referrals").fetchone()[0]}
+                args.cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+        else:
+            info = generate(path, args.cases, ids, now.astimezone(UTC).replace(tzinfo=None))
         t2 = time.perf_counter()
         results = run(app, path, ids, args.reps, today)
         http, note = run_http(app, args.reps)

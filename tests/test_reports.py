@@ -129,6 +129,21 @@ def test_dashboard_counts_per_role(world, who, expected):
         assert len(q.list_rows(q.list_statement(scope, key, TODAY), kind, full_nik=False)) == n
 
 
+def test_dashboard_charts_read_the_same_figures_as_the_full_report(world):
+    """The dashboard skips what its charts do not draw; what it draws is equal."""
+    q = _q()
+    scope = q.scope_for(world.supervisor)
+    start = q.add_months(q.month_start(TODAY), -11)
+    light = q.dashboard(world.supervisor, TODAY).report
+    full = q.case_report(scope, start, TODAY, TODAY)
+    assert light.total == full.total == 11  # all eleven cases, September to November
+    assert (light.by_category, light.by_village, light.by_month_category, light.months) == (
+        full.by_category, full.by_village, full.by_month_category, full.months)
+    assert [(p.code, p.by_group, p.days, p.on_time, p.closed) for p in light.programs] == [
+        (p.code, p.by_group, p.days, p.on_time, p.closed) for p in full.programs]
+    assert light.months[0] == "2025-12" and light.months[-1] == "2026-11"
+
+
 def test_resolved_this_month_uses_the_wib_month(world):
     """C10 closed at 17.30 UTC on 31 October, which is 00.30 WIB on 1 November."""
     q = _q()
