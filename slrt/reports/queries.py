@@ -319,6 +319,8 @@ def case_aggregate(scope: Scope, start: date, end: date, *, detail: bool = True)
     Without `detail` (the dashboard's charts) only month, category and village:
     the "referred" test is an index probe per case, which at a regency's scale
     costs more than the rest of the scan; channel and status are None."""
+    if not detail and scope.programs is None and start.day == 1:
+        return _case_months(scope, start, end)
     if not detail:
         stmt = select(month_bucket(Case.created_at, start, end).label("m"), Case.category_code,
                       Case.village_code)
@@ -331,6 +333,47 @@ def case_aggregate(scope: Scope, start: date, end: date, *, detail: bool = True)
     stmt = stmt.where(Case.created_at >= wib_start(start),
                       Case.created_at < wib_start(end + timedelta(days=1)))
     return _grouped(_cases_in(scope, stmt))
+
+
+def _months(start: date, end: date) -> list[str]:
+    out, m = [], date(start.year, start.month, 1)
+    while m <= end:
+        out.append(f"{m:%Y-%m}")
+        m = add_months(m, 1)
+    return out
+
+
+def _case_months(scope: Scope, start: date, end: date) -> list[tuple]:
+    """The same rows from the monthly summary the triggers keep (whole months:
+    nothing is registered after today)."""
+    from slrt.reports.models import CaseMonth as M
+
+    if scope.empty:
+        return []
+    stmt = select(M.month, M.category_code, M.village_code, func.sum(M.n)).where(
+        M.month.in_(_months(start, end)))
+    if scope.villages is not None:
+        stmt = stmt.where(M.village_code.in_(scope.villages))
+    stmt = stmt.group_by(M.month, M.category_code, M.village_code).having(func.sum(M.n) > 0)
+    return [(m, c, v, None, None, None, int(n)) for m, c, v, n in db.session.execute(stmt)]
+
+
+def _referral_months(scope: Scope, start: date, end: date) -> list[tuple]:
+    """Referral rows as program_rows groups them, from the monthly summary."""
+    from slrt.reports.models import ReferralMonth as M
+
+    if scope.empty:
+        return []
+    stmt = select(M.program_code, M.status, M.is_open, M.on_time, M.days, func.sum(M.n)).where(
+        M.month.in_(_months(start, end)))
+    if scope.villages is not None:
+        stmt = stmt.where(M.village_code.in_(scope.villages))
+    if scope.programs is not None:
+        stmt = stmt.where(M.program_code.in_(scope.programs))
+    stmt = stmt.group_by(M.program_code, M.status, M.is_open, M.on_time, M.days).having(
+        func.sum(M.n) > 0)
+    return [(code, status, is_open, None if ok == -1 else ok, None if d == -1 else d, 0, int(n))
+            for code, status, is_open, ok, d, n in db.session.execute(stmt)]
 
 
 def _grouped(stmt: Select) -> list[tuple]:
@@ -351,9 +394,12 @@ def case_resolution_histogram(scope: Scope, start: date, end: date) -> dict[int,
     return {int(k): int(v) for k, v in _grouped(_cases_in(scope, stmt))}
 
 
-def program_rows(scope: Scope, start: date, end: date, today: date) -> list[ProgramRow]:
+def program_rows(scope: Scope, start: date, end: date, today: date, *,
+                 summary: bool = False) -> list[ProgramRow]:
     """Referrals created in the window, per program: by status group, service-time
-    compliance, days to resolve. ONE grouped scan of the referrals."""
+    compliance, days to resolve. ONE grouped scan of the referrals; with
+    `summary` (whole months, the dashboard) the monthly summary instead, which
+    knows nothing of today, so `overdue_open` stays 0."""
     on_time = case((Referral.closed_at.is_(None), None),
                    else_=case((closed_by_due_date(Referral.closed_at, Referral.due_date), 1),
                               else_=0))
@@ -366,7 +412,9 @@ def program_rows(scope: Scope, start: date, end: date, today: date) -> list[Prog
                       Referral.created_at < wib_start(end + timedelta(days=1)))
     rows: dict[str, ProgramRow] = {}
     programs = {p.code: p for p in db.session.scalars(select(Program))}
-    for code, status, is_open, ok, n_days, late, n in _grouped(_referrals_in(scope, stmt)):
+    grouped = _referral_months(scope, start, end) if summary and start.day == 1 else \
+        _grouped(_referrals_in(scope, stmt))
+    for code, status, is_open, ok, n_days, late, n in grouped:
         prog = programs.get(code)
         row = rows.setdefault(code, ProgramRow(code, prog.name if prog else code,
                                                prog.service_days if prog else 0))
@@ -479,7 +527,7 @@ def case_report(scope: Scope, start: date, end: date, today: date | None = None,
         by_channel=[(c, label, chan[c]) for c, label in CHANNELS.items() if c in chan],
         by_month_category=month_cat, months=months, desk=desk,
         resolution_days=case_resolution_histogram(scope, start, end) if detail else {},
-        programs=program_rows(scope, start, end, today),
+        programs=program_rows(scope, start, end, today, summary=not detail),
         proposals=proposals_by_status(scope, start, end) if detail else [],
         category_names=cat_names)
 
