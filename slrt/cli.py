@@ -27,7 +27,8 @@ def register_cli(app):
     from slrt.dtks.cli import dtks_cli
     from slrt.regions.cli import regions_cli
     from slrt.reminders.cli import reminders_cli, scheduler_cli
+    from slrt.reports.cli import reports_cli
 
     for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli, reminders_cli,
-                  scheduler_cli):
+                  scheduler_cli, reports_cli):
         app.cli.add_command(group)

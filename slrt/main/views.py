@@ -13,13 +13,18 @@ bp = Blueprint("main", __name__)
 def index():
     from slrt.referrals import queries as referral_queries
 
+    if current_user.role == "admin":
+        return redirect(url_for("admin.users"))
+    from slrt.reports.charts import charts_for
+    from slrt.reports.queries import dashboard
+
+    dash = dashboard(current_user)
+    extra = {"dash": dash, "dash_charts": charts_for(dash.report)}
     if current_user.role in ("operator", "fasilitator", "supervisor"):
         from slrt.cases.queries import desk_summary
 
         return render_template("main/index.html", summary=desk_summary(current_user),
-                               needs_reply=referral_queries.needs_reply(current_user))
-    if current_user.role == "admin":
-        return redirect(url_for("admin.users"))
+                               needs_reply=referral_queries.needs_reply(current_user), **extra)
     from slrt.common.time import today_wib
 
     today = today_wib()
@@ -27,7 +32,8 @@ def index():
     counts = referral_queries.tab_counts(current_user, f, today)
     overdue = referral_queries.tab_counts(
         current_user, referral_queries.QueueFilters(due="lewat"), today)["semua"]
-    return render_template("main/index.html", summary=None, counts=counts, overdue=overdue)
+    return render_template("main/index.html", summary=None, counts=counts, overdue=overdue,
+                           **extra)
 
 
 @bp.get("/sehat")

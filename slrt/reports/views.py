@@ -1,0 +1,269 @@
+"""Report pages and exports. Figures come only from slrt.reports.queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from slrt.audit.services import audit
+from slrt.common.exports import to_csv, to_xlsx
+from slrt.common.permissions import roles_required
+from slrt.common.time import now_utc, today_wib
+from slrt.reports import charts, queries
+
+bp = Blueprint("reports", __name__, url_prefix="/laporan")
+
+REPORT_ROLES = ("operator", "fasilitator", "handler", "supervisor")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def full_nik_allowed(user) -> bool:
+    """Exports of lists mask NIKs unless the role is configured to see them."""
+    return user.role in current_app.config.get("SLRT_FULL_NIK_ROLES", ())
+
+
+def _date_arg(name: str, default: date) -> date:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+    if not date(2000, 1, 1) <= value <= date(2100, 1, 1):
+        abort(400)
+    return value
+
+
+def _month_arg(today: date) -> tuple[str, date, date]:
+    raw = request.args.get("bulan", "") or f"{today:%Y-%m}"
+    try:
+        first = date.fromisoformat(raw + "-01")
+    except ValueError:
+        abort(400)
+    if not date(2000, 1, 1) <= first <= date(2100, 1, 1):
+        abort(400)
+    return raw, first, queries.add_months(first, 1) - timedelta(days=1)
+
+
+def _filters(today: date):
+    """Period and narrowing of the report pages, from the query string."""
+    start = _date_arg("dari", queries.month_start(today))
+    end = _date_arg("sampai", today)
+    if end < start:
+        start, end = end, start
+    village = request.args.get("desa", "")[:13]
+    program = request.args.get("program", "")[:20]
+    scope = queries.narrow(queries.scope_for(current_user), village, program)
+    return start, end, village, program, scope
+
+
+def _send(fmt: str, header: list[str], rows: list[list], name: str, title: str,
+          text_columns: tuple[int, ...] = ()) -> Response:
+    stamp = now_utc().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        return Response(to_xlsx(header, rows, title), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename={name}-{stamp}.xlsx"})
+    return Response(to_csv(header, rows, text_columns=text_columns), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{stamp}.csv"})
+
+
+def _fmt_arg() -> str:
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    return fmt
+
+
+# --------------------------------------------------------------------------- drill-down lists
+
+def _list_key(scope) -> str:
+    key = request.args.get("daftar", "") or queries.dashboard_keys(scope)[0]
+    if key not in queries.dashboard_keys(scope):
+        abort(404)
+    return key
+
+
+@bp.get("/daftar")
+@roles_required(*REPORT_ROLES)
+def listing():
+    """The rows behind a dashboard number (the same statement that counted them)."""
+    today = today_wib()
+    scope = queries.scope_for(current_user)
+    key = _list_key(scope)
+    label, kind = queries.LISTS[key]
+    stmt = queries.list_statement(scope, key, today)
+    total = queries.count_of(stmt)
+    limit = current_app.config.get("PAGE_SIZE", 50) * 4
+    rows = queries.list_rows(stmt, kind, full_nik=False, limit=limit)
+    return render_template("reports/list.html", key=key, label=label, kind=kind, total=total,
+                           rows=rows, header=queries.LIST_HEADERS[kind])
+
+
+@bp.get("/daftar/ekspor")
+@roles_required(*REPORT_ROLES)
+def listing_export():
+    fmt = _fmt_arg()
+    today = today_wib()
+    scope = queries.scope_for(current_user)
+    key = _list_key(scope)
+    label, kind = queries.LISTS[key]
+    full = full_nik_allowed(current_user)
+    rows = queries.list_rows(queries.list_statement(scope, key, today), kind, full_nik=full)
+    header = queries.LIST_HEADERS[kind]
+    audit("ekspor", object_type="laporan", detail={
+        "laporan": "daftar", "daftar": key, "format": fmt, "jumlah": len(rows),
+        "nik": "lengkap" if full else "disamarkan", "tanggal": today.isoformat()}, commit=True)
+    return _send(fmt, header, rows, f"daftar-{key}", label[:31],
+                 text_columns=(header.index("nik"),) if full else ())
+
+
+# --------------------------------------------------------------------------- case reports
+
+@bp.get("/")
+@roles_required(*REPORT_ROLES)
+def cases():
+    today = today_wib()
+    start, end, village, program, scope = _filters(today)
+    report = queries.case_report(scope, start, end, today)
+    args = {k: v for k, v in (("dari", start.isoformat()), ("sampai", end.isoformat()),
+                              ("desa", village), ("program", program)) if v}
+    return render_template("reports/cases.html", report=report,
+                           tables=queries.report_tables(report), charts=charts.charts_for(report),
+                           args=args, villages=_villages(), programs=_programs(),
+                           village=village, program=program)
+
+
+@bp.get("/ekspor")
+@roles_required(*REPORT_ROLES)
+def cases_export():
+    fmt = _fmt_arg()
+    today = today_wib()
+    start, end, village, program, scope = _filters(today)
+    report = queries.case_report(scope, start, end, today)
+    audit("ekspor", object_type="laporan", detail={
+        "laporan": "kasus", "format": fmt, "dari": start.isoformat(), "sampai": end.isoformat(),
+        "desa": village, "program": program, "cakupan": scope.label}, commit=True)
+    return _send_report(fmt, report)
+
+
+def _send_report(fmt: str, report) -> Response:
+    tables = queries.report_tables(report)
+    if fmt == "xlsx":
+        stamp = now_utc().strftime("%Y%m%d")
+        return Response(report_xlsx(tables), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=laporan-kasus-{stamp}.xlsx"})
+    return Response(report_csv(tables), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=laporan-kasus.csv"})
+
+
+def report_csv(tables) -> bytes:
+    """All tables in one CSV: a `bagian` (section) column in front of each row."""
+    header = ["bagian", "kode", "nama", "nilai", "kolom"]
+    rows = []
+    for title, cols, body in tables:
+        for row in body:
+            if len(cols) == 2:  # ukuran, nilai
+                rows.append([title, row[0], "", row[1], cols[1]])
+            else:
+                for i in range(2, len(cols)):
+                    rows.append([title, row[0], row[1], row[i], cols[i]])
+    return to_csv(header, rows)
+
+
+def report_xlsx(tables) -> bytes:
+    """One sheet per table, same header and rows as the page."""
+    import io
+
+    from openpyxl import Workbook
+
+    from slrt.common.exports import safe_cell
+
+    wb = Workbook(write_only=True)
+    for title, cols, body in tables:
+        ws = wb.create_sheet(title[:31])
+        ws.append(cols)
+        for row in body:
+            ws.append([v if isinstance(v, int | float) else safe_cell(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@bp.get("/bulanan")
+@roles_required(*REPORT_ROLES)
+def monthly():
+    """The monthly report for the head of office: a print layout with the charts."""
+    today = today_wib()
+    month, start, end = _month_arg(today)
+    scope = queries.scope_for(current_user)
+    report = queries.case_report(scope, start, end, today)
+    return render_template("reports/monthly.html", report=report, month=month,
+                           tables=queries.report_tables(report), charts=charts.charts_for(report),
+                           printed_at=now_utc())
+
+
+def _villages():
+    from slrt.cases.views import scope_villages
+
+    return scope_villages()
+
+
+def _programs():
+    from sqlalchemy import select
+
+    from slrt.extensions import db
+    from slrt.referrals.models import Program
+
+    scope = queries.scope_for(current_user)
+    stmt = select(Program).order_by(Program.sort_order, Program.code)
+    if scope.programs is not None:
+        stmt = stmt.where(Program.code.in_(scope.programs))
+    return list(db.session.scalars(stmt))
+
+
+# --------------------------------------------------------------------------- registry recap
+
+def _recap_args():
+    kecamatan = request.args.get("kecamatan", "") or "15.04.03"
+    period = request.args.get("periode", "") or "2022-07"
+    import re
+
+    if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan) or \
+            not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        abort(400)
+    if not kecamatan.startswith(current_app.config["SLRT_KABUPATEN"] + "."):
+        abort(404)
+    return kecamatan, period
+
+
+@bp.get("/dtks")
+@roles_required("supervisor")
+def recap():
+    from slrt.regions.queries import districts_of
+
+    kecamatan, period = _recap_args()
+    recap_rows = queries.recap_rows(queries.dtks_recap(kecamatan, period))
+    return render_template("reports/recap.html", rows=recap_rows, kecamatan=kecamatan,
+                           period=period,
+                           districts=districts_of(current_app.config["SLRT_KABUPATEN"]),
+                           export_url=url_for("reports.recap_export", kecamatan=kecamatan,
+                                              periode=period))
+
+
+@bp.get("/dtks/ekspor")
+@roles_required("supervisor")
+def recap_export():
+    fmt = _fmt_arg()
+    kecamatan, period = _recap_args()
+    rows = queries.recap_rows(queries.dtks_recap(kecamatan, period))
+    audit("ekspor", object_type="laporan", detail={
+        "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period},
+        commit=True)
+    name = f"rekap-dtks-{kecamatan}-{period}"
+    if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
+        return Response(report_xlsx([("Rekap DTKS", queries.RECAP_HEADER, rows)]), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return _send(fmt, queries.RECAP_HEADER, rows, name, "Rekap DTKS")
