@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from config import INSTANCE_DIR, load_config
 
@@ -28,7 +31,76 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cur.close()
 
 
+@event.listens_for(Pool, "checkout")
+def _sqlite_driver_default(dbapi_connection, connection_record, connection_proxy):
+    """A connection handed out raw (engine.raw_connection(), as the registry
+    importer does) keeps the driver's own transaction handling; a SQLAlchemy
+    Connection switches it off in _sqlite_begin."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = ""
+
+
 _sqlite_pragmas.busy_timeout_ms = 5000
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Every SQLite transaction takes the write lock at BEGIN.
+
+    The pysqlite recipe of the SQLAlchemy docs: the driver must not open
+    transactions itself (isolation_level = None; it would send a plain,
+    deferred BEGIN before the first write only), and the engine sends the
+    BEGIN. A deferred BEGIN reads first and asks for the lock at the first
+    write; in WAL mode, if another connection committed meanwhile, SQLite
+    answers "database is locked" at once, whatever the busy timeout. BEGIN
+    IMMEDIATE waits for the lock instead, and then cannot fail that way.
+    Read-only requests take it too: a request is short, and the pages that
+    look like reads write the audit log anyway.
+
+    One exception: the test process's own session (app.testing, outside any
+    request) observes the app under test; it keeps the driver's behaviour
+    (reads outside a transaction, a deferred BEGIN before the first write),
+    so that a lingering read of a test neither holds the write lock nor an
+    old snapshot while a request of the app under test runs.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if has_app_context() and not has_request_context() and current_app.testing:
+        dbapi.isolation_level = ""
+        return
+    dbapi.isolation_level = None
+    if not _wait_for_write_lock(dbapi):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try; fails as SQLAlchemy's error
+
+
+def _wait_for_write_lock(dbapi) -> bool:
+    """Try BEGIN IMMEDIATE, then again every millisecond or two up to the busy
+    timeout; False if the lock never came.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries: under steady
+    load a waiting worker wakes when another has already taken the lock again,
+    and a 4-process test starved one of them past the 5 s timeout. Short,
+    jittered sleeps hand the lock over as soon as it is free.
+    """
+    timeout_ms = int(_sqlite_pragmas.busy_timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    dbapi.execute("PRAGMA busy_timeout = 0")
+    try:
+        delay = 0.0005
+        while True:
+            if time.monotonic() >= deadline:
+                return False
+            try:
+                dbapi.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+            time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not secrets
+            delay = min(delay * 2, 0.002)
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
