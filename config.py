@@ -43,6 +43,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None  # idem: DATABASE_URL or the instance SQLite file
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+    # Folder of pg_dump/pg_restore for `flask backup` (default: PATH, then
+    # /usr/lib/postgresql/*/bin).
+    SLRT_PG_BIN = os.environ.get("SLRT_PG_BIN", "")
 
     # The regency this installation serves (Kemendagri code).
     SLRT_KABUPATEN = os.environ.get("SLRT_KABUPATEN", "15.04")
