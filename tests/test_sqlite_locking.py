@@ -39,19 +39,42 @@ def test_every_connection_has_wal_busy_timeout_foreign_keys_and_no_driver_begin(
         conn.rollback()
 
 
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_a_request_holds_the_write_lock_from_its_first_statement(app, db, method):
-    """A second writer cannot start while a request's transaction, which has
-    only read so far, is open."""
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_a_change_request_holds_the_write_lock_from_its_first_statement(app, db, method):
+    """A second writer cannot start while a POST's transaction, which has only
+    read so far, is open."""
     import sqlite3
 
-    with app.test_request_context("/kasus", method=method):
+    with app.test_request_context("/kasus/baru", method=method):
         db.session.execute(select(func.count()).select_from(text("cases"))).scalar()
         other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
         db.session.rollback()
+
+
+def test_a_page_view_reads_without_the_write_lock_and_still_writes_its_audit_row(
+        app, db, make_user, register):
+    """A GET reads on a deferred snapshot (writers are not blocked); when it then
+    writes the audit log after another request committed, it does not fail."""
+    import sqlite3
+
+    from slrt.audit.models import AuditEntry
+    from slrt.audit.services import audit
+
+    case_id = register(make_user("operator", villages=[ARO]), name="Siti Rohani").id
+    db.session.remove()
+    with app.test_request_context(f"/kasus/{case_id}", method="GET"):
+        assert db.session.execute(text("SELECT count(*) FROM cases")).scalar() == 1
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # not blocked by the page view
+        other.execute("UPDATE sequences SET value = value + 1")
+        other.execute("COMMIT")
+        other.close()
+        audit("lihat_kasus", object_type="case", object_id=case_id, commit=True)
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "lihat_kasus", AuditEntry.object_id == case_id)) == 1
 
 
 def test_migrations_run_under_begin_immediate(tmp_path):
