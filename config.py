@@ -28,6 +28,10 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'slrt.db'}"
 
 
+def _debug_flag() -> bool:
+    return os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no")
+
+
 def _dev_secret_key() -> str:
     """A random key kept in the instance folder, so dev sessions survive restarts."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -43,6 +47,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None  # idem: DATABASE_URL or the instance SQLite file
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+    # Folder of pg_dump/pg_restore for `flask backup` (default: PATH, then
+    # /usr/lib/postgresql/*/bin).
+    SLRT_PG_BIN = os.environ.get("SLRT_PG_BIN", "")
 
     # The regency this installation serves (Kemendagri code).
     SLRT_KABUPATEN = os.environ.get("SLRT_KABUPATEN", "15.04")
@@ -94,6 +101,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEBUG = False
+    TESTING = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -120,6 +129,10 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config.update(overrides)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if name == "production" and (app.config.get("DEBUG") or _debug_flag()):
+        # `flask run --debug` / FLASK_DEBUG=1 would start Werkzeug's debugger,
+        # which runs any Python sent from the browser.
+        raise RuntimeError("Mode debug (FLASK_DEBUG) tidak boleh aktif pada konfigurasi produksi.")
     if not app.config["SECRET_KEY"]:
         if name == "production":
             raise RuntimeError(

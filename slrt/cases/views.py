@@ -382,6 +382,18 @@ def add_complaint(case_id: int):
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
 
 
+@bp.post("/<id:case_id>/nik")
+def reveal_nik(case_id: int):
+    """Lists show NIKs masked; seeing one in full is an explicit, logged act."""
+    case = queries.get_case_for(current_user, case_id)
+    person = case.beneficiary
+    if not person.nik:
+        abort(404)
+    audit("buka_nik", object_type="case", object_id=case.id, person_id=person.id,
+          detail={"nik": f"{person.nik[:6]}******{person.nik[-4:]}"}, commit=True)
+    return render_template("cases/nik.html", case=case, person=person)
+
+
 @bp.get("/<id:case_id>/tanda-terima")
 def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)

@@ -389,9 +389,11 @@ class _Village:
         self.households = households
         self.as_of_ord = as_of.toordinal()
         self.as_of_year = as_of.year
-        self.rng = random.Random(f"slrt-demo-dtks:{seed}:{code}")
+        # Seeded on purpose (the same demo registry every time); nothing secret.
+        self.rng = random.Random(f"slrt-demo-dtks:{seed}:{code}")  # noqa: S311
         # A separate stream, so that asking for deciles changes nothing else.
-        self.decile_rng = random.Random(f"slrt-demo-dtks-decile:{seed}:{code}") if deciles else None
+        self.decile_rng = (random.Random(f"slrt-demo-dtks-decile:{seed}:{code}")  # noqa: S311
+                           if deciles else None)
         self.kelurahan = code[9] == "1"
         self.javanese_share = _JAVANESE_SHARE.get(code, 0.15)
         # Serials handed out per 12-digit region+date key. NIK and No KK share
