@@ -292,3 +292,16 @@ def test_search_form_of_the_list_page_can_be_submitted(client, operator):
     page = client.get("/kasus")
     resp = client.post("/kasus", data={"q": "aminah", "csrf_token": csrf_from(page.text)})
     assert resp.status_code == 200
+
+
+def test_the_case_page_leads_the_village_to_the_visit_log(app, client, make_user, register):
+    facilitator = make_user("fasilitator", villages=[ARO])
+    case = register(facilitator, nik=build_nik("15.04.03", date(1961, 4, 2), "P", 41),
+                    name="Rosmiati", category="korban_bencana")
+    login(client, facilitator)
+    page = client.get(f"/kasus/{case.id}").text
+    assert f'href="/desa-saya/kasus/{case.id}/kunjungan"' in page
+    assert client.get(f"/desa-saya/kasus/{case.id}/kunjungan").status_code == 200
+    office = app.test_client()
+    login(office, make_user("supervisor"))
+    assert "/kunjungan" not in office.get(f"/kasus/{case.id}").text
