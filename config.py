@@ -69,6 +69,11 @@ class Config:
 
     PAGE_SIZE = 50
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
+    # trusted (nginx on the same machine: 1). 0 ignores the headers: a client
+    # could otherwise forge its address in the audit log and the throttling.
+    SLRT_PROXY_COUNT = int(os.environ.get("SLRT_PROXY_COUNT", "0"))
+
     # Reminders and escalation (slrt/reminders). E-mail is sent only when
     # MAIL_SERVER is set, the SMS/WhatsApp webhook only when WEBHOOK_URL is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

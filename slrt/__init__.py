@@ -143,6 +143,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         static_folder="static",
     )
     load_config(app, config_name, overrides)
+    proxies = app.config["SLRT_PROXY_COUNT"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     from slrt.common.routing_ids import IdConverter
 
     app.url_map.converters["id"] = IdConverter

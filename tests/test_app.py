@@ -311,3 +311,29 @@ def test_first_admin_from_the_cli_must_replace_the_one_time_password(app, db):
     assert other_device.get("/admin/pengguna").status_code == 302  # the other one ended
     db.session.expire_all()
     assert not db.session.get(User, admin.id).must_change_password
+
+
+@pytest.mark.parametrize("proxies,expected", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_client_address_behind_a_proxy_only_when_trusted(db_url, make_user, proxies, expected):
+    from slrt import create_app
+
+    username = make_user("operator").username
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": db_url,
+                                           "SLRT_PROXY_COUNT": proxies})
+    client = app.test_client()
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
+               "Referer": "https://localhost/masuk"}  # CSRF checks the referrer over HTTPS
+    page = client.get("/masuk", headers=headers)
+    client.post("/masuk", headers=headers, data={
+        "username": username, "password": "salah-sekali-kata-sandinya",
+        "csrf_token": csrf_from(page.text)})
+    with app.app_context():
+        from sqlalchemy import select
+
+        from slrt.audit.models import AuditEntry
+        from slrt.extensions import db
+
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "login_gagal").order_by(AuditEntry.id.desc())).first()
+        assert entry.address == expected
+    assert ("Strict-Transport-Security" in page.headers) is bool(proxies)
