@@ -189,8 +189,8 @@ def flush(con, refs):
     con.executemany(
         "INSERT INTO referrals (id, number, case_id, program_code, village_code, status,"
         " is_open, urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
-        " outcome_note, created_at, created_by_id, updated_at, closed_at, version)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", refs)
+        " outcome_note, created_at, created_by_id, updated_at, closed_at, version,"
+        " pause_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')", refs)
     refs.clear()
 
 

@@ -127,8 +127,8 @@ def generate(path: str, n: int, ids: dict, today: date) -> dict:
         con.executemany(
             "INSERT INTO referrals (id, number, case_id, program_code, village_code, status,"
             " is_open, urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
-            " outcome_note, created_at, created_by_id, updated_at, closed_at, version)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", referrals())
+            " outcome_note, created_at, created_by_id, updated_at, closed_at, version,"
+            " pause_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')", referrals())
         con.executemany(
             "INSERT INTO persons (id, nik, no_kk, name, name_key, birth_place, sex, address,"
             " dusun, rt, rw, village_code, phone, is_unidentified, identifying_notes,"

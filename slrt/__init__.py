@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import random
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
@@ -42,6 +44,23 @@ def _sqlite_driver_default(dbapi_connection, connection_record, connection_proxy
 
 _sqlite_pragmas.busy_timeout_ms = 5000
 
+_DEFERRED = contextvars.ContextVar("slrt_sqlite_deferred", default=False)
+
+
+@contextmanager
+def sqlite_deferred():
+    """Transactions begun inside keep the driver's deferred behaviour (reads
+    outside a transaction, a deferred BEGIN before the first write), as in
+    the test process below. For work that writes on connections of its own
+    and only reads through the session (the registry importer: its progress
+    row is committed on one connection while another holds the data): a
+    session holding BEGIN IMMEDIATE would block those connections."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
@@ -72,7 +91,8 @@ def _sqlite_begin(conn):
         return
     dbapi = conn.connection.dbapi_connection
     conn.info["slrt_read_only"] = False  # conn.info lives as long as the pooled connection
-    if has_app_context() and not has_request_context() and current_app.testing:
+    if _DEFERRED.get() or (has_app_context() and not has_request_context()
+                           and current_app.testing):
         dbapi.isolation_level = ""
         return
     dbapi.isolation_level = None

@@ -57,7 +57,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
 from itertools import chain
 from pathlib import Path
 
@@ -1781,6 +1781,23 @@ def _applied_message(r: ApplyResult, period: str) -> str:
 # Public API
 
 
+def _own_connections(fn):
+    """An entry point of the importer: it commits on connections of its own
+    (the import row, its progress, the data), so the caller's session must
+    not hold SQLite's write lock: the caller's transaction is ended first
+    (a web request took BEGIN IMMEDIATE at its first statement) and the
+    session only reads, deferred, while the import runs."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from slrt import sqlite_deferred
+
+        db.session.commit()
+        with sqlite_deferred():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def _create_record(path: Path, period: str, source: str, scope: str | None,
                    created_by_id: int | None, file_name: str | None) -> RegistryImport:
     source = (source or "DTKS").strip().upper()
@@ -1995,6 +2012,7 @@ def _guard(record_id: int, fn):
         raise
 
 
+@_own_connections
 def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                   kabupaten: str | None = None, *, created_by_id: int | None = None,
                   file_name: str | None = None,
@@ -2022,6 +2040,7 @@ def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     return _guard(record.id, work)
 
 
+@_own_connections
 def apply_import(import_id: int, apply_valid: bool = False,
                  progress: ProgressCallback | None = None) -> ApplyResult:
     """Phase 2 for an import validated by validate_file(): reads the file again
@@ -2084,6 +2103,7 @@ def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid
             "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
 
 
+@_own_connections
 def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
                      kabupaten: str | None = None, *, created_by_id: int | None = None,
                      file_name: str | None = None) -> int:
@@ -2098,6 +2118,7 @@ def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
     return record.id
 
 
+@_own_connections
 def queue_apply(import_id: int, apply_valid: bool = False) -> None:
     """The supervisor's choice after phase 1: apply (only the valid rows, with
     apply_valid). Raises ImportRefused when the import cannot be applied or
@@ -2128,6 +2149,7 @@ def _claim(import_id: int, queued: str, running: str) -> bool:
     return bool(claimed)
 
 
+@_own_connections
 def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str | None:
     """Do the phase an import is waiting for (what the upload page started).
     Returns the status it ended with, or None when there was nothing to do
@@ -2160,6 +2182,7 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
     return None
 
 
+@_own_connections
 def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                 kabupaten: str | None = None, *, apply_valid: bool = False,
                 created_by_id: int | None = None, file_name: str | None = None,
@@ -2185,6 +2208,7 @@ def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     return outcome
 
 
+@_own_connections
 def mark_failed(import_id: int, message: str) -> None:
     """An import that could not be started or run (nothing was changed)."""
     table = RegistryImport.__table__
@@ -2196,6 +2220,7 @@ def mark_failed(import_id: int, message: str) -> None:
     db.session.expire_all()
 
 
+@_own_connections
 def cancel_import(import_id: int) -> None:
     """A validated import the user decided not to apply."""
     table = RegistryImport.__table__
