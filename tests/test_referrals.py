@@ -535,3 +535,29 @@ def test_admin_edits_the_program_catalog_and_routing_follows(client, people, fir
     s = by_code(suggest(db.session.merge(fire_case), TODAY))
     assert s["BENCANA_SANTUNAN"].blocked  # now requires the registry
     assert not s["BENCANA_LOG"].blocked
+
+
+def test_queue_rows_show_where_each_referral_stands(client, people, register, db):
+    from datetime import timedelta
+
+    from slrt.common.time import today_wib
+    from slrt.reminders.status import cuti_bersama, referral_clock
+
+    today = today_wib()
+    refs = []
+    for i, days in enumerate((-15, 1, 40)):
+        case = register(people["op"], category="korban_bencana",
+                        nik=build_nik("15.04.03", date(1968, 3, 4 + i), "P", 2), name=f"Warga {i}")
+        ref = refer(people["op"], case, "BENCANA_LOG")[0]
+        ref.due_date = today + timedelta(days=days)
+        refs.append(ref)
+    db.session.commit()
+    login(client, people["bencana"])
+    page = client.get("/rujukan/antrean?program=BENCANA_LOG").text
+    states = []
+    for ref in refs:
+        clock = referral_clock(ref, today, cuti_bersama())
+        assert f'<span class="badge clock-{clock.state}">{clock.detail}</span>' in page
+        states.append(clock.state)
+    assert states[0] in ("overdue", "escalated") and states[1] == "at_risk"
+    assert states[2] == "on_track"

@@ -102,8 +102,12 @@ def queue():
                                    limit=current_app.config["PAGE_SIZE"])
     counts = queries.tab_counts(current_user, f, today)
     handlers = queries.handlers_of(f.program) if f.program else []
+    from slrt.reminders import status as clock
+
+    cuti = clock.cuti_bersama()  # read once for the page, not per row
+    clocks = {r.id: clock.referral_clock(r, today, cuti) for r in rows}
     return render_template(
-        "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs,
+        "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs, clocks=clocks,
         tabs=queries.TABS, statuses=STATUSES, due_filters=queries.DUE_FILTERS,
         villages=villages_of(current_app.config["SLRT_KABUPATEN"]), today=today,
         next_token=f"{nxt[0].isoformat()}_{nxt[1]}" if nxt else None, handlers=handlers)
