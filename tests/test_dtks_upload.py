@@ -267,3 +267,19 @@ def test_a_waiting_import_page_refreshes_itself_until_the_phase_ends(
         importer.queue_apply(import_id)  # a double click queues it once
     assert importer.run_queued(import_id) == "applied"
     assert active_count(db) == 40
+
+
+def test_a_background_process_that_cannot_start_fails_the_import_and_says_so(
+        app, client, db, supervisor, pelayangan, monkeypatch):
+    import sys
+
+    from slrt.dtks.models import RegistryRecord
+
+    monkeypatch.setattr(sys, "executable", str(Path(app.instance_path) / "tidak-ada-python"))
+    import_id = import_id_of(upload(client, siksng_bytes(db, pelayangan[:5])))
+    record = wait_for(db, import_id, ("failed",), timeout=5)
+    assert "tidak dapat dijalankan" in record.message
+    page = client.get(f"/dtks/impor/{import_id}").text
+    assert "Gagal" in page and "Berkas diterima" not in page
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(RegistryRecord)) == 0

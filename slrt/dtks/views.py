@@ -182,8 +182,9 @@ def imports():
             except OSError as e:
                 importer.mark_failed(import_id, _("Proses impor tidak dapat dijalankan (%(e)s). "
                                                   "Tidak ada data yang berubah.", e=e.strerror))
-            flash(_("Berkas diterima. Pemeriksaan berjalan di latar belakang; halaman ini "
-                    "diperbarui sendiri."), "success")
+            else:
+                flash(_("Berkas diterima. Pemeriksaan berjalan di latar belakang; halaman ini "
+                        "diperbarui sendiri."), "success")
             return redirect(url_for("dtks.import_detail", import_id=import_id))
         status = 422
     return render_template("dtks/imports.html", imports=importer.recent_imports(30),
@@ -230,7 +231,8 @@ def import_action(import_id: int):
             except OSError as e:
                 importer.mark_failed(record.id, _("Proses impor tidak dapat dijalankan (%(e)s). "
                                                   "Tidak ada data yang berubah.", e=e.strerror))
-            flash(_("Data sedang diterapkan di latar belakang."), "success")
+            else:
+                flash(_("Data sedang diterapkan di latar belakang."), "success")
     else:
         flash(_("Pilihan tidak dikenal; tidak ada yang berubah."), "error")
     return redirect(url_for("dtks.import_detail", import_id=record.id))
