@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -26,12 +23,10 @@ from tests.test_browser_journey import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    ROOT,
-    _free_port,
-    _wait_until_healthy,
     assert_no_horizontal_scroll,
     demo_environment,
     fresh_database,
+    serve_app,
 )
 from tests.test_browser_referral import Watch, log_in
 
@@ -58,24 +53,7 @@ def facilitator_database_url(tmp_path_factory):
 def facilitator_server_url(facilitator_database_url, tmp_path_factory):
     env = demo_environment(facilitator_database_url,
                            tmp_path_factory.mktemp("facilitator_instance"))
-    port = _free_port()
-    log_path = Path(env["SLRT_INSTANCE_PATH"]) / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
-             "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(proc, f"{base}/sehat", log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    yield from serve_app(env)
 
 
 def test_facilitator_visits_a_family_waiting_on_overdue_disaster_aid(request):

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,11 +25,9 @@ from tests.test_browser_journey import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
-    ROOT,
-    _free_port,
-    _wait_until_healthy,
     demo_environment,
     fresh_database,
+    serve_app,
 )
 
 try:
@@ -69,24 +65,7 @@ def import_env(import_database_url, tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def import_server_url(import_env):
-    port = _free_port()
-    log_path = Path(import_env["SLRT_INSTANCE_PATH"]) / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
-             "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=import_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(proc, f"{base}/sehat", log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    yield from serve_app(import_env)
 
 
 @pytest.fixture(scope="module")

@@ -170,6 +170,29 @@ def demo_environment(database_url: str, instance: Path) -> dict:
     return env
 
 
+def serve_app(env: dict):
+    """`flask run` on a free port of 127.0.0.1 with env, answering /sehat: yields
+    the base URL (for a module fixture to yield from); stopped at teardown."""
+    port = _free_port()
+    log_path = Path(env["SLRT_INSTANCE_PATH"]) / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+             "--port", str(port), "--no-reload", "--no-debugger"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(proc, f"{base}/sehat", log_path)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def browser_database_url(tmp_path_factory):
     yield from fresh_database(tmp_path_factory, "browser")
@@ -189,24 +212,7 @@ def aro_head_of_household(browser_demo_env) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def live_server_url(browser_demo_env):
     """`flask run` on a free port of 127.0.0.1, answering /sehat; stopped at teardown."""
-    port = _free_port()
-    log_path = Path(browser_demo_env["SLRT_INSTANCE_PATH"]) / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
-             "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=browser_demo_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(proc, f"{base}/sehat", log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    yield from serve_app(browser_demo_env)
 
 
 @contextmanager

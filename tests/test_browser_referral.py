@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,12 +33,10 @@ from tests.test_browser_journey import (
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
     PHONE,
-    ROOT,
-    _free_port,
-    _wait_until_healthy,
     assert_no_horizontal_scroll,
     demo_environment,
     fresh_database,
+    serve_app,
 )
 
 try:
@@ -121,24 +116,7 @@ def unregistered_nik(referral_demo_env) -> str:
 @pytest.fixture(scope="module")
 def referral_server_url(referral_demo_env):
     """`flask run` on a free port of 127.0.0.1, answering /sehat; stopped at teardown."""
-    port = _free_port()
-    log_path = Path(referral_demo_env["SLRT_INSTANCE_PATH"]) / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
-             "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=referral_demo_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(proc, f"{base}/sehat", log_path)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    yield from serve_app(referral_demo_env)
 
 
 # ---------------------------------------------------------------- browser
