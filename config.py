@@ -45,7 +45,7 @@ def _dev_secret_key() -> str:
 class Config:
     SECRET_KEY = None  # read from the environment when the app is created
     SQLALCHEMY_DATABASE_URI = None  # idem: DATABASE_URL or the instance SQLite file
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # pool_pre_ping for a server database: load_config
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
     # Folder of pg_dump/pg_restore for `flask backup` (default: PATH, then
     # /usr/lib/postgresql/*/bin).
@@ -134,6 +134,11 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config.update(overrides)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not uri.startswith("sqlite"):
+        # A server's connections can drop (restart, idle timeout); a SQLite file cannot,
+        # and pinging it would cost a statement on every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if name == "production" and (app.config.get("DEBUG") or _debug_flag()):
         # `flask run --debug` / FLASK_DEBUG=1 would start Werkzeug's debugger,
         # which runs any Python sent from the browser.

@@ -64,7 +64,7 @@ def sqlite_deferred():
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """Every SQLite transaction takes the write lock at BEGIN.
+    """A request reads without the write lock, and takes it before it writes.
 
     The pysqlite recipe of the SQLAlchemy docs: the driver must not open
     transactions itself (isolation_level = None; it would send a plain,
@@ -73,14 +73,22 @@ def _sqlite_begin(conn):
     write; in WAL mode, if another connection committed meanwhile, SQLite
     answers "database is locked" at once, whatever the busy timeout. BEGIN
     IMMEDIATE waits for the lock instead, and then cannot fail that way.
-    Page views (GET, HEAD) begin deferred, so that reading never waits for
-    writers (what WAL is for) and a slow page (a report, a long list) never
-    holds up the desks' writes; see _sqlite_write_in_page_view for their
-    audit-log writes. Measured with bench/load_register.py, 16 clients, 20 s
-    on the loaded 2-core machine: 7.6 registrations/s with deferred page
-    views, 7.9/s with BEGIN IMMEDIATE for every request (the same, within
-    the noise); deferred keeps reads off the write lock at no cost.
 
+    A request begins deferred (its read phase): the login gate, the CSRF
+    check, and for a page view (GET, HEAD) everything, so that reading never
+    waits for writers (what WAL is for). Before the view of a changing
+    request (POST) runs, the request takes the write lock (hold_write_lock),
+    so that all it reads and decides on is read under the lock, as with a
+    plain BEGIN IMMEDIATE. A view marked @locks_late takes it later itself,
+    right before its service reads what it decides on: the complaint form
+    (building the form, validating it, looking the NIK up in the registry)
+    then runs while other desks write. Measured with bench/load_register.py:
+    the registration's lock was held for its whole request before, which
+    capped the load test at the rate one worker could serve. A write in the
+    read phase (the audit entry of a page view, a refusal) ends the read
+    snapshot and takes the lock first: see _sqlite_write_in_read_phase.
+
+    CLI commands and services outside a request begin with BEGIN IMMEDIATE.
     One exception: the test process's own session (app.testing, outside any
     request) observes the app under test; it keeps the driver's behaviour
     (reads outside a transaction, a deferred BEGIN before the first write),
@@ -96,8 +104,8 @@ def _sqlite_begin(conn):
         dbapi.isolation_level = ""
         return
     dbapi.isolation_level = None
-    if has_request_context() and request.method in ("GET", "HEAD"):
-        dbapi.execute("BEGIN")  # a page view reads without waiting for the writers
+    if has_request_context() and not request.environ.get(_WRITE_PHASE):
+        dbapi.execute("BEGIN")  # the read phase: no lock
         conn.info["slrt_read_only"] = True
         return
     if not _wait_for_write_lock(dbapi):
@@ -105,25 +113,60 @@ def _sqlite_begin(conn):
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+_WRITE_PHASE = "slrt.write_phase"  # request.environ key: the request holds or wants the lock
+
+
+def locks_late(view):
+    """Mark a view that calls hold_write_lock() itself before its service
+    reads what it decides on, instead of holding the lock for the whole view."""
+    view.slrt_locks_late = True
+    return view
+
+
+def hold_write_lock() -> None:
+    """From here to the end of the request, the request holds SQLite's write
+    lock: what it reads next is the newest data, and no other writer can
+    change it before this request commits (BEGIN IMMEDIATE). A no-op outside
+    a request, on PostgreSQL, and when the lock is already held."""
+    if not has_request_context() or request.environ.get(_WRITE_PHASE):
+        return
+    request.environ[_WRITE_PHASE] = True
+    from slrt.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        return  # the next BEGIN takes the lock
+    conn = session.connection()
+    if not conn.info.get("slrt_read_only"):
+        return
+    _end_read_phase(conn)
+
+
+def _end_read_phase(conn) -> None:
+    conn.info["slrt_read_only"] = False
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.in_transaction:
+        dbapi.execute("COMMIT")  # the read snapshot; nothing was written in it
+    if not _wait_for_write_lock(dbapi):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_write_in_page_view(conn, cursor, statement, parameters, context, executemany):
-    """A page view (GET) that writes (the audit log of who viewed what) ends
-    its read snapshot and starts again with BEGIN IMMEDIATE before its first
-    write: writing on a deferred snapshot fails at once when another request
-    committed since. What it read is not changed by a GET, so nothing is lost
-    by reading and writing in two transactions."""
+def _sqlite_write_in_read_phase(conn, cursor, statement, parameters, context, executemany):
+    """A request that writes in its read phase (a page view's audit entry of
+    who viewed what, a refusal) ends its read snapshot and starts again with
+    BEGIN IMMEDIATE before its first write: writing on a deferred snapshot
+    fails at once when another request committed since. Nothing it read is
+    changed by such a write, so nothing is lost by reading and writing in two
+    transactions."""
     if not conn.info.get("slrt_read_only") or statement.lstrip()[:6].upper() not in _WRITES:
         return
-    conn.info["slrt_read_only"] = False
-    if conn.in_nested_transaction():  # pragma: no cover - no SAVEPOINT in a page view
+    if conn.in_nested_transaction():  # pragma: no cover - no SAVEPOINT in a read phase
+        conn.info["slrt_read_only"] = False
         return
-    dbapi = conn.connection.dbapi_connection
-    if dbapi.in_transaction:
-        dbapi.execute("COMMIT")
-    if not _wait_for_write_lock(dbapi):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if has_request_context() and request.method not in ("GET", "HEAD"):
+        request.environ[_WRITE_PHASE] = True
+    _end_read_phase(conn)
 
 
 def _wait_for_write_lock(dbapi) -> bool:
@@ -181,6 +224,19 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+
+    @app.before_request
+    def _keep_objects_after_commit():
+        """Within a request, what was loaded stays loaded after a commit: the
+        user, the case just registered. Their values are what this request
+        just read or wrote; reloading them (the default) cost a SELECT each
+        for the redirect, the audit entry and the headers after every change."""
+        db.session().expire_on_commit = False  # the request's own Session, not the registry
+
+    @app.teardown_request
+    def _expire_on_commit_again(exc):
+        db.session().expire_on_commit = True  # the test process may share the session
+
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     auth_setup.init_app(app)  # the login gate runs before the CSRF check
@@ -192,6 +248,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.audit import hooks as audit_hooks
 
     audit_hooks.init_app(app)
+
+    @app.before_request
+    def _write_lock_before_view():
+        """Registered last: the login gate and the CSRF check have read, the
+        view has not begun. A changing request holds the lock from here on,
+        unless its view takes it later itself (@locks_late)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, "slrt_locks_late", False):
+            hold_write_lock()
 
     from slrt.admin.views import bp as admin_bp
     from slrt.audit.views import bp as audit_bp

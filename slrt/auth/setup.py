@@ -6,12 +6,16 @@ import time
 
 from flask import flash, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from slrt.common.permissions import PUBLIC_ENDPOINTS
 from slrt.extensions import db, login_manager
 
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 12 * 60 * 60
+# The idle clock is kept to the minute: rewriting the session on every request
+# would sign and send a new cookie with every page.
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def start_session(user) -> None:
@@ -35,7 +39,8 @@ def init_app(app):
 
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # The villages come in the same query: every page of a desk asks for them.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.villages)])
         if user is None or not user.is_active:
             return None
         if session.get("sv") != user.session_version:
@@ -56,7 +61,8 @@ def init_app(app):
             session.clear()
             flash("Sesi Anda berakhir. Silakan masuk kembali.", "info")
             return login_manager.unauthorized()
-        session["seen"] = now
+        if now - session.get("seen", 0) >= SEEN_RESOLUTION_SECONDS:
+            session["seen"] = now  # a changed session is a new signed cookie: once a minute
         if current_user.must_change_password and request.endpoint not in (
                 "auth.change_password", "auth.logout"):
             from flask import redirect, url_for

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from slrt.cases.models import Category
+from slrt.common import reference
 from slrt.extensions import db
 
 SERVICE_REQUESTS = [
@@ -61,4 +62,5 @@ def load_categories() -> int:
                 db.session.add(Category(code=code, name=name, group=group, sort_order=base + i))
                 added += 1
     db.session.flush()
+    reference.forget()
     return added

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from slrt import hold_write_lock
 from slrt.cases.models import (
     CHANNELS,
     DESK_OUTCOMES,
@@ -19,10 +20,10 @@ from slrt.cases.models import (
     URGENCIES,
     Case,
     CaseEvent,
-    Category,
     Person,
     RegistryCheck,
 )
+from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
 from slrt.common.permissions import REGISTER_ROLES, can_see_village
@@ -31,7 +32,6 @@ from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_key
 from slrt.extensions import db
-from slrt.regions.models import Region
 
 
 class DuplicateOpenCase(DomainError):
@@ -111,63 +111,75 @@ def open_case_for(person: Person, category_code: str) -> Case | None:
     ).first()
 
 
-def _upsert_person(data: PersonInput, village_code: str, now: datetime) -> Person:
-    person = None
-    if data.nik:
-        person = db.session.scalar(select(Person).where(Person.nik == data.nik))
-    if person is None:
-        person = Person(nik=data.nik or None, created_at=now)
-        db.session.add(person)
-    person.name = data.name.strip()
-    person.name_key = name_key(data.name)
+def _person_values(data: PersonInput, village_code: str, now: datetime,
+                   person: Person | None) -> dict:
+    """The profile as written: a new person's columns, or what changes on the
+    NIK's stored profile (a value typed now, or one it lacked)."""
+    values: dict = {}
     for attr in ("no_kk", "birth_date", "sex"):
         value = getattr(data, attr)
-        if value or getattr(person, attr) is None:
-            setattr(person, attr, value or None)
+        if value or person is None or getattr(person, attr) is None:
+            values[attr] = value or None
     for attr in ("birth_place", "address", "dusun", "rt", "rw", "phone", "identifying_notes"):
         value = (getattr(data, attr) or "").strip()
-        if value or not getattr(person, attr):
-            setattr(person, attr, value)
+        if value or person is None or not getattr(person, attr):
+            values[attr] = value
     for attr in ("household_size", "children_count", "elderly_count", "disabled_count"):
         value = getattr(data, attr)
         if value is not None:
-            setattr(person, attr, value)
-    person.is_unidentified = data.is_unidentified
-    person.village_code = village_code
-    person.updated_at = now
-    db.session.flush()
-    return person
+            values[attr] = value
+    values.update(name=data.name.strip(), name_key=name_key(data.name),
+                  is_unidentified=data.is_unidentified, village_code=village_code,
+                  updated_at=now)
+    if person is None:
+        values.update(nik=data.nik or None, created_at=now)
+    return values
 
 
-def _record_check(case: Case, actor, now: datetime, *, method: str,
-                  record: RegistryRecord | None) -> RegistryCheck:
+def _insert(model, values: dict) -> int:
+    """One INSERT without the unit of work; returns the new row's id. For the
+    rows a registration creates (a new person, the case, its timeline and its
+    registry evidence): flushing them as objects cost more than the rest of
+    the registration together (measured with bench/load_register.py)."""
+    result = db.session.connection().execute(model.__table__.insert(), values)
+    return result.inserted_primary_key[0]
+
+
+def _check_values(actor, now: datetime, *, method: str,
+                  record: RegistryRecord | None) -> tuple[dict, str]:
+    """The registry evidence row (without its case) and its timeline message."""
     if record is not None:
-        result = record.evidence()
-        check = RegistryCheck(case_id=case.id, checked_at=now, checked_by_id=actor.id,
-                              method=method, found=True, record_id=record.id,
-                              source=record.source, period=record.period, result=result)
+        values = dict(checked_at=now, checked_by_id=actor.id, method=method, found=True,
+                      record_id=record.id, source=record.source, period=record.period,
+                      result=record.evidence())
         status = "terdaftar" if record.is_active else "tercatat tidak aktif"
         msg = (f"Pemeriksaan {record.source}: {status} (data periode "
                f"{format_period_id(record.period)}).")
     else:
         period = registry.latest_period() or ""
-        result = {"found": False, "latest_period": period or None}
-        check = RegistryCheck(case_id=case.id, checked_at=now, checked_by_id=actor.id,
-                              method=method, found=False, source="", period=period,
-                              result=result)
+        values = dict(checked_at=now, checked_by_id=actor.id, method=method, found=False,
+                      record_id=None, source="", period=period,
+                      result={"found": False, "latest_period": period or None})
         if method == "none":
             msg = "DTKS tidak diperiksa: identitas penerima manfaat tidak diketahui."
         else:
             msg = "Pemeriksaan DTKS: tidak terdaftar" + (
                 f" (data periode {format_period_id(period)})." if period else
                 " (belum ada data DTKS yang dimuat).")
+    return values, msg
+
+
+def _record_check(case: Case, actor, now: datetime, *, method: str,
+                  record: RegistryRecord | None) -> RegistryCheck:
+    values, msg = _check_values(actor, now, method=method, record=record)
+    check = RegistryCheck(case_id=case.id, **values)
     db.session.add(check)
     add_event(case, actor, "cek_dtks", msg, now, {"found": check.found, "period": check.period})
     return check
 
 
-def _validate_complaint(c: ComplaintInput, now: datetime) -> Category:
-    category = db.session.get(Category, c.category_code)
+def _validate_complaint(c: ComplaintInput, now: datetime) -> None:
+    category = reference.categories().get(c.category_code)
     if category is None or not category.is_active:
         raise DomainError(_("Kategori pengaduan tidak dikenal."), "category_code")
     if c.channel not in CHANNELS:
@@ -181,7 +193,6 @@ def _validate_complaint(c: ComplaintInput, now: datetime) -> Category:
     if not c.reporter_is_beneficiary and not c.reporter_name.strip():
         raise DomainError(_("Nama pelapor wajib diisi bila pelapor bukan penerima manfaat."),
                           "reporter_name")
-    return category
 
 
 def register_case(
@@ -200,8 +211,7 @@ def register_case(
     the same category, unless allow_duplicate is set.
     """
     _check_can_act(actor, complaint.village_code)
-    village = db.session.get(Region, complaint.village_code)
-    if village is None or not village.is_village:
+    if complaint.village_code not in reference.villages():
         raise DomainError(_("Desa/kelurahan tidak dikenal."), "village_code")
     _validate_complaint(complaint, now)
     if not person_data.is_unidentified and not person_data.name.strip():
@@ -223,25 +233,35 @@ def register_case(
     elif not person_data.is_unidentified:
         method = "nama"
 
-    if person_data.nik and not allow_duplicate:
+    # What follows decides on the newest data: the person of this NIK, an open
+    # case of the same category, the next case number (SQLite: the write lock).
+    hold_write_lock()
+    existing = None
+    if person_data.nik:
         existing = db.session.scalar(select(Person).where(Person.nik == person_data.nik))
-        if existing is not None:
-            dup = open_case_for(existing, complaint.category_code)
-            # A case of another village is that desk's business: never revealed here.
-            if dup is not None and can_see_village(actor, dup.village_code):
-                raise DuplicateOpenCase(dup)
+    if existing is not None and not allow_duplicate:
+        dup = open_case_for(existing, complaint.category_code)
+        # A case of another village is that desk's business: never revealed here.
+        if dup is not None and can_see_village(actor, dup.village_code):
+            raise DuplicateOpenCase(dup)
 
-    person = _upsert_person(person_data, complaint.village_code, now)
-    case = Case(
+    person_values = _person_values(person_data, complaint.village_code, now, existing)
+    if existing is None:
+        person_id = _insert(Person, person_values)
+    else:
+        for attr, value in person_values.items():
+            setattr(existing, attr, value)  # written at the commit
+        person_id = existing.id
+    by_reporter = not complaint.reporter_is_beneficiary
+    values = dict(
         number=next_case_number(case_prefix, now),
         village_code=complaint.village_code,
         category_code=complaint.category_code,
-        beneficiary_id=person.id,
+        beneficiary_id=person_id,
         reporter_is_beneficiary=complaint.reporter_is_beneficiary,
-        reporter_name="" if complaint.reporter_is_beneficiary else complaint.reporter_name.strip(),
-        reporter_relation=("" if complaint.reporter_is_beneficiary
-                           else complaint.reporter_relation.strip()),
-        reporter_phone="" if complaint.reporter_is_beneficiary else complaint.reporter_phone,
+        reporter_name=complaint.reporter_name.strip() if by_reporter else "",
+        reporter_relation=complaint.reporter_relation.strip() if by_reporter else "",
+        reporter_phone=complaint.reporter_phone if by_reporter else "",
         channel=complaint.channel,
         urgency=complaint.urgency,
         description=complaint.description.strip(),
@@ -250,18 +270,22 @@ def register_case(
         created_at=now,
         updated_at=now,
         created_by_id=actor.id,
+        version=1,
     )
-    db.session.add(case)
-    db.session.flush()
-    reporter = ("penerima manfaat sendiri" if complaint.reporter_is_beneficiary
-                else f"{case.reporter_name}" + (f" ({case.reporter_relation})"
-                                                 if case.reporter_relation else ""))
-    add_event(case, actor, "dibuat",
-           f"Pengaduan dicatat ({CHANNELS[case.channel]}); pelapor: {reporter}.", now,
-           {"channel": case.channel, "urgency": case.urgency})
-    _record_check(case, actor, now, method=method, record=record)
-    db.session.flush()
-    return case
+    case_id = _insert(Case, values)
+    reporter = ("penerima manfaat sendiri" if not by_reporter
+                else values["reporter_name"] + (f" ({values['reporter_relation']})"
+                                                if values["reporter_relation"] else ""))
+    _insert(CaseEvent, dict(
+        case_id=case_id, at=now, actor_id=actor.id, kind="dibuat",
+        message=f"Pengaduan dicatat ({CHANNELS[complaint.channel]}); pelapor: {reporter}.",
+        data={"channel": complaint.channel, "urgency": complaint.urgency}))
+    check, msg = _check_values(actor, now, method=method, record=record)
+    _insert(RegistryCheck, {**check, "case_id": case_id})
+    _insert(CaseEvent, dict(case_id=case_id, at=now, actor_id=actor.id, kind="cek_dtks",
+                            message=msg, data={"found": check["found"],
+                                               "period": check["period"]}))
+    return db.session.get(Case, case_id)
 
 
 def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: datetime) -> None:

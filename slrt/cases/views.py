@@ -17,18 +17,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt import locks_late
 from slrt.audit.services import audit
 from slrt.cases import queries, services
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
-from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
+from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
+from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
-from slrt.regions.models import Region
-from slrt.regions.queries import villages_of
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
@@ -43,14 +43,9 @@ def only_case_roles():
     _require(CASE_ROLES)
 
 
-def scope_villages() -> list[Region]:
-    scope = village_scope(current_user)
-    if scope is None:
-        return villages_of(current_app.config["SLRT_KABUPATEN"])
-    if not scope:
-        return []
-    return list(db.session.scalars(
-        select(Region).where(Region.code.in_(scope)).order_by(Region.code)))
+def scope_villages():
+    """The villages of the user's scope as (code, name) rows, in code order."""
+    return reference.villages_in(village_scope(current_user))
 
 
 def _village_choices():
@@ -58,11 +53,10 @@ def _village_choices():
 
 
 def _category_choices():
-    cats = db.session.scalars(
-        select(Category).where(Category.is_active).order_by(Category.sort_order))
     groups: dict[str, list] = {"layanan": [], "ppks": []}
-    for c in cats:
-        groups.setdefault(c.group, []).append((c.code, c.name))
+    for c in reference.categories().values():
+        if c.is_active:
+            groups.setdefault(c.group, []).append((c.code, c.name))
     return [("", _("- pilih kategori -"))] + groups["layanan"] + groups["ppks"]
 
 
@@ -144,6 +138,7 @@ def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,
 
 
 @bp.route("/baru", methods=["GET", "POST"])
+@locks_late  # the form is read and checked while other desks write; the service locks
 def register():
     _require(REGISTER_ROLES)
     step = request.form.get("step", "") if request.method == "POST" else ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text, update
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,15 +27,15 @@ class AppSetting(db.Model):
 def next_value(name: str) -> int:
     """Increment the named counter and return the new value.
 
-    One UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so
-    two registrations at the same moment never get the same number.
+    One statement: it inserts the counter at 1 or adds one to it, which takes
+    the row lock (PostgreSQL) or the write lock (SQLite), so two registrations
+    at the same moment never get the same number.
     """
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(Sequence).values(name=name, value=0).on_conflict_do_nothing())
+    stmt = insert(Sequence).values(name=name, value=1)
     return db.session.execute(
-        update(Sequence)
-        .where(Sequence.name == name)
-        .values(value=Sequence.value + 1)
+        stmt.on_conflict_do_update(index_elements=[Sequence.name],
+                                   set_={"value": Sequence.value + 1})
         .returning(Sequence.value)
     ).scalar_one()
 

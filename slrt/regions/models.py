@@ -5,6 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from slrt.extensions import db
 
+VILLAGE_LEVELS = ("desa", "kelurahan")
+
 
 class Region(db.Model):
     """A Kemendagri region: provinsi, kabupaten/kota, kecamatan, desa/kelurahan.
@@ -26,7 +28,7 @@ class Region(db.Model):
 
     @property
     def is_village(self) -> bool:
-        return self.level in ("desa", "kelurahan")
+        return self.level in VILLAGE_LEVELS
 
     @property
     def label(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
+from slrt.common import reference
 from slrt.extensions import db
 from slrt.regions.codes import RegionRow, iter_rows
 from slrt.regions.models import Region
@@ -44,4 +45,5 @@ def load_regions(kabupaten: str = "15.04") -> LoadResult:
     for r in changed:
         db.session.execute(update(Region).where(Region.code == r.code).values(name=r.name))
     db.session.flush()
+    reference.forget()
     return LoadResult(len(new), len(changed), len(rows) - len(new) - len(changed))
