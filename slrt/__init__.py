@@ -242,6 +242,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     auth_setup.init_app(app)  # the login gate runs before the CSRF check
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "id", timezone_selector=lambda: "Asia/Jakarta")
+    with app.app_context():
+        from flask_babel import get_translations
+
+        # The interface has one language: the templates' _() gets its catalogue
+        # once, not through Flask-Babel's per-call lookup (a page calls it
+        # twenty times or more; measured with bench/load_register.py).
+        app.jinja_env.install_gettext_translations(get_translations(), newstyle=True)
     errors.init_app(app)
     templating.init_app(app)
     security.init_app(app)

@@ -10,7 +10,7 @@ from slrt.extensions import db
 
 # POSTs that are reads or are logged by their own view.
 NOT_CHANGES = frozenset({"auth.login", "auth.logout", "cases.index", "dtks.check",
-                         "audit.pdp"})
+                         "audit.pdp", "cases.register"})
 OBJECT_ARGS = {"case_id": "case", "referral_id": "referral", "proposal_id": "proposal",
                "musdes_id": "musdes", "record_id": "registry", "user_id": "user"}
 

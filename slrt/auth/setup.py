@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from flask import flash, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from slrt.common.permissions import PUBLIC_ENDPOINTS
@@ -27,6 +29,16 @@ def start_session(user) -> None:
     session.permanent = False
 
 
+@cache
+def _user_statement():
+    """Built once: the user of a session, with the villages every page of a
+    desk asks for, in one query (the login gate runs it on every request)."""
+    from slrt.auth.models import User
+
+    return (select(User).options(joinedload(User.villages))
+            .where(User.id == bindparam("id")))
+
+
 def init_app(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."
@@ -35,12 +47,11 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from slrt.auth.models import User
 
         if not user_id.isdigit():
             return None
-        # The villages come in the same query: every page of a desk asks for them.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.villages)])
+        user = db.session.execute(_user_statement(), {"id": int(user_id)}
+                                  ).unique().scalar_one_or_none()
         if user is None or not user.is_active:
             return None
         if session.get("sv") != user.session_version:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
 from slrt import hold_write_lock
 from slrt.cases.models import (
@@ -285,7 +286,12 @@ def register_case(
     _insert(CaseEvent, dict(case_id=case_id, at=now, actor_id=actor.id, kind="cek_dtks",
                             message=msg, data={"found": check["found"],
                                                "period": check["period"]}))
-    return db.session.get(Case, case_id)
+    # The case as an object of the session without reading it back: what was
+    # written is what it holds; the rest (relationships) loads when asked for.
+    case = Case(id=case_id, **values)
+    make_transient_to_detached(case)
+    db.session.add(case)
+    return case
 
 
 def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: datetime) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text
+from functools import cache
+
+from sqlalchemy import Integer, String, Text, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,13 +33,18 @@ def next_value(name: str) -> int:
     the row lock (PostgreSQL) or the write lock (SQLite), so two registrations
     at the same moment never get the same number.
     """
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Sequence).values(name=name, value=1)
-    return db.session.execute(
-        stmt.on_conflict_do_update(index_elements=[Sequence.name],
-                                   set_={"value": Sequence.value + 1})
-        .returning(Sequence.value)
-    ).scalar_one()
+    conn = db.session.connection()
+    return conn.execute(_next_value_statement(conn.dialect.name), {"name": name}).scalar_one()
+
+
+@cache
+def _next_value_statement(dialect: str):
+    table = Sequence.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
+        name=bindparam("name"), value=1)
+    return (stmt.on_conflict_do_update(index_elements=[table.c.name],
+                                       set_={"value": table.c.value + 1})
+            .returning(table.c.value))
 
 
 def get_setting(key: str, default: str | None = None) -> str | None:

@@ -77,6 +77,7 @@ class RegistryRecord(db.Model):
 
     __table_args__ = (
         Index("ix_registry_records_village_name", "village_code", "name_key"),
+        Index("ix_registry_records_period", "period"),  # the newest period: latest_period()
     )
 
     @property

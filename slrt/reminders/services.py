@@ -14,10 +14,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -546,8 +547,16 @@ def retry_delivery(delivery: Delivery, now: datetime) -> None:
 # ------------------------------------------------------------------ inbox
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    """The badge on every page: one prepared statement on the connection."""
+    return db.session.connection().execute(_unread_statement(), {"user_id": user.id}
+                                           ).scalar() or 0
+
+
+@cache
+def _unread_statement():
+    table = Notification.__table__
+    return select(func.count()).select_from(table).where(
+        table.c.user_id == bindparam("user_id"), table.c.read_at.is_(None))
 
 
 def mark_read(user, ids: list[int] | None, now: datetime) -> int:
