@@ -19,7 +19,10 @@ apt_install() {
 }
 
 find_python() {
-  for candidate in python3.11 python3.12 python3.13 python3; do
+  # The distribution's own build first: Debian's python3.11 is compiled with
+  # PGO and LTO, and ran bench/load_register.py about 15% faster on the same
+  # machine than a python3.11 built from source (pyenv) found earlier on PATH.
+  for candidate in /usr/bin/python3.11 python3.11 python3.12 python3.13 python3; do
     if command -v "$candidate" >/dev/null 2>&1 &&
        "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
       echo "$candidate"; return 0

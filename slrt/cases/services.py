@@ -234,6 +234,8 @@ def register_case(
     elif not person_data.is_unidentified:
         method = "nama"
 
+    check, check_message = _check_values(actor, now, method=method, record=record)
+
     # What follows decides on the newest data: the person of this NIK, an open
     # case of the same category, the next case number (SQLite: the write lock).
     hold_write_lock()
@@ -281,11 +283,10 @@ def register_case(
         case_id=case_id, at=now, actor_id=actor.id, kind="dibuat",
         message=f"Pengaduan dicatat ({CHANNELS[complaint.channel]}); pelapor: {reporter}.",
         data={"channel": complaint.channel, "urgency": complaint.urgency}))
-    check, msg = _check_values(actor, now, method=method, record=record)
     _insert(RegistryCheck, {**check, "case_id": case_id})
     _insert(CaseEvent, dict(case_id=case_id, at=now, actor_id=actor.id, kind="cek_dtks",
-                            message=msg, data={"found": check["found"],
-                                               "period": check["period"]}))
+                            message=check_message, data={"found": check["found"],
+                                                         "period": check["period"]}))
     # The case as an object of the session without reading it back: what was
     # written is what it holds; the rest (relationships) loads when asked for.
     case = Case(id=case_id, **values)
