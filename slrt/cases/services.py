@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from slrt import hold_write_lock
@@ -89,6 +89,11 @@ def add_event(case: Case, actor, kind: str, message: str, now: datetime, data: d
                    message=message, at=now, data=data or {})
     db.session.add(ev)
     return ev
+
+
+# The id of the NIK's person, built once (a registration of a new resident
+# then loads no object).
+_PERSON_BY_NIK = select(Person.__table__.c.id).where(Person.__table__.c.nik == bindparam("nik"))
 
 
 def _check_can_act(actor, village_code: str) -> None:
@@ -241,7 +246,9 @@ def register_case(
     hold_write_lock()
     existing = None
     if person_data.nik:
-        existing = db.session.scalar(select(Person).where(Person.nik == person_data.nik))
+        person_id = db.session.connection().execute(_PERSON_BY_NIK,
+                                                    {"nik": person_data.nik}).scalar()
+        existing = db.session.get(Person, person_id) if person_id is not None else None
     if existing is not None and not allow_duplicate:
         dup = open_case_for(existing, complaint.category_code)
         # A case of another village is that desk's business: never revealed here.

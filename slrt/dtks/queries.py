@@ -9,17 +9,21 @@ from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 
 # Built once: a NIK lookup runs on every registration and check, and building
-# the statement each time costs more than the indexed query itself.
-_BY_NIK = (select(RegistryRecord)
-           .where(RegistryRecord.nik == bindparam("nik"))
-           .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
-                     RegistryRecord.id.desc())
-           .limit(1))
+# the statement each time costs more than the indexed query itself. It asks
+# for the id only: a NIK that is not in the registry (a walk-in to propose)
+# then costs one statement on the connection and no ORM loading; a found one
+# is loaded by its key.
+_T = RegistryRecord.__table__
+_ID_BY_NIK = (select(_T.c.id)
+              .where(_T.c.nik == bindparam("nik"))
+              .order_by(_T.c.is_active.desc(), _T.c.period.desc(), _T.c.id.desc())
+              .limit(1))
 
 
 def find_by_nik(nik: str) -> RegistryRecord | None:
     """The current record for a NIK: active first, then the newest period."""
-    return db.session.scalars(_BY_NIK, {"nik": nik}).first()
+    record_id = db.session.connection().execute(_ID_BY_NIK, {"nik": nik}).scalar()
+    return db.session.get(RegistryRecord, record_id) if record_id is not None else None
 
 
 def household(no_kk: str) -> list[RegistryRecord]:
