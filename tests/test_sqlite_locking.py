@@ -117,7 +117,7 @@ def test_a_registration_is_checked_without_the_lock_and_decided_under_it(
 
     seen = {}
     path = db.engine.url.database
-    real_lookup, real_number = services.registry.find_by_nik, services.next_case_number
+    real_lookup, real_number = services.registry.current_id_by_nik, services.next_case_number
 
     def lookup(nik):
         seen["lookup"] = _write_lock_taken(path)
@@ -127,7 +127,7 @@ def test_a_registration_is_checked_without_the_lock_and_decided_under_it(
         seen["number"] = _write_lock_taken(path)
         return real_number(*args)
 
-    monkeypatch.setattr(services.registry, "find_by_nik", lookup)
+    monkeypatch.setattr(services.registry, "current_id_by_nik", lookup)
     monkeypatch.setattr(services, "next_case_number", number)
     resp = post(client, "/kasus/baru", {
         "step": "simpan", "village_code": ARO, "category_code": "pbi_tidak_aktif",

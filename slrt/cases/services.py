@@ -229,7 +229,8 @@ def register_case(
     method = "none"
     if person_data.nik:
         method = "nik"
-        record = registry.find_by_nik(person_data.nik)
+        record_id = registry.current_id_by_nik(person_data.nik)
+        record = registry.get_record(record_id) if record_id is not None else None
     elif registry_record_id is not None:
         record = registry.get_record(registry_record_id)
         if record is None:

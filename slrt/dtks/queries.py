@@ -9,10 +9,12 @@ from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 
 # Built once: a NIK lookup runs on every registration and check, and building
-# the statement each time costs more than the indexed query itself. It asks
-# for the id only: a NIK that is not in the registry (a walk-in to propose)
-# then costs one statement on the connection and no ORM loading; a found one
-# is loaded by its key.
+# the statement each time costs more than the indexed query itself.
+_BY_NIK = (select(RegistryRecord)
+           .where(RegistryRecord.nik == bindparam("nik"))
+           .order_by(RegistryRecord.is_active.desc(), RegistryRecord.period.desc(),
+                     RegistryRecord.id.desc())
+           .limit(1))
 _T = RegistryRecord.__table__
 _ID_BY_NIK = (select(_T.c.id)
               .where(_T.c.nik == bindparam("nik"))
@@ -22,8 +24,14 @@ _ID_BY_NIK = (select(_T.c.id)
 
 def find_by_nik(nik: str) -> RegistryRecord | None:
     """The current record for a NIK: active first, then the newest period."""
-    record_id = db.session.connection().execute(_ID_BY_NIK, {"nik": nik}).scalar()
-    return db.session.get(RegistryRecord, record_id) if record_id is not None else None
+    return db.session.scalars(_BY_NIK, {"nik": nik}).first()
+
+
+def current_id_by_nik(nik: str) -> int | None:
+    """The id of find_by_nik's record, without loading it: for a NIK that is
+    mostly not in the registry yet (a registration), one statement on the
+    connection and no ORM loading."""
+    return db.session.connection().execute(_ID_BY_NIK, {"nik": nik}).scalar()
 
 
 def household(no_kk: str) -> list[RegistryRecord]:
