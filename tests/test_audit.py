@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from slrt.audit.models import AuditEntry
 from tests.conftest import ARO, OLAK, PASSWORD, build_nik, csrf_from, login, post
@@ -104,6 +104,51 @@ def test_pdp_report_lists_the_data_and_everyone_who_touched_it(db, make_user, re
     assert entries(db, action="laporan_pdp")[-1].detail["baris"] >= 2
     listing = sup.get("/audit?pengguna=hendra").text
     assert "hendra" in listing and "rina" not in listing.split("<tbody>")[1]
+
+
+def test_a_registration_is_audited_with_its_case_and_person_in_one_transaction(
+        db, make_user, client, monkeypatch):
+    """The complaint form writes its own entry before its commit: it names the
+    case and the person (so the UU PDP report lists who registered them), a
+    refused form writes none, and when the commit fails neither the case nor
+    the entry is saved."""
+    from slrt.cases.models import Case
+
+    login(client, make_user("operator", villages=[ARO], username="rina"))
+    form = {"step": "simpan", "village_code": ARO, "category_code": "pbi_tidak_aktif",
+            "channel": "datang_langsung", "urgency": "biasa", "reporter_is_beneficiary": "ya",
+            "description": "KIS ditolak di puskesmas.", "name": "Nurhayati Siregar",
+            "nik": build_nik("15.04.03", date(1975, 6, 30), "P", 44)}
+    refused = post(client, "/kasus/baru", {**form, "description": ""})
+    assert refused.status_code == 422
+    assert not [e for e in entries(db, action="ubah")
+                if e.detail.get("endpoint") == "cases.register"]
+
+    assert post(client, "/kasus/baru", form).status_code == 302
+    case = db.session.scalars(select(Case)).one()
+    [entry] = [e for e in entries(db, action="ubah")
+               if e.detail.get("endpoint") == "cases.register"]
+    assert (entry.object_type, entry.object_id, entry.person_id) == (
+        "case", case.id, case.beneficiary_id)
+    assert entry.actor_name == "rina" and entry.detail["aksi"] == "simpan"
+
+    from sqlalchemy.orm import Session
+
+    def failing_commit(self):
+        raise RuntimeError("disk penuh")
+
+    second = {**form, "nik": build_nik("15.04.03", date(1980, 1, 2), "L", 45),
+              "name": "Rahmat Hidayat", "csrf_token": csrf_from(client.get("/kasus/baru").text)}
+    tried = []
+    monkeypatch.setattr(Session, "commit", lambda self: tried.append(1) or failing_commit(self))
+    with pytest.raises(RuntimeError, match="disk penuh"):
+        client.post("/kasus/baru", data=second)
+    monkeypatch.undo()
+    assert tried == [1]  # the registration's one commit, with the case and its entry
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Case.id))) == 1
+    assert len([e for e in entries(db, action="ubah")
+                if e.detail.get("endpoint") == "cases.register"]) == 1
 
 
 def test_only_the_supervisor_reads_the_audit_log(make_user, app):

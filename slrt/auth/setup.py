@@ -47,7 +47,6 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id: str):
-
         if not user_id.isdigit():
             return None
         user = db.session.execute(_user_statement(), {"id": int(user_id)}
