@@ -107,6 +107,11 @@ def test_upload_is_checked_in_the_background_then_applied_on_request(
     record = wait_for(db, import_id, ("applied", "rejected", "failed"))
     assert record.status == "applied", record.message
     assert record.inserted == 544 and active_count(db) == 544
+    # The background process deletes the file right after it commits "applied"
+    # (never before: a failed commit must leave it for a rerun); give it that moment.
+    deadline = time.monotonic() + 10
+    while Path(record.file_path).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not Path(record.file_path).exists()  # the regency's NIKs do not linger on disk
     page = client.get(f"/dtks/impor/{import_id}")
     assert "544 baru" in page.text and 'http-equiv="refresh"' not in page.text
