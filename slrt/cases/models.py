@@ -116,6 +116,65 @@ class Person(db.Model):
         return f"{self.nik[:6]}******{self.nik[-4:]}" if self.nik else ""
 
 
+# The profile columns a desk types and a registration may change.
+PROFILE_FIELDS = ("name", "no_kk", "birth_place", "birth_date", "sex", "address", "dusun", "rt",
+                  "rw", "village_code", "phone", "household_size", "children_count",
+                  "elderly_count", "disabled_count", "is_unidentified", "identifying_notes")
+
+
+PROFILE_LABELS = {
+    "name": "Nama", "no_kk": "No KK", "birth_place": "Tempat lahir",
+    "birth_date": "Tanggal lahir", "sex": "Jenis kelamin", "address": "Alamat",
+    "dusun": "Dusun", "rt": "RT", "rw": "RW", "village_code": "Desa/kelurahan", "phone": "HP",
+    "household_size": "Jumlah anggota keluarga", "children_count": "Anak",
+    "elderly_count": "Lansia", "disabled_count": "Penyandang disabilitas",
+    "is_unidentified": "Identitas tidak diketahui", "identifying_notes": "Keterangan",
+}
+
+
+class PersonHistory(db.Model):
+    """The values a person's profile had before each change: who changed
+    which fields from what to what, when, and on which case. Kept for the
+    case page and the UU PDP Art. 32 report; never updated."""
+
+    __tablename__ = "person_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # {field: [old, new]}, dates as ISO strings
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    changed_by: Mapped[User | None] = relationship()
+
+    def rows(self) -> list[tuple[str, object, object]]:
+        """(label, before, after) for each changed field, in form order."""
+        return [(PROFILE_LABELS.get(attr, attr), *self.changes[attr])
+                for attr in PROFILE_FIELDS if attr in self.changes]
+
+
+class ProfileSnapshot:
+    """A beneficiary's profile as one desk recorded it on its case, shown to
+    that desk instead of a stored profile that belongs to another village."""
+
+    def __init__(self, person: Person, values: dict):
+        self.id = person.id
+        self.nik = person.nik
+        for attr in PROFILE_FIELDS:
+            setattr(self, attr, values.get(attr))
+        if isinstance(self.birth_date, str):
+            self.birth_date = date.fromisoformat(self.birth_date)
+        for attr in ("name", "birth_place", "address", "dusun", "rt", "rw", "phone",
+                     "identifying_notes"):
+            setattr(self, attr, getattr(self, attr) or "")
+        self.is_unidentified = bool(self.is_unidentified)
+
+    display_name = Person.display_name
+    masked_nik = Person.masked_nik
+
+
 class Case(db.Model):
     """A complaint registered at a Puskesos desk, on outreach or by the village."""
 
@@ -143,6 +202,10 @@ class Case(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The beneficiary's profile as this case's desk typed it, kept when the
+    # stored profile belongs to a village outside that desk's scope (and so
+    # was neither changed nor shown by it).
+    beneficiary_profile: Mapped[dict | None] = mapped_column(JSON)
 
     village: Mapped[Region] = relationship()
     category: Mapped[Category] = relationship()
@@ -189,6 +252,31 @@ class Case(db.Model):
     @property
     def latest_check(self) -> RegistryCheck | None:
         return self.registry_checks[-1] if self.registry_checks else None
+
+    def beneficiary_for(self, user):
+        """The beneficiary as this user may see it: the stored profile, or,
+        for a village desk outside the person's village, what the case's desk
+        recorded."""
+        from slrt.common.permissions import can_see_village
+
+        person = self.beneficiary
+        if (self.beneficiary_profile is not None and user.role in ("operator", "fasilitator")
+                and not can_see_village(user, person.village_code)):
+            return ProfileSnapshot(person, self.beneficiary_profile)
+        return person
+
+    def profile_history_for(self, user) -> list[PersonHistory]:
+        """The earlier values of the beneficiary's profile, for those who may
+        see the stored profile."""
+        from slrt.common.permissions import can_see_village
+
+        person = self.beneficiary
+        if user.role in ("operator", "fasilitator") and not can_see_village(
+                user, person.village_code):
+            return []
+        return list(db.session.scalars(
+            db.select(PersonHistory).where(PersonHistory.person_id == person.id)
+            .order_by(PersonHistory.id.desc())))
 
 
 class RegistryCheck(db.Model):

@@ -13,35 +13,38 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 
-from slrt import hold_write_lock
 from slrt.cases.models import (
     CHANNELS,
     DESK_OUTCOMES,
     OPEN_CASE_STATUSES,
+    PROFILE_FIELDS,
     URGENCIES,
     Case,
     CaseEvent,
     Person,
+    PersonHistory,
     RegistryCheck,
 )
 from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import REGISTER_ROLES, can_see_village
+from slrt.common.permissions import REGISTER_ROLES, can_see_village, village_scope
 from slrt.common.time import WIB, format_period_id
 from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_key
 from slrt.extensions import db
+from slrt.platform.db import write_lock
 
 
 class DuplicateOpenCase(DomainError):
     """The person already has an open case of the same category."""
 
-    def __init__(self, case: Case):
+    def __init__(self, case: Case, actor):
         super().__init__(
             _("%(name)s sudah memiliki kasus terbuka %(number)s dengan kategori yang sama "
-              "(%(category)s).", name=case.beneficiary.display_name, number=case.number,
+              "(%(category)s).", name=case.beneficiary_for(actor).display_name,
+              number=case.number,
               category=case.category.name),
             "category_code",
         )
@@ -110,11 +113,17 @@ def next_case_number(prefix: str, now: datetime) -> str:
     return f"{prefix}-{yymm}-{seq:04d}"
 
 
-def open_case_for(person: Person, category_code: str) -> Case | None:
-    return db.session.scalars(
-        select(Case).where(Case.beneficiary_id == person.id, Case.category_code == category_code,
-                           Case.status.in_(OPEN_CASE_STATUSES)).order_by(Case.id).limit(1)
-    ).first()
+def open_case_for(person: Person, category_code: str, actor=None) -> Case | None:
+    """The person's oldest open case of the category; with an actor, only
+    among the cases of the actor's villages (another desk's case is that
+    desk's business and never revealed)."""
+    stmt = select(Case).where(Case.beneficiary_id == person.id,
+                              Case.category_code == category_code,
+                              Case.status.in_(OPEN_CASE_STATUSES))
+    scope = village_scope(actor) if actor is not None else None
+    if scope is not None:
+        stmt = stmt.where(Case.village_code.in_(scope))
+    return db.session.scalars(stmt.order_by(Case.id).limit(1)).first()
 
 
 def _person_values(data: PersonInput, village_code: str, now: datetime,
@@ -140,6 +149,34 @@ def _person_values(data: PersonInput, village_code: str, now: datetime,
     if person is None:
         values.update(nik=data.nik or None, created_at=now)
     return values
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _profile_changes(person: Person, values: dict) -> dict:
+    """{field: [old, new]} for the profile fields the write changes."""
+    changes = {}
+    for attr in PROFILE_FIELDS:
+        if attr in values and getattr(person, attr) != values[attr]:
+            changes[attr] = [_json_value(getattr(person, attr)), _json_value(values[attr])]
+    return changes
+
+
+def _typed_profile(data: PersonInput, village_code: str) -> dict:
+    """What the desk typed, as kept on its case (JSON)."""
+    values = {attr: _json_value(getattr(data, attr, None)) for attr in PROFILE_FIELDS
+              if attr != "village_code"}
+    values["name"] = data.name.strip()
+    values["village_code"] = village_code
+    return values
+
+
+def can_change_profile(actor, person: Person) -> bool:
+    """A stored profile is changed only by the desks of the person's village
+    (or the regency), like it is shown only to them."""
+    return person.village_code is None or can_see_village(actor, person.village_code)
 
 
 def _insert(model, values: dict) -> int:
@@ -243,25 +280,37 @@ def register_case(
     check, check_message = _check_values(actor, now, method=method, record=record)
 
     # What follows decides on the newest data: the person of this NIK, an open
-    # case of the same category, the next case number (SQLite: the write lock).
-    hold_write_lock()
+    # case of the same category, the next case number. Two desks registering
+    # the same NIK at once take turns here, on SQLite and on PostgreSQL.
+    write_lock(db.session, f"person-nik:{person_data.nik}" if person_data.nik
+               else "registration")
     existing = None
     if person_data.nik:
         person_id = db.session.connection().execute(_PERSON_BY_NIK,
                                                     {"nik": person_data.nik}).scalar()
         existing = db.session.get(Person, person_id) if person_id is not None else None
     if existing is not None and not allow_duplicate:
-        dup = open_case_for(existing, complaint.category_code)
-        # A case of another village is that desk's business: never revealed here.
-        if dup is not None and can_see_village(actor, dup.village_code):
-            raise DuplicateOpenCase(dup)
+        dup = open_case_for(existing, complaint.category_code, actor)
+        if dup is not None:
+            raise DuplicateOpenCase(dup, actor)
 
     person_values = _person_values(person_data, complaint.village_code, now, existing)
+    profile_kept_on_case = None
+    history = None
     if existing is None:
         person_id = _insert(Person, person_values)
+    elif not can_change_profile(actor, existing):
+        # Another village's resident: the stored profile is that desk's; this
+        # desk's case keeps what it typed, and the profile stays as it was.
+        person_id = existing.id
+        profile_kept_on_case = _typed_profile(person_data, complaint.village_code)
     else:
-        for attr, value in person_values.items():
-            setattr(existing, attr, value)  # written at the commit
+        changes = _profile_changes(existing, person_values)
+        if changes:
+            history = dict(person_id=existing.id, changed_at=now, changed_by_id=actor.id,
+                           changes=changes)
+            for attr, value in person_values.items():
+                setattr(existing, attr, value)  # written at the commit
         person_id = existing.id
     by_reporter = not complaint.reporter_is_beneficiary
     values = dict(
@@ -282,8 +331,11 @@ def register_case(
         updated_at=now,
         created_by_id=actor.id,
         version=1,
+        beneficiary_profile=profile_kept_on_case,
     )
     case_id = _insert(Case, values)
+    if history is not None:
+        _insert(PersonHistory, {**history, "case_id": case_id})
     reporter = ("penerima manfaat sendiri" if not by_reporter
                 else values["reporter_name"] + (f" ({values['reporter_relation']})"
                                                 if values["reporter_relation"] else ""))

@@ -243,7 +243,7 @@ def _save_new_case():
         if form.nik.data:
             record = registry.find_by_nik(form.nik.data)
         return _render_register(form, record=record, duplicate=dup.case,
-                                person=dup.case.beneficiary, status=409)
+                                person=_person_in_scope(dup.case.beneficiary), status=409)
     except DomainError as e:
         db.session.rollback()
         field = getattr(form, e.field, None) if e.field else None
