@@ -33,6 +33,7 @@ def init_app(app):
     app.jinja_env.filters["tanggal"] = t.format_date_id
     app.jinja_env.filters["waktu"] = t.format_datetime_id
     app.jinja_env.filters["periode"] = t.format_period_id
+    app.jinja_env.filters["angka"] = t.format_number_id
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
     app.jinja_env.globals["period_age_months"] = t.period_age_months

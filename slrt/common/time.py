@@ -1,16 +1,19 @@
-"""One clock: instants are stored in UTC and shown in WIB (Asia/Jakarta)."""
+"""One clock: instants are stored in UTC and shown in WIB (Asia/Jakarta).
+
+Dates, times and numbers are written through Babel's `id` locale data (the
+CLDR month names and separators), not hand-written tables.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-WIB = ZoneInfo("Asia/Jakarta")
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal as _babel_decimal
 
-BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
+WIB = ZoneInfo("Asia/Jakarta")
+LOCALE = "id"
 
 
 def now_utc() -> datetime:
@@ -33,7 +36,7 @@ def format_date_id(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_wib(value).date()
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+    return _babel_date(value, "d MMMM y", locale=LOCALE)
 
 
 def format_datetime_id(value: datetime | None) -> str:
@@ -71,4 +74,9 @@ def format_period_id(period: str | None) -> str:
     if not period:
         return ""
     year, month = period.split("-")
-    return f"{BULAN[int(month) - 1]} {year}"
+    return _babel_date(date(int(year), int(month), 1), "LLLL y", locale=LOCALE)
+
+
+def format_number_id(value) -> str:
+    """1234567 -> '1.234.567' (Indonesian digit grouping); None -> '0'."""
+    return _babel_decimal(value or 0, locale=LOCALE)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from slrt.common.time import format_number_id
+
 PALETTE = ("#1f6f8b", "#e07a1f", "#3a9d5d", "#c0392b", "#7d5ba6", "#8c6d46", "#d4a017",
            "#5d6d7e")
 FONT = 'font-family="sans-serif" font-size="11"'
@@ -19,8 +21,8 @@ def _fmt(v) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{v:,}".replace(",", ".")
+        v = round(v, 1)
+    return format_number_id(v)
 
 
 def _svg(parts: list[str]) -> Markup:
