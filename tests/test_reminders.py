@@ -61,7 +61,7 @@ def fire_case(people, register):
     return register(people["op"], category="korban_bencana", urgency="segera",
                     nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3), name="Syamsul Bahri",
                     dusun="Dusun III", rt="004", rw="002", phone="081274561230",
-                    household_size=5, children_count=3, when=wib(2026, 12, 22, 9),
+                    household_size=5, children_count=3, when=wib(2026, 12, 21, 9),
                     description="Rumah terbakar habis; KK dan KTP ikut terbakar.")
 
 
@@ -82,25 +82,39 @@ def notes_of(db, user):
 
 def test_due_date_counts_working_days_across_christmas_new_year_and_isra_miraj(
         people, fire_case):
-    # Tuesday 22 Dec + 14 working days, skipping 25 Dec, 1 Jan, 5 Jan and weekends.
-    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
+    # Monday 21 Dec + 14 working days, skipping 24 Dec (the government's cuti bersama,
+    # which nobody had to enter), 25 Dec, 1 Jan, 5 Jan and weekends.
+    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     assert ref.due_date == date(2027, 1, 14)
 
 
 def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, client, db):
+    """24 Dec 2026 is the government's cuti bersama (the calendar knows it);
+    the admin adds a regency's own day off (31 Dec) and marks a listed day
+    the office works anyway."""
     login(client, people["admin"])
-    resp = post(client, "/admin/pengingat/cuti-bersama", {"days": "2026-12-24\n2026-12-31"},
+    page = client.get("/admin/pengingat").text
+    assert "Cuti Bersama Hari Raya Natal" in page and "24 Desember 2026" in page
+    resp = post(client, "/admin/pengingat/cuti-bersama", {"days": "2026-12-31", "worked": ""},
                 token_page="/admin/pengingat")
     assert resp.status_code == 302
-    assert st.cuti_bersama() == {date(2026, 12, 24), date(2026, 12, 31)}
+    assert st.cuti_bersama() == {date(2026, 12, 31)}
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
-    assert ref.due_date == date(2027, 1, 18)  # two more days: Fri 15 Jan, then Mon 18 Jan
+    # Tue 22 Dec + 14: without 24, 25, 31 Dec, 1 and 5 Jan -> Mon 18 Jan
+    assert ref.due_date == date(2027, 1, 18)
+    resp = post(client, "/admin/pengingat/cuti-bersama",
+                {"days": "2026-12-31", "worked": "2026-12-24"}, token_page="/admin/pengingat")
+    assert resp.status_code == 302
+    assert st.cuti_bersama().removed == {date(2026, 12, 24)}
+    again = refer(people["op"], fire_case, "BENCANA_LOG", wib(2026, 12, 23, 10, 30))
+    assert again.due_date == date(2026, 12, 24)  # one working day: 24 Dec is worked now
     page = client.get("/admin/pengingat").text
-    assert "2026-12-24" in page and "2026-12-31" in page
+    assert "2026-12-31" in page and "2026-12-24" in page
     bad = post(client, "/admin/pengingat/cuti-bersama", {"days": "24-12-2026"},
                token_page="/admin/pengingat")
     assert bad.status_code == 302
-    assert st.cuti_bersama() == {date(2026, 12, 24), date(2026, 12, 31)}  # unchanged
+    assert st.cuti_bersama() == {date(2026, 12, 31)}  # unchanged
+    assert st.cuti_bersama().removed == {date(2026, 12, 24)}
 
 
 def _clock(today, due=date(2027, 1, 14), days=14, **kw):
@@ -154,7 +168,7 @@ def test_sql_cutoffs_agree_with_the_clock_for_every_day_of_the_holiday_season():
 # ------------------------------------------------------------------ pause / resume
 
 def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, db):
-    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
+    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     assert ref.due_date == date(2027, 1, 14)
     with pytest.raises(DomainError, match="Alasan jeda wajib"):
         services.pause(people["yusnita"], ref, "  ", now=wib(2026, 12, 30))
@@ -212,7 +226,7 @@ def test_pause_and_resume_through_the_referral_page(people, fire_case, client, d
 
 def test_escalation_ladder_from_at_risk_to_the_regency_and_the_facilitator(
         people, fire_case, db):
-    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
+    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     referrals.move(people["yusnita"], ref, "terima", now=wib(2026, 12, 23))
     db.session.commit()
     y, kasi, sup, fas, dedi = (people[k] for k in ("yusnita", "kasi", "sup", "fas", "dedi"))
@@ -410,7 +424,7 @@ def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none
 
 
 def test_a_due_date_moved_by_a_pause_replaces_the_pending_reminder(people, fire_case, db):
-    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
+    ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     referrals.move(people["yusnita"], ref, "terima", now=wib(2026, 12, 23))
     assert services.send_due(wib(2027, 1, 11, 7)).reminders_created == 1  # at risk, pending
     services.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",

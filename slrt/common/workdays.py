@@ -1,4 +1,11 @@
-"""Working days of the Indonesian calendar (national holidays from `holidays`)."""
+"""Working days of the Indonesian calendar.
+
+Days off come from the `holidays` package: the national public holidays and
+the government's joint leave days (cuti bersama, its GOVERNMENT category), so
+a new year's cuti bersama needs nobody to type it. The admin adjusts the
+calendar only where the office differs: days off added (a regency's own
+leave) and listed days removed (a joint leave day the office works anyway).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,47 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from holidays.constants import GOVERNMENT, PUBLIC
+
+
+class DaysOff(frozenset):
+    """The admin's adjustments to the calendar: the set holds the days off
+    added; `.removed` the listed holidays that are working days here."""
+
+    removed: frozenset[date] = frozenset()
+
+    def __new__(cls, added=(), removed=()):
+        obj = super().__new__(cls, added)
+        obj.removed = frozenset(removed)
+        return obj
+
+    def __hash__(self):
+        return hash((frozenset(self), self.removed))
+
+    def __eq__(self, other):
+        if isinstance(other, DaysOff):
+            return frozenset(self) == frozenset(other) and self.removed == other.removed
+        return frozenset.__eq__(self, other)
+
+
+@lru_cache(maxsize=64)
+def national_days_off(year: int) -> dict[date, str]:
+    """The public holidays and cuti bersama of a year, with their names in Indonesian."""
+    calendar = holidays.Indonesia(years=year, categories=(PUBLIC, GOVERNMENT), language="id")
+    return dict(sorted(calendar.items()))
 
 
 @lru_cache(maxsize=64)
 def _national(year: int) -> frozenset[date]:
-    return frozenset(holidays.Indonesia(years=year))
+    return frozenset(national_days_off(year))
 
 
 def is_working_day(day: date, extra: frozenset[date] = frozenset()) -> bool:
-    return day.weekday() < 5 and day not in _national(day.year) and day not in extra
+    if day.weekday() >= 5:
+        return False
+    if day in getattr(extra, "removed", ()):
+        return True
+    return day not in _national(day.year) and day not in extra
 
 
 def add_working_days(start: date, days: int, extra: frozenset[date] = frozenset()) -> date:

@@ -6,8 +6,9 @@ whichever is larger) -> overdue (the due date has passed) -> escalated
 closed referrals stand still. Urgent (darurat) referrals are at risk from
 the day they are sent, so they are reminded the same day.
 
-Working days follow the Indonesian calendar (slrt/common/workdays.py) plus the
-cuti bersama days the admin keeps in the app settings.
+Working days follow the Indonesian calendar (slrt/common/workdays.py: public
+holidays and the government's cuti bersama) with the admin's adjustments
+kept in the app settings.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 
 from slrt.common.models import get_setting, set_setting
-from slrt.common.workdays import add_working_days, is_working_day, working_days_between
+from slrt.common.workdays import (
+    DaysOff,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+)
 
-CUTI_BERSAMA_KEY = "cuti_bersama"
+CUTI_BERSAMA_KEY = "cuti_bersama"  # days off the admin added
+WORKED_HOLIDAYS_KEY = "cuti_bersama_masuk"  # listed holidays the office works
 URGENT = frozenset({"darurat"})
 DEFAULT_ESCALATE_AFTER = 3
 
@@ -35,9 +42,7 @@ STATES = {
 LEVELS = {"on_track": 0, "at_risk": 1, "overdue": 2, "escalated": 3}
 
 
-def cuti_bersama() -> frozenset[date]:
-    """The collective leave days (cuti bersama) the admin entered."""
-    raw = get_setting(CUTI_BERSAMA_KEY, "") or ""
+def _dates(raw: str) -> set[date]:
     days = set()
     for part in raw.replace("\n", ",").split(","):
         part = part.strip()
@@ -46,11 +51,20 @@ def cuti_bersama() -> frozenset[date]:
                 days.add(date.fromisoformat(part))
             except ValueError:
                 continue
-    return frozenset(days)
+    return days
 
 
-def set_cuti_bersama(days) -> None:
+def cuti_bersama() -> DaysOff:
+    """The admin's adjustments to the national calendar (which already holds
+    the government's cuti bersama): days off added, listed days worked."""
+    return DaysOff(_dates(get_setting(CUTI_BERSAMA_KEY, "") or ""),
+                   _dates(get_setting(WORKED_HOLIDAYS_KEY, "") or ""))
+
+
+def set_cuti_bersama(days, worked=None) -> None:
     set_setting(CUTI_BERSAMA_KEY, ",".join(d.isoformat() for d in sorted(set(days))))
+    if worked is not None:
+        set_setting(WORKED_HOLIDAYS_KEY, ",".join(d.isoformat() for d in sorted(set(worked))))
 
 
 def escalate_after() -> int:

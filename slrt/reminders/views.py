@@ -14,6 +14,7 @@ from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
+from slrt.common.workdays import national_days_off
 from slrt.extensions import db
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
@@ -113,17 +114,19 @@ def settings():
         .limit(200)))
     recent = list(db.session.scalars(select(Delivery).where(Delivery.status == "terkirim")
                                      .order_by(Delivery.id.desc()).limit(20)))
-    holidays = "\n".join(d.isoformat() for d in sorted(st.cuti_bersama()))
+    adjust = st.cuti_bersama()
+    year = today_wib().year
+    national = {**national_days_off(year), **national_days_off(year + 1)}
     return render_template("reminders/settings.html", units=units, chosen=chosen,
                            candidates=candidates, deliveries=deliveries, recent=recent,
-                           holidays=holidays, escalate=st.escalate_after())
+                           holidays="\n".join(d.isoformat() for d in sorted(adjust)),
+                           worked="\n".join(d.isoformat() for d in sorted(adjust.removed)),
+                           national=national, escalate=st.escalate_after())
 
 
-@bp.post("/admin/pengingat/cuti-bersama")
-def save_holidays():
-    _admin()
+def _parse_days(raw: str) -> tuple[set[date], list[str]]:
     days, bad = set(), []
-    for part in request.form.get("days", "").replace(",", "\n").splitlines():
+    for part in raw.replace(",", "\n").splitlines():
         part = part.strip()
         if not part:
             continue
@@ -131,12 +134,22 @@ def save_holidays():
             days.add(date.fromisoformat(part))
         except ValueError:
             bad.append(part[:20])
-    if bad:
-        flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s", d=", ".join(bad)), "error")
+    return days, bad
+
+
+@bp.post("/admin/pengingat/cuti-bersama")
+def save_holidays():
+    _admin()
+    days, bad = _parse_days(request.form.get("days", ""))
+    worked, bad_worked = _parse_days(request.form.get("worked", ""))
+    if bad or bad_worked:
+        flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s",
+                d=", ".join(bad + bad_worked)), "error")
         return redirect(url_for("reminders.settings"))
-    st.set_cuti_bersama(days)
+    st.set_cuti_bersama(days, worked)
     db.session.commit()
-    flash(_("%(n)d hari cuti bersama disimpan.", n=len(days)), "success")
+    flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
+            n=len(days), m=len(worked)), "success")
     return redirect(url_for("reminders.settings"))
 
 
