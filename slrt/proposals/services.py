@@ -83,8 +83,13 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
         listed = db.session.scalars(select(RegistryRecord).where(
             RegistryRecord.nik == nik, RegistryRecord.is_active)).first()
         if listed is not None:
-            raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS (ID %(id)s); gunakan usulan "
-                                "perbaikan bila datanya salah.", id=listed.registry_id), "nik")
+            if can_see_village(actor, listed.village_code):
+                raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS (ID %(id)s); gunakan "
+                                    "usulan perbaikan bila datanya salah.",
+                                    id=listed.registry_id), "nik")
+            # Listed in a village outside the actor's scope: say no more than that it is.
+            raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS; gunakan usulan perbaikan "
+                                "bila datanya salah."), "nik")
     else:
         if record is None:
             raise DomainError(_("Pilih data DTKS yang akan diperbaiki atau dinonaktifkan."),
@@ -101,9 +106,15 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
             details["corrections"] = changes
     dup = _open_duplicate(nik, kind)
     if dup is not None:
-        raise DomainError(_("Sudah ada usulan %(kind)s untuk NIK ini (%(number)s, %(status)s).",
-                            kind=KINDS[kind].lower(), number=dup.number,
-                            status=dup.status_label), "nik")
+        if can_see_village(actor, dup.village_code):
+            raise DomainError(_("Sudah ada usulan %(kind)s untuk NIK ini (%(number)s, %(status)s).",
+                                kind=KINDS[kind].lower(), number=dup.number,
+                                status=dup.status_label), "nik")
+        # Another village's proposal: its number, status and village are not this desk's
+        # business; the refusal alone says that one is open.
+        raise DomainError(_("Sudah ada usulan %(kind)s yang masih berjalan untuk NIK ini; "
+                            "hubungi Dinas Sosial kabupaten.",
+                            kind=KINDS[kind].lower()), "nik")
     yymm = now.astimezone(WIB).strftime("%y%m")
     proposal = Proposal(
         number=f"US-{yymm}-{next_value(f'proposal-{yymm}'):04d}", kind=kind,
