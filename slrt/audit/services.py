@@ -27,6 +27,8 @@ ACTIONS = {
     "ditolak": "Akses ditolak",
     "buka_nik": "Membuka NIK lengkap",
     "laporan_pdp": "Laporan UU PDP",
+    "lapor_data": "Melaporkan warga pindah/meninggal",
+    "cabut_laporan": "Mencabut laporan pindah/meninggal",
 }
 
 

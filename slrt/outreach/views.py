@@ -63,7 +63,7 @@ def visit(case_id: int):
     case = case_queries.get_case_for(current_user, case_id)
     values = request.form if request.method == "POST" else {}
     task = _task_for(case, parse_id(request.values.get("task")))
-    error = None
+    error, error_field = None, None
     now = now_utc()
     if request.method == "POST":
         try:
@@ -79,10 +79,11 @@ def visit(case_id: int):
                     visited_at=visited_at, notes=values.get("notes", "")[:4000], now=now,
                     task=task, photo=photo, upload_dir=_upload_dir(),
                     latitude=values.get("latitude", "")[:20],
-                    longitude=values.get("longitude", "")[:20])
+                    longitude=values.get("longitude", "")[:20],
+                    confirm_stale=values.get("yakin") == "1")
             except DomainError as e:
                 db.session.rollback()
-                error = e.message
+                error, error_field = e.message, e.field
             else:
                 db.session.commit()
                 flash(_("Kunjungan dicatat: %(o)s.", o=v.outcome_label), "success")
@@ -92,7 +93,7 @@ def visit(case_id: int):
                 return redirect(url_for("cases.detail", case_id=case.id))
     return render_template(
         "outreach/visit.html", case=case, task=task, outcomes=VISIT_OUTCOMES, values=values,
-        error=error, visits=services.visits_of(case),
+        error=error, error_field=error_field, visits=services.visits_of(case),
         default_time=now.astimezone(WIB).strftime("%Y-%m-%dT%H:%M")), (422 if error else 200)
 
 

@@ -157,7 +157,8 @@ def report_stale(record_id: int):
         abort(404)
     try:
         flag = services.report_stale(current_user, record, request.form.get("kind", ""),
-                                     request.form.get("note", "")[:2000], now=now_utc())
+                                     request.form.get("note", "")[:2000], now=now_utc(),
+                                     confirmed=request.form.get("yakin") == "1")
     except DomainError as e:
         db.session.rollback()
         flash(e.message, "error")
