@@ -135,7 +135,13 @@ def _report_step(mode: str):
             db.session.commit()
         except (DomainError, StaleDataError) as e:
             db.session.rollback()
-            flash(getattr(e, "message", _("Data berubah; ulangi.")), "error")
+            message = getattr(e, "message", _("Data berubah; ulangi."))
+            flash(message, "error")
+            audit("ubah_ditolak", object_type="registry", object_id=record.id, outcome="ditolak",
+                  detail={"objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
+                                     id=record.registry_id),
+                          "rincian": _("Pencabutan laporan ditolak: %(m)s", m=message)},
+                  commit=True)
         else:
             flash(_("Laporan \"%(flag)s\" atas %(name)s dicabut.", flag=flag.label.lower(),
                     name=record.name), "success")

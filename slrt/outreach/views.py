@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can_see_village
@@ -91,6 +92,11 @@ def visit(case_id: int):
                     flash(_("Kunjungan berikutnya disarankan %(h)s; tugas tetap terbuka.",
                             h=v.next_visit_hint), "info")
                 return redirect(url_for("cases.detail", case_id=case.id))
+    if request.method == "GET":
+        audit("lihat_kunjungan", object_type="case", object_id=case.id,
+              person_id=case.beneficiary_id, detail={
+                  "objek": _("Kasus %(n)s", n=case.number),
+                  "rincian": _("Membuka halaman kunjungan penjangkauan")}, commit=True)
     return render_template(
         "outreach/visit.html", case=case, task=task, outcomes=VISIT_OUTCOMES, values=values,
         error=error, error_field=error_field, visits=services.visits_of(case),
@@ -120,5 +126,11 @@ def photo(visit_id: int):
     v = db.session.get(OutreachVisit, visit_id)
     if v is None or not v.photo_path or not can_see_village(current_user, v.village_code):
         abort(404)
+    case = v.case
+    audit("unduh_berkas", object_type="visit", object_id=v.id, person_id=case.beneficiary_id,
+          detail={"objek": _("Foto kunjungan %(d)s, kasus %(n)s",
+                             d=v.visited_at.astimezone(WIB).strftime("%d-%m-%Y"),
+                             n=case.number),
+                  "rincian": _("Mengunduh foto kunjungan penjangkauan")}, commit=True)
     return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=True,
                      download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")
