@@ -185,3 +185,34 @@ def test_the_outreach_visit_keeps_the_safeguards_and_the_timeline_shows_a_withdr
     db.session.expire_all()
     last = case.events[-1]
     assert last.kind == "usulan" and "dicabut" in last.message
+
+
+def test_another_village_can_neither_report_nor_withdraw(client, db, family, make_user):
+    flag = services.report_stale(family["fas"], family["head"], "meninggal",
+                                 "Kabar dari kepala dusun", now=NOW, confirmed=True)
+    db.session.commit()
+    outsider = make_user("operator", villages=[OLAK])
+    login(client, outsider)
+    token = csrf_from(client.get("/dtks/cek").text)
+    for data in ({"mode": "lapor_form", "record_id": family["wife"].id},
+                 {"mode": "lapor", "record_id": family["wife"].id, "kind": "pindah",
+                  "note": "x", "yakin": "1"},
+                 {"mode": "cabut", "flag_id": flag.id}):
+        resp = client.post("/dtks/cek", data={**data, "csrf_token": token})
+        assert resp.status_code == 404 and "Usman Harun" not in resp.text
+    assert [f.withdrawn_at for f in _flags(db)] == [None]
+
+
+def test_a_refused_withdrawal_on_the_page_is_logged_as_refused(client, db, family):
+    flag = services.report_stale(family["fas"], family["head"], "meninggal",
+                                 "Kabar dari kepala dusun", now=NOW, confirmed=True)
+    db.session.commit()
+    login(client, family["op"])  # not the reporter, not a supervisor
+    token = csrf_from(client.get("/dtks/cek").text)
+    page = client.post("/dtks/cek", data={"mode": "cabut", "flag_id": flag.id,
+                                          "csrf_token": token})
+    assert "Hanya pelapor atau supervisor" in page.text and "Dilaporkan meninggal" in page.text
+    assert _flags(db)[0].withdrawn_at is None
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "ubah_ditolak")).one()
+    assert entry.outcome == "ditolak" and entry.object_id == family["head"].id

@@ -106,6 +106,14 @@ def test_visit_page_photo_and_musdes_scan_downloads_are_audited(client, db, desk
     assert client.get(f"/usulan/musdes/{musdes.id}/berkas").data == PDF
     [scan] = _entries(db, action="unduh_berkas", object_type="musdes")
     assert scan.object_id == musdes.id and "140/12/BA/2026" in scan.detail["objek"]
+    assert client.get(f"/usulan/musdes/{musdes.id}").status_code == 200
+    [seen] = _entries(db, action="lihat_usulan", object_type="musdes")
+    assert seen.object_id == musdes.id
+    # the resident whose proposal the scan decided sees who downloaded it
+    sup = client.application.test_client()
+    login(sup, desk["sup"])
+    report = post(sup, "/audit/pdp", {"nik": proposal.nik}).text.split("Siapa yang melihat")[1]
+    assert "hendra" in report and "Mengunduh foto/berkas" in report
 
 
 def test_art_32_report_finds_a_person_known_only_from_a_proposal(app, db, desk, proposal):

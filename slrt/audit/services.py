@@ -182,7 +182,7 @@ def describe(entry, labels: dict | None = None) -> dict[str, str]:
     elif detail.get("endpoint") in ENDPOINT_TEXT:
         parts.append(ENDPOINT_TEXT[detail["endpoint"]])
     for key, value in detail.items():
-        if key in HIDDEN_DETAIL or (key == "aksi" and not value):
+        if key in HIDDEN_DETAIL or (key == "aksi" and value in ("", "simpan")):
             continue
         if key == "desa" and value:
             value = (labels or {}).get(("desa", str(value)), value)
