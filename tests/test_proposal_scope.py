@@ -49,3 +49,21 @@ def test_active_registry_record_of_another_village_is_not_named(make_user, make_
                                  name="Hasan Basri", nik=rec.nik)
     assert "sudah terdaftar aktif" in refused.value.message
     assert rec.registry_id not in refused.value.message
+
+
+def test_a_moved_report_does_not_name_another_village_deactivation(make_user, make_registry, db):
+    """The same NIK listed twice (data ganda), in Olak and in Aro: Olak's open
+    deactivation proposal is not attached to, nor named in, Aro's report."""
+    olak = make_user("operator", villages=[OLAK])
+    aro = make_user("fasilitator", villages=[ARO])
+    nik = build_nik("15.04.03", date(1950, 5, 5), "L", 77)
+    theirs_rec = make_registry("Abdul Karim", village=OLAK, nik=nik)
+    ours = make_registry("Abdul Karim", village=ARO, nik=nik)
+    theirs = services.create_proposal(olak, kind="nonaktif", village_code=OLAK, now=NOW,
+                                      record=theirs_rec, reason_code="ganda")
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        services.report_stale(aro, ours, "pindah", "Pindah ke Muara Tembesi", now=NOW,
+                              confirmed=True)
+    assert "Sudah ada usulan penonaktifan" in refused.value.message
+    assert theirs.number not in refused.value.message

@@ -175,6 +175,11 @@ def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: da
     """
     note = check_report(actor, record, kind, note, confirmed=confirmed)
     proposal = _open_duplicate(record.nik, "nonaktif")
+    if proposal is not None and not can_see_village(actor, proposal.village_code):
+        # The same NIK listed in another village too, with a deactivation there:
+        # neither its number nor its village is this desk's to see.
+        raise DomainError(_("Sudah ada usulan penonaktifan yang masih berjalan untuk NIK ini; "
+                            "hubungi Dinas Sosial kabupaten."), "nik")
     if proposal is None:
         proposal = create_proposal(actor, kind="nonaktif", village_code=record.village_code,
                                    now=now, record=record, reason_code=kind, note=note,
