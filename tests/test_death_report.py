@@ -216,3 +216,19 @@ def test_a_refused_withdrawal_on_the_page_is_logged_as_refused(client, db, famil
     entry = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "ubah_ditolak")).one()
     assert entry.outcome == "ditolak" and entry.object_id == family["head"].id
+
+
+def test_the_proposal_page_shows_the_report_and_offers_the_withdrawal(client, db, family):
+    flag = services.report_stale(family["fas"], family["head"], "meninggal",
+                                 "Kabar dari kepala dusun", now=NOW, confirmed=True)
+    db.session.commit()
+    login(client, family["fas"])
+    page = client.get(f"/usulan/{flag.proposal_id}").text
+    assert "Dilaporkan meninggal" in page and "Kabar dari kepala dusun" in page
+    assert "Cabut laporan" in page
+    back = client.post("/dtks/cek", data={"mode": "cabut", "flag_id": flag.id,
+                                          "csrf_token": csrf_from(page)})
+    assert back.status_code == 200 and "Usman Harun" in back.text
+    page = client.get(f"/usulan/{flag.proposal_id}").text
+    assert "dicabut" in page and "Cabut laporan" not in page
+    assert "Dicabut (laporan lapangan ditarik)" in page

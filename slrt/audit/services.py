@@ -135,6 +135,9 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
     for e in entries:
         if e.object_type and e.object_id:
             wanted.setdefault(e.object_type, set()).add(e.object_id)
+        same = (e.detail or {}).get("sama_dengan_impor")
+        if isinstance(same, int):
+            wanted.setdefault("registry_import", set()).add(same)
     out: dict[tuple[str, int], str] = {}
     codes = {str(e.detail["desa"]) for e in entries if (e.detail or {}).get("desa")}
     if codes:
@@ -186,6 +189,8 @@ def describe(entry, labels: dict | None = None) -> dict[str, str]:
             continue
         if key == "desa" and value:
             value = (labels or {}).get(("desa", str(value)), value)
+        if key == "sama_dengan_impor" and value:  # an import's id: named by its file
+            value = (labels or {}).get(("registry_import", value), "impor sebelumnya")
         parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: "
                      f"{_value(key, value)}")
     return {"object": obj, "detail": "; ".join(parts),

@@ -40,6 +40,7 @@ from slrt.proposals.models import (
     STATUSES,
     Musdes,
     Proposal,
+    RegistryFlag,
 )
 from slrt.regions.models import Region
 
@@ -333,6 +334,10 @@ def detail(proposal_id: int):
         else:
             flash(_("Hasil Kemensos dicatat."), "success")
             return redirect(url_for("proposals.detail", proposal_id=p.id))
+    flags = list(db.session.scalars(select(RegistryFlag).where(
+        RegistryFlag.proposal_id == p.id).order_by(RegistryFlag.id)))
     return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS,
-                           error=error, values=request.form,
-                           full_nik=_full_nik_allowed()), (422 if error else 200)
+                           error=error, values=request.form, full_nik=_full_nik_allowed(),
+                           flags=flags, withdrawable={f.id for f in flags
+                                                      if services.can_withdraw(current_user, f)}
+                           ), (422 if error else 200)
