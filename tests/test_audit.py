@@ -47,8 +47,9 @@ def test_logins_failures_views_changes_and_logout_are_logged(db, make_user, regi
         (case.id, case.beneficiary_id, "rina", "operator")
     post(client, f"/kasus/{case.id}/catatan", {"text": "Sudah ditelepon."})
     change = entries(db, action="ubah")[-1]
-    assert change.detail["endpoint"] == "cases.add_note" and change.person_id == \
+    assert change.detail["objek"] == f"Kasus {case.number}" and change.person_id == \
         case.beneficiary_id
+    assert change.outcome == "ok" and "endpoint" not in change.detail
     post(client, "/keluar", {})
     assert entries(db, action="logout")[-1].actor_name == "rina"
 

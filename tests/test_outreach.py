@@ -61,7 +61,7 @@ def test_my_villages_lists_waiting_families_with_address_phone_tasks_and_proposa
     assert "Tugas tindak lanjut (1)" in page
     outreach.record_visit(world["fas"], world["died"], outcome="meninggal",
                           visited_at=wib(2026, 1, 12, 9), notes="Meninggal 3 Januari 2026",
-                          now=wib(2026, 1, 12, 10))
+                          now=wib(2026, 1, 12, 10), confirm_stale=True)
     db.session.commit()
     page = client.get("/desa-saya").text
     assert "Usulan DTKS yang masih berjalan (1)" in page and "Penonaktifan" in page
@@ -109,7 +109,7 @@ def test_died_raises_a_registry_deactivation_proposal(world, db):
     visit = outreach.record_visit(world["fas"], world["died"], outcome="meninggal",
                                   visited_at=wib(2026, 1, 12, 9),
                                   notes="Meninggal 3 Januari 2026, keterangan kepala dusun",
-                                  now=wib(2026, 1, 12, 10))
+                                  now=wib(2026, 1, 12, 10), confirm_stale=True)
     db.session.commit()
     proposal = db.session.get(Proposal, visit.proposal_id)
     assert (proposal.kind, proposal.reason_code, proposal.source, proposal.nik) == (

@@ -73,7 +73,8 @@ def test_reported_death_flags_the_record_at_once_and_proposes_deactivation(op, m
     rec = make_registry("Usman Harun", birth=date(1941, 3, 3))
     login(client, op)
     resp = post(client, f"/usulan/dtks/{rec.id}/lapor",
-                {"kind": "meninggal", "note": "Meninggal 2 bulan lalu, akta kematian diurus"})
+                {"kind": "meninggal", "note": "Meninggal 2 bulan lalu, akta kematian diurus",
+                 "yakin": "1"})
     assert resp.status_code == 302
     flag = db.session.scalars(select(RegistryFlag)).one()
     assert flag.kind == "meninggal" and flag.proposal.kind == "nonaktif"
@@ -81,7 +82,8 @@ def test_reported_death_flags_the_record_at_once_and_proposes_deactivation(op, m
     page = post(client, "/dtks/cek", {"q": rec.nik}).text
     assert "Dilaporkan meninggal" in page and flag.proposal.number in page
     # a second report (moved) reuses the open deactivation proposal
-    post(client, f"/usulan/dtks/{rec.id}/lapor", {"kind": "pindah", "note": ""})
+    post(client, f"/usulan/dtks/{rec.id}/lapor",
+         {"kind": "pindah", "note": "Istri pindah ke Jambi", "yakin": "1"})
     assert db.session.scalar(select(Proposal.id).where(Proposal.kind == "nonaktif")) == \
         flag.proposal_id
     assert len(db.session.scalars(select(Proposal)).all()) == 1

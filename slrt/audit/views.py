@@ -5,17 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from slrt.audit.models import AuditEntry
-from slrt.audit.services import ACTIONS, audit
-from slrt.auth.models import User
+from slrt.audit.services import ACTIONS, audit, readable
 from slrt.common.permissions import roles_required
 from slrt.common.time import WIB
 from slrt.extensions import db
 from slrt.identity import InvalidNik, normalise_digits, parse_nik
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.app_template_global("audit_readable")
+def audit_readable(rows):
+    return readable(rows)
 
 
 @bp.before_request
@@ -55,8 +59,7 @@ def index():
 @bp.route("/pdp", methods=["GET", "POST"])
 def pdp():
     """One step: a person's data and everyone who viewed or changed it."""
-    from slrt.cases.models import Case, Person
-    from slrt.dtks.models import RegistryRecord
+    from slrt.audit.pdp import report_for
 
     error, result = None, None
     if request.method == "POST":
@@ -65,25 +68,13 @@ def pdp():
         except InvalidNik as e:
             error = str(e)
         else:
-            person = db.session.scalar(select(Person).where(Person.nik == nik))
-            records = list(db.session.scalars(select(RegistryRecord)
-                                              .where(RegistryRecord.nik == nik)))
-            cases = list(db.session.scalars(select(Case).where(
-                Case.beneficiary_id == person.id).order_by(Case.id))) if person else []
-            conditions = []
-            if person:
-                conditions.append(AuditEntry.person_id == person.id)
-            if records:
-                conditions.append((AuditEntry.object_type == "registry")
-                                  & AuditEntry.object_id.in_([r.id for r in records]))
-            entries = list(db.session.scalars(select(AuditEntry).where(or_(*conditions))
-                                              .order_by(AuditEntry.at))) if conditions else []
-            users = {u.id: u for u in db.session.scalars(select(User).where(
-                User.id.in_({e.actor_id for e in entries if e.actor_id})))}
-            result = dict(nik=nik, person=person, records=records, cases=cases,
-                          entries=entries, users=users)
-            audit("laporan_pdp", object_type="person", object_id=person.id if person else None,
+            result = report_for(nik)
+            person = result.person
+            audit("laporan_pdp", object_type="person" if person else "",
+                  object_id=person.id if person else None,
                   person_id=person.id if person else None,
-                  detail={"nik": f"{nik[:6]}******{nik[-4:]}", "baris": len(entries)},
+                  detail={"rincian": "Laporan data pribadi untuk warga" if result.found
+                          else "Laporan data pribadi: tidak ada data tersimpan",
+                          "nik": f"{nik[:6]}******{nik[-4:]}", "baris": len(result.entries)},
                   commit=True)
-    return render_template("audit/pdp.html", error=error, result=result, actions=ACTIONS)
+    return render_template("audit/pdp.html", error=error, result=result)

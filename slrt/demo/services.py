@@ -294,7 +294,7 @@ def load_proposals() -> int:
     if dead is not None:
         proposals.report_stale(users["fas-tenam"], dead, "meninggal",
                                "Meninggal dunia bulan lalu; dilaporkan istri.",
-                               now=now - timedelta(days=10))
+                               now=now - timedelta(days=10), confirmed=True)
         added += 1
     # Aro: three proposals decided at last week's Musdes, the approved one sent up.
     aro = [_record("15.04.03.2013", relationship="Kepala Keluarga", offset=i) for i in (7, 8)]

@@ -30,6 +30,7 @@ def check():
 
     results, household, error, query = [], None, None, ""
     name_results, name_errors = None, {}
+    report = None  # the moved/died report form: {"record", "values", "error", "field"}
     villages = scope_villages()
     name = (request.form.get("name") or "").strip()[:120]
     village = request.form.get("desa") or (villages[0].code if len(villages) == 1 else "")
@@ -48,6 +49,11 @@ def check():
                 name_results = queries.search_by_name([village], name)
                 audit("cari_nama", object_type="registry", detail={
                     "desa": village, "hasil": len(name_results)}, commit=True)
+        elif mode in ("lapor_form", "lapor", "cabut"):
+            record, report = _report_step(mode)
+            searched = True
+            household = _in_scope(queries.household(record.no_kk)) or [record]
+            results = [record]
         elif mode == "pilih":
             record = queries.get_record(parse_id(request.form.get("record_id")) or 0)
             if record is None or not _in_scope([record]):
@@ -86,19 +92,85 @@ def check():
                     else:
                         # A No KK often has the shape of a valid NIK: try it as one too.
                         household = _in_scope(queries.household(nik.nik))
-    from slrt.proposals.services import flags_of
+    from slrt.proposals.services import can_withdraw, flags_of
 
     shown = household or results
     scope = village_scope(current_user)
-    status = 422 if (error or name_errors) else 200
+    status = 422 if (error or name_errors or (report and report["error"])) else 200
+    flags = flags_of([r.id for r in shown])
     return render_template("dtks/check.html", results=results, household=household,
                            error=error, query=query, searched=searched,
                            latest_period=queries.latest_period(),
-                           flags=flags_of([r.id for r in shown]),
+                           flags=flags, report=report,
+                           withdrawable={f.id for fs in flags.values() for f in fs
+                                         if can_withdraw(current_user, f)},
                            actionable={r.id for r in shown
                                        if scope is None or r.village_code in scope},
                            villages=villages, name=name, village=village,
                            name_results=name_results, name_errors=name_errors), status
+
+
+def _report_step(mode: str):
+    """Report a household member moved or died (form, then the report itself), or
+    withdraw such a report; the household card comes back either way."""
+    from flask import flash
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from slrt.common.errors import DomainError
+    from slrt.common.routing_ids import parse_id
+    from slrt.common.time import now_utc
+    from slrt.extensions import db
+    from slrt.proposals import services as proposals
+    from slrt.proposals.models import FLAG_KINDS, RegistryFlag
+
+    form = request.form
+    if mode == "cabut":
+        flag = db.session.get(RegistryFlag, parse_id(form.get("flag_id")) or 0)
+        record = queries.get_record(flag.registry_record_id) if flag is not None else None
+        if record is None or not _in_scope([record]):
+            abort(404)
+        try:
+            proposals.withdraw_report(current_user, flag, form.get("alasan", "")[:2000],
+                                      now=now_utc())
+            db.session.commit()
+        except (DomainError, StaleDataError) as e:
+            db.session.rollback()
+            message = getattr(e, "message", _("Data berubah; ulangi."))
+            flash(message, "error")
+            audit("ubah_ditolak", object_type="registry", object_id=record.id, outcome="ditolak",
+                  detail={"objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
+                                     id=record.registry_id),
+                          "rincian": _("Pencabutan laporan ditolak: %(m)s", m=message)},
+                  commit=True)
+        else:
+            flash(_("Laporan \"%(flag)s\" atas %(name)s dicabut.", flag=flag.label.lower(),
+                    name=record.name), "success")
+        return record, None
+    record = queries.get_record(parse_id(form.get("record_id")) or 0)
+    if record is None or not _in_scope([record]):
+        abort(404)
+    report = {"record": record, "values": form if mode == "lapor" else {}, "error": None,
+              "field": None}
+    if mode == "lapor_form":
+        audit("lihat_orang", object_type="registry", object_id=record.id, detail={
+            "objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
+                       id=record.registry_id),
+            "rincian": _("Membuka formulir laporan pindah/meninggal")}, commit=True)
+        return record, report
+    try:
+        flag = proposals.report_stale(current_user, record, form.get("kind", ""),
+                                      form.get("note", "")[:2000], now=now_utc(),
+                                      confirmed=form.get("yakin") == "1")
+        db.session.commit()
+    except (DomainError, StaleDataError) as e:
+        db.session.rollback()
+        report["error"] = getattr(e, "message", _("Data berubah; ulangi."))
+        report["field"] = getattr(e, "field", None)
+        return record, report
+    flash(_("%(name)s ditandai %(flag)s; usulan penonaktifan %(n)s masuk pra-daftar Musdes.",
+            name=record.name, flag=FLAG_KINDS[flag.kind].lower(), n=flag.proposal.number),
+          "success")
+    return record, None
 
 
 def _in_scope(records):

@@ -110,10 +110,19 @@ def _coordinate(value, low: float, high: float, label: str) -> float | None:
     return round(number, 6)
 
 
+def _active_record_of(case: Case) -> RegistryRecord | None:
+    person = case.beneficiary
+    return db.session.scalars(select(RegistryRecord).where(
+        RegistryRecord.nik == person.nik, RegistryRecord.is_active)).first() \
+        if person.nik else None
+
+
 def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes: str,
                  now: datetime, task: FollowUpTask | None = None, photo: bytes | None = None,
-                 upload_dir: Path | None = None, latitude=None, longitude=None
-                 ) -> OutreachVisit:
+                 upload_dir: Path | None = None, latitude=None, longitude=None,
+                 confirm_stale: bool = False) -> OutreachVisit:
+    """confirm_stale: the facilitator ticked "Saya yakin" for a moved/died outcome; the
+    registry report it raises refuses to go ahead without it, or without a note."""
     _check(actor, case.village_code)
     if outcome not in VISIT_OUTCOMES:
         raise DomainError(_("Pilih hasil kunjungan."), "outcome")
@@ -126,6 +135,9 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
     if (lat is None) != (lon is None):
         raise DomainError(_("Isi lintang dan bujur sekaligus, atau kosongkan keduanya."), "gps")
     notes = (notes or "").replace("\x00", "").strip()
+    stale_record = _active_record_of(case) if outcome in ("pindah", "meninggal") else None
+    if stale_record is not None:  # refused before anything is stored
+        proposals.check_report(actor, stale_record, outcome, notes, confirmed=confirm_stale)
     visit = OutreachVisit(case_id=case.id, task_id=task.id if task else None,
                           village_code=case.village_code, visited_at=visited_at,
                           outcome=outcome, notes=notes, latitude=lat, longitude=lon,
@@ -143,12 +155,10 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
         if task is not None:
             task.suggested_visit = hint
     if outcome in ("pindah", "meninggal"):
-        person = case.beneficiary
-        record = db.session.scalars(select(RegistryRecord).where(
-            RegistryRecord.nik == person.nik, RegistryRecord.is_active)).first() \
-            if person.nik else None
+        record = stale_record
         if record is not None:
-            flag = proposals.report_stale(actor, record, outcome, notes or message, now=now)
+            flag = proposals.report_stale(actor, record, outcome, notes, now=now,
+                                          confirmed=confirm_stale)
             visit.proposal_id = flag.proposal_id
             message += " " + _("Usulan penonaktifan DTKS %(number)s masuk pra-daftar Musdes.",
                                number=flag.proposal.number)

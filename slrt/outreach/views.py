@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can_see_village
@@ -63,7 +64,7 @@ def visit(case_id: int):
     case = case_queries.get_case_for(current_user, case_id)
     values = request.form if request.method == "POST" else {}
     task = _task_for(case, parse_id(request.values.get("task")))
-    error = None
+    error, error_field = None, None
     now = now_utc()
     if request.method == "POST":
         try:
@@ -79,10 +80,11 @@ def visit(case_id: int):
                     visited_at=visited_at, notes=values.get("notes", "")[:4000], now=now,
                     task=task, photo=photo, upload_dir=_upload_dir(),
                     latitude=values.get("latitude", "")[:20],
-                    longitude=values.get("longitude", "")[:20])
+                    longitude=values.get("longitude", "")[:20],
+                    confirm_stale=values.get("yakin") == "1")
             except DomainError as e:
                 db.session.rollback()
-                error = e.message
+                error, error_field = e.message, e.field
             else:
                 db.session.commit()
                 flash(_("Kunjungan dicatat: %(o)s.", o=v.outcome_label), "success")
@@ -90,9 +92,14 @@ def visit(case_id: int):
                     flash(_("Kunjungan berikutnya disarankan %(h)s; tugas tetap terbuka.",
                             h=v.next_visit_hint), "info")
                 return redirect(url_for("cases.detail", case_id=case.id))
+    if request.method == "GET":
+        audit("lihat_kunjungan", object_type="case", object_id=case.id,
+              person_id=case.beneficiary_id, detail={
+                  "objek": _("Kasus %(n)s", n=case.number),
+                  "rincian": _("Membuka halaman kunjungan penjangkauan")}, commit=True)
     return render_template(
         "outreach/visit.html", case=case, task=task, outcomes=VISIT_OUTCOMES, values=values,
-        error=error, visits=services.visits_of(case),
+        error=error, error_field=error_field, visits=services.visits_of(case),
         default_time=now.astimezone(WIB).strftime("%Y-%m-%dT%H:%M")), (422 if error else 200)
 
 
@@ -119,5 +126,11 @@ def photo(visit_id: int):
     v = db.session.get(OutreachVisit, visit_id)
     if v is None or not v.photo_path or not can_see_village(current_user, v.village_code):
         abort(404)
+    case = v.case
+    audit("unduh_berkas", object_type="visit", object_id=v.id, person_id=case.beneficiary_id,
+          detail={"objek": _("Foto kunjungan %(d)s, kasus %(n)s",
+                             d=v.visited_at.astimezone(WIB).strftime("%d-%m-%Y"),
+                             n=case.number),
+                  "rincian": _("Mengunduh foto kunjungan penjangkauan")}, commit=True)
     return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=True,
                      download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")

@@ -35,6 +35,7 @@ STATUSES = {
     "dikirim": "Dikirim ke SIKS-NG",
     "diterima_kemensos": "Diterima Kemensos",
     "ditolak_kemensos": "Ditolak Kemensos",
+    "dicabut": "Dicabut (laporan lapangan ditarik)",
 }
 OPEN_STATUSES = ("draf", "disetujui", "ditunda", "dikirim")
 SOURCES = {"kasus": "Dari kasus", "penjangkauan": "Dari penjangkauan", "langsung": "Langsung"}
@@ -132,8 +133,13 @@ class RegistryFlag(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # A report made in error is withdrawn, never deleted: who, when and why stay.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
 
-    reported_by = relationship("User")
+    reported_by = relationship("User", foreign_keys=[reported_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     proposal = relationship("Proposal")
 
     @property

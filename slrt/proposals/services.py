@@ -83,8 +83,13 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
         listed = db.session.scalars(select(RegistryRecord).where(
             RegistryRecord.nik == nik, RegistryRecord.is_active)).first()
         if listed is not None:
-            raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS (ID %(id)s); gunakan usulan "
-                                "perbaikan bila datanya salah.", id=listed.registry_id), "nik")
+            if can_see_village(actor, listed.village_code):
+                raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS (ID %(id)s); gunakan "
+                                    "usulan perbaikan bila datanya salah.",
+                                    id=listed.registry_id), "nik")
+            # Listed in a village outside the actor's scope: say no more than that it is.
+            raise DomainError(_("NIK ini sudah terdaftar aktif di DTKS; gunakan usulan perbaikan "
+                                "bila datanya salah."), "nik")
     else:
         if record is None:
             raise DomainError(_("Pilih data DTKS yang akan diperbaiki atau dinonaktifkan."),
@@ -101,9 +106,15 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
             details["corrections"] = changes
     dup = _open_duplicate(nik, kind)
     if dup is not None:
-        raise DomainError(_("Sudah ada usulan %(kind)s untuk NIK ini (%(number)s, %(status)s).",
-                            kind=KINDS[kind].lower(), number=dup.number,
-                            status=dup.status_label), "nik")
+        if can_see_village(actor, dup.village_code):
+            raise DomainError(_("Sudah ada usulan %(kind)s untuk NIK ini (%(number)s, %(status)s).",
+                                kind=KINDS[kind].lower(), number=dup.number,
+                                status=dup.status_label), "nik")
+        # Another village's proposal: its number, status and village are not this desk's
+        # business; the refusal alone says that one is open.
+        raise DomainError(_("Sudah ada usulan %(kind)s yang masih berjalan untuk NIK ini; "
+                            "hubungi Dinas Sosial kabupaten.",
+                            kind=KINDS[kind].lower()), "nik")
     yymm = now.astimezone(WIB).strftime("%y%m")
     proposal = Proposal(
         number=f"US-{yymm}-{next_value(f'proposal-{yymm}'):04d}", kind=kind,
@@ -125,30 +136,138 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
     return proposal
 
 
-def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: datetime
-                 ) -> RegistryFlag:
-    """A listed person moved or died: flag the record now, propose deactivation."""
+WITHDRAWABLE = ("draf", "ditunda")  # still before the Musdes, not decided
+
+
+def _person_id_of(nik: str) -> int | None:
+    from slrt.cases.models import Person
+
+    return db.session.scalar(select(Person.id).where(Person.nik == nik)) if nik else None
+
+
+def check_report(actor, record: RegistryRecord, kind: str, note: str, *, confirmed: bool
+                 ) -> str:
+    """The safeguards of a moved/died report, checked before anything is written;
+    returns the cleaned note."""
     if kind not in FLAG_KINDS:
         raise DomainError(_("Pilih: pindah atau meninggal."), "kind")
     _check_desk(actor, record.village_code)
+    note = (note or "").replace("\x00", "").strip()
+    if not note:
+        raise DomainError(_("Tuliskan keterangan: kapan dan dari siapa kabar ini diketahui."),
+                          "note")
+    if not confirmed:
+        raise DomainError(_("Centang pernyataan \"Saya yakin\" untuk melanjutkan laporan."),
+                          "confirm")
+    if any(f.kind == kind for f in flags_of([record.id]).get(record.id, [])):
+        raise DomainError(_("%(name)s sudah dilaporkan %(kind)s.", name=record.name,
+                            kind=FLAG_KINDS[kind].split(" ", 1)[1]), "kind")
+    return note
+
+
+def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: datetime,
+                 confirmed: bool) -> RegistryFlag:
+    """A listed person moved or died: flag the record now, propose deactivation.
+
+    Every door (Cek DTKS, the outreach visit, the API, offline sync) comes here,
+    so the safeguards live here: the kind is chosen (no default), a note says how
+    the reporter knows, and the reporter has confirmed what will happen.
+    """
+    note = check_report(actor, record, kind, note, confirmed=confirmed)
     proposal = _open_duplicate(record.nik, "nonaktif")
+    if proposal is not None and not can_see_village(actor, proposal.village_code):
+        # The same NIK listed in another village too, with a deactivation there:
+        # neither its number nor its village is this desk's to see.
+        raise DomainError(_("Sudah ada usulan penonaktifan yang masih berjalan untuk NIK ini; "
+                            "hubungi Dinas Sosial kabupaten."), "nik")
     if proposal is None:
         proposal = create_proposal(actor, kind="nonaktif", village_code=record.village_code,
                                    now=now, record=record, reason_code=kind, note=note,
                                    source="penjangkauan")
-    flag = RegistryFlag(registry_record_id=record.id, kind=kind, note=note.strip(),
+    flag = RegistryFlag(registry_record_id=record.id, kind=kind, note=note,
                         proposal_id=proposal.id, reported_by_id=actor.id, reported_at=now)
     db.session.add(flag)
     db.session.flush()
+    from slrt.audit.services import audit
+
+    audit("lapor_data", object_type="registry", object_id=record.id,
+          person_id=_person_id_of(record.nik), user=actor,
+          detail={"objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
+                             id=record.registry_id),
+                  "rincian": _("%(flag)s; usulan penonaktifan %(n)s masuk pra-daftar Musdes",
+                               flag=FLAG_KINDS[kind], n=proposal.number)})
     return flag
 
 
+def can_withdraw(actor, flag: RegistryFlag) -> bool:
+    """The reporter or a supervisor, while the Musdes has not decided."""
+    return (flag.withdrawn_at is None
+            and (flag.reported_by_id == actor.id or actor.role == "supervisor")
+            and (flag.proposal is None or flag.proposal.status in WITHDRAWABLE))
+
+
+def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) -> None:
+    """Take back a moved/died report: the flag leaves the registry card and the
+    deactivation proposal it raised is withdrawn, unless another report still
+    stands on it."""
+    record = db.session.get(RegistryRecord, flag.registry_record_id)
+    _check_desk(actor, record.village_code)
+    if flag.withdrawn_at is not None:
+        raise DomainError(_("Laporan ini sudah dicabut."))
+    if flag.reported_by_id != actor.id and actor.role != "supervisor":
+        raise DomainError(_("Hanya pelapor atau supervisor yang dapat mencabut laporan ini."))
+    p = flag.proposal
+    if p is not None and p.status not in WITHDRAWABLE:
+        raise DomainError(_("Usulan penonaktifan %(n)s sudah diputuskan (%(s)s); laporan tidak "
+                            "dapat dicabut lagi.", n=p.number, s=p.status_label.lower()))
+    reason = (reason or "").replace("\x00", "").strip()
+    flag.withdrawn_at, flag.withdrawn_by_id, flag.withdraw_reason = now, actor.id, reason
+    db.session.flush()
+    detail = _("%(flag)s dicabut", flag=flag.label)
+    if p is not None:
+        others = db.session.scalar(select(RegistryFlag.id).where(
+            RegistryFlag.proposal_id == p.id, RegistryFlag.withdrawn_at.is_(None)))
+        if others is None and p.source == "penjangkauan":
+            p.status = "dicabut"
+            p.decision_reason = _("Laporan lapangan dicabut oleh %(who)s.",
+                                  who=actor.display_name) + (f" {reason}" if reason else "")
+            p.updated_at = now
+            detail += "; " + _("usulan penonaktifan %(n)s dicabut", n=p.number)
+            _withdrawal_events(p, actor, now, _(
+                "Laporan \"%(flag)s\" atas %(name)s dicabut; usulan %(number)s dicabut.",
+                flag=flag.label.lower(), name=record.name, number=p.number))
+    if reason:
+        detail += ". " + _("Alasan: %(r)s", r=reason)
+    from slrt.audit.services import audit
+
+    audit("cabut_laporan", object_type="registry", object_id=record.id,
+          person_id=_person_id_of(record.nik), user=actor,
+          detail={"objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
+                             id=record.registry_id), "rincian": detail})
+    db.session.flush()
+
+
+def _withdrawal_events(p: Proposal, actor, now: datetime, message: str) -> None:
+    """On the timeline of the case the proposal came from, or of the outreach visit's case."""
+    from slrt.cases.models import Case
+    from slrt.cases.services import add_event
+    from slrt.reminders.models import OutreachVisit
+
+    cases = {p.case} if p.case is not None else set(db.session.scalars(
+        select(Case).join(OutreachVisit, OutreachVisit.case_id == Case.id)
+        .where(OutreachVisit.proposal_id == p.id)))
+    for case in cases:
+        add_event(case, actor, "usulan", message, now, {"proposal_id": p.id})
+
+
 def flags_of(record_ids: list[int]) -> dict[int, list[RegistryFlag]]:
+    """The standing (not withdrawn) flags of each record."""
     out: dict[int, list[RegistryFlag]] = {}
     if not record_ids:
         return out
     for flag in db.session.scalars(select(RegistryFlag).where(
-            RegistryFlag.registry_record_id.in_(record_ids)).order_by(RegistryFlag.id)):
+            RegistryFlag.registry_record_id.in_(record_ids), RegistryFlag.withdrawn_at.is_(None))
+            .order_by(RegistryFlag.id)):
         out.setdefault(flag.registry_record_id, []).append(flag)
     return out
 

@@ -40,6 +40,7 @@ from slrt.proposals.models import (
     STATUSES,
     Musdes,
     Proposal,
+    RegistryFlag,
 )
 from slrt.regions.models import Region
 
@@ -157,7 +158,8 @@ def report_stale(record_id: int):
         abort(404)
     try:
         flag = services.report_stale(current_user, record, request.form.get("kind", ""),
-                                     request.form.get("note", "")[:2000], now=now_utc())
+                                     request.form.get("note", "")[:2000], now=now_utc(),
+                                     confirmed=request.form.get("yakin") == "1")
     except DomainError as e:
         db.session.rollback()
         flash(e.message, "error")
@@ -218,9 +220,18 @@ def _get_musdes(musdes_id: int) -> Musdes:
     return m
 
 
+def _musdes_label(m: Musdes) -> str:
+    return _("Berita acara Musdes %(n)s (%(d)s)", n=m.minutes_number,
+             d=m.held_on.strftime("%d-%m-%Y"))
+
+
 @bp.get("/musdes/<id:musdes_id>")
 def musdes_detail(musdes_id: int):
-    return render_template("proposals/musdes.html", musdes=_get_musdes(musdes_id))
+    m = _get_musdes(musdes_id)
+    audit("lihat_usulan", object_type="musdes", object_id=m.id, detail={
+        "objek": _musdes_label(m),
+        "rincian": _("Membuka hasil Musdes (%(n)d usulan)", n=len(m.proposals))}, commit=True)
+    return render_template("proposals/musdes.html", musdes=m)
 
 
 @bp.get("/musdes/<id:musdes_id>/berkas")
@@ -228,6 +239,10 @@ def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
     if not m.scan_path:
         abort(404)
+    audit("unduh_berkas", object_type="musdes", object_id=m.id, detail={
+        "objek": _musdes_label(m),
+        "rincian": _("Mengunduh pindaian berita acara (%(n)d usulan)", n=len(m.proposals))},
+        commit=True)
     ext = Path(m.scan_path).suffix  # from the checked content, not the user's file name
     return send_file(_upload_dir() / m.scan_path, mimetype=m.scan_mime, as_attachment=True,
                      download_name=f"berita-acara-musdes-{m.id}{ext}")
@@ -273,9 +288,38 @@ def export():
     return render_template("proposals/export.html", proposals=proposals)
 
 
+def _full_nik_allowed() -> bool:
+    from slrt.reports.views import full_nik_allowed
+
+    return full_nik_allowed(current_user)
+
+
+def _proposal_audit(action: str, p: Proposal, text: str) -> None:
+    from slrt.audit.hooks import person_of
+
+    audit(action, object_type="proposal", object_id=p.id,
+          person_id=person_of("proposal", p.id),
+          detail={"objek": _("Usulan %(n)s", n=p.number), "rincian": text,
+                  **({"nik": f"{p.nik[:6]}******{p.nik[-4:]}"} if p.nik else {})},
+          commit=True)
+
+
+@bp.post("/<id:proposal_id>/nik")
+def reveal_nik(proposal_id: int):
+    """The proposal page masks NIK and No KK; seeing them in full is an explicit,
+    logged act (as on the case list)."""
+    p = _get(proposal_id)
+    if not p.nik and not p.no_kk:
+        abort(404)
+    _proposal_audit("buka_nik", p, _("Membuka NIK dan No KK lengkap pada usulan"))
+    return render_template("proposals/nik.html", p=p)
+
+
 @bp.route("/<id:proposal_id>", methods=["GET", "POST"])
 def detail(proposal_id: int):
     p = _get(proposal_id)
+    if request.method == "GET":
+        _proposal_audit("lihat_usulan", p, _("Membuka halaman usulan"))
     error = None
     if request.method == "POST":
         result = request.form.get("result", "")
@@ -290,5 +334,10 @@ def detail(proposal_id: int):
         else:
             flash(_("Hasil Kemensos dicatat."), "success")
             return redirect(url_for("proposals.detail", proposal_id=p.id))
+    flags = list(db.session.scalars(select(RegistryFlag).where(
+        RegistryFlag.proposal_id == p.id).order_by(RegistryFlag.id)))
     return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS,
-                           error=error, values=request.form), (422 if error else 200)
+                           error=error, values=request.form, full_nik=_full_nik_allowed(),
+                           flags=flags, withdrawable={f.id for f in flags
+                                                      if services.can_withdraw(current_user, f)}
+                           ), (422 if error else 200)

@@ -1,0 +1,89 @@
+"""UU PDP Art. 32: everything the system holds about a resident, and everyone
+who viewed or changed it, found by the resident's NIK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from slrt.audit.models import AuditEntry
+from slrt.extensions import db
+
+
+@dataclass
+class PersonalData:
+    nik: str
+    person: object | None = None
+    records: list = field(default_factory=list)      # registry (DTKS/DTSEN), every period
+    history: list = field(default_factory=list)      # earlier values of those records
+    flags: list = field(default_factory=list)        # moved/died reports, withdrawn too
+    proposals: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
+    visits: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return any((self.person, self.records, self.history, self.flags, self.proposals,
+                    self.cases, self.referrals, self.visits))
+
+
+def _ids(rows) -> list[int]:
+    return [r.id for r in rows]
+
+
+def report_for(nik: str) -> PersonalData:
+    from slrt.cases.models import Case, Person
+    from slrt.dtks.models import RegistryRecord, RegistryRecordHistory
+    from slrt.proposals.models import Proposal, RegistryFlag
+    from slrt.referrals.models import Referral
+    from slrt.reminders.models import OutreachVisit
+
+    out = PersonalData(nik=nik)
+    out.person = db.session.scalar(select(Person).where(Person.nik == nik))
+    out.records = list(db.session.scalars(select(RegistryRecord).where(
+        RegistryRecord.nik == nik).order_by(RegistryRecord.period, RegistryRecord.id)))
+    record_ids = _ids(out.records)
+    history = select(RegistryRecordHistory).where(RegistryRecordHistory.nik == nik)
+    if record_ids:
+        history = select(RegistryRecordHistory).where(or_(
+            RegistryRecordHistory.nik == nik, RegistryRecordHistory.record_id.in_(record_ids)))
+    out.history = list(db.session.scalars(history.order_by(RegistryRecordHistory.replaced_at,
+                                                          RegistryRecordHistory.id)))
+    out.flags = list(db.session.scalars(select(RegistryFlag).where(
+        RegistryFlag.registry_record_id.in_(record_ids)).order_by(RegistryFlag.id))) \
+        if record_ids else []
+    person_id = out.person.id if out.person else None
+    conditions = [Proposal.nik == nik]
+    if person_id:
+        conditions.append(Proposal.person_id == person_id)
+    if record_ids:
+        conditions.append(Proposal.registry_record_id.in_(record_ids))
+    out.proposals = list(db.session.scalars(select(Proposal).where(or_(*conditions))
+                                            .order_by(Proposal.id)))
+    if person_id:
+        out.cases = list(db.session.scalars(select(Case).where(
+            Case.beneficiary_id == person_id).order_by(Case.id)))
+    case_ids = _ids(out.cases)
+    if case_ids:
+        out.referrals = list(db.session.scalars(select(Referral).where(
+            Referral.case_id.in_(case_ids)).order_by(Referral.id)))
+        out.visits = list(db.session.scalars(select(OutreachVisit).where(
+            OutreachVisit.case_id.in_(case_ids)).order_by(OutreachVisit.visited_at)))
+    musdes_ids = sorted({p.musdes_id for p in out.proposals if p.musdes_id})
+
+    def about(kind: str, ids: list[int]):
+        return (AuditEntry.object_type == kind) & AuditEntry.object_id.in_(ids)
+
+    seen = [AuditEntry.person_id == person_id] if person_id else []
+    for kind, ids in (("registry", record_ids), ("case", case_ids),
+                      ("referral", _ids(out.referrals)), ("proposal", _ids(out.proposals)),
+                      ("visit", _ids(out.visits)), ("musdes", musdes_ids)):
+        if ids:
+            seen.append(about(kind, ids))
+    if seen:
+        out.entries = list(db.session.scalars(select(AuditEntry).where(or_(*seen))
+                                              .order_by(AuditEntry.at, AuditEntry.id)))
+    return out
