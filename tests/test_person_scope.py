@@ -146,3 +146,21 @@ def test_a_duplicate_in_the_own_village_is_found_behind_another_village_case(db,
     olak_case = db.session.scalars(select(Case).where(Case.village_code == OLAK)).one()
     assert olak_case.number not in again.text
     assert "Sungai Rengas" not in again.text
+
+
+def test_the_art_32_report_shows_the_profile_history_and_what_other_desks_recorded(
+        db, desks, app, make_user):
+    assert post(desks["olak"], "/kasus/baru", OLAK_PROFILE).status_code == 302
+    assert post(desks["olak"], "/kasus/baru", {
+        **OLAK_PROFILE, "category_code": "bansos_tidak_diterima",
+        "description": "BPNT berhenti.", "address": "Jl. Sultan Thaha No. 12"}).status_code == 302
+    assert post(desks["aro"], "/kasus/baru", {**ARO_TYPED,
+                                              "category_code": "ppks_lansia_terlantar"}).status_code == 302
+    supervisor = make_user("supervisor", full_name="Hendra Saputra")
+    client = app.test_client()
+    login(client, supervisor)
+    page = post(client, "/audit/pdp", {"nik": NIK}).text
+    section = page.split("Riwayat perubahan profil")[1].split("Data DTKS/DTSEN")[0]
+    assert "Jl. Lintas Jambi-Muara Bulian" in section and "Jl. Sultan Thaha No. 12" in section
+    assert "Nurhayati" in section
+    assert "Siti Sulastri binti Ahmad" in page.split("<h3>Kasus</h3>")[1]

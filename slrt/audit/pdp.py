@@ -15,6 +15,7 @@ from slrt.extensions import db
 class PersonalData:
     nik: str
     person: object | None = None
+    profile_history: list = field(default_factory=list)  # earlier values of the profile
     records: list = field(default_factory=list)      # registry (DTKS/DTSEN), every period
     history: list = field(default_factory=list)      # earlier values of those records
     flags: list = field(default_factory=list)        # moved/died reports, withdrawn too
@@ -26,7 +27,7 @@ class PersonalData:
 
     @property
     def found(self) -> bool:
-        return any((self.person, self.records, self.history, self.flags, self.proposals,
+        return any((self.person, self.profile_history, self.records, self.history, self.flags, self.proposals,
                     self.cases, self.referrals, self.visits))
 
 
@@ -35,7 +36,7 @@ def _ids(rows) -> list[int]:
 
 
 def report_for(nik: str) -> PersonalData:
-    from slrt.cases.models import Case, Person
+    from slrt.cases.models import Case, Person, PersonHistory
     from slrt.dtks.models import RegistryRecord, RegistryRecordHistory
     from slrt.proposals.models import Proposal, RegistryFlag
     from slrt.referrals.models import Referral
@@ -64,6 +65,8 @@ def report_for(nik: str) -> PersonalData:
     out.proposals = list(db.session.scalars(select(Proposal).where(or_(*conditions))
                                             .order_by(Proposal.id)))
     if person_id:
+        out.profile_history = list(db.session.scalars(select(PersonHistory).where(
+            PersonHistory.person_id == person_id).order_by(PersonHistory.id)))
         out.cases = list(db.session.scalars(select(Case).where(
             Case.beneficiary_id == person_id).order_by(Case.id)))
     case_ids = _ids(out.cases)

@@ -4,15 +4,15 @@ A report made in error (wrong household member, a rumour) is withdrawn by
 the reporter or the supervisor while the Musdes has not decided on the
 deactivation it raised; the flag keeps who withdrew it, when and why.
 
-Revision ID: 0008_pdp
-Revises: 0007
+Revision ID: 0009_pdp
+Revises: 0008_person_history
 Create Date: 2026-12-06 04:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_pdp'
-down_revision = '0007'
+revision = '0009_pdp'
+down_revision = '0008_person_history'
 branch_labels = None
 depends_on = None
 
