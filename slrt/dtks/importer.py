@@ -2253,10 +2253,16 @@ def import_problems(import_id: int, limit: int | None = None,
     return list(db.session.scalars(stmt))
 
 
+@_own_connections
 def write_report(import_id: int, dest) -> int:
     """Write the problems of an import as CSV (UTF-8 with BOM, for Excel):
     ``baris,kolom,nilai,keterangan``. `dest` is a path or a text file object.
-    Returns the number of problems written."""
+    Returns the number of problems written.
+
+    Reads on a connection of its own: the caller's session is ended first
+    (_own_connections), since on SQLite a command's session holds the write
+    lock (BEGIN IMMEDIATE) from its first read and the report's connection
+    would wait for it, then fail with "database is locked"."""
     if isinstance(dest, (str, os.PathLike)):
         with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
             return write_report(import_id, fh)

@@ -1,0 +1,117 @@
+"""Registry import safety: what outside testers broke on main.
+
+The command line runs as a user runs it (a subprocess with the development
+configuration, on a migrated file database or the PostgreSQL test database),
+never through the in-process test runner: the testing configuration keeps
+SQLite's deferred transactions and hid a lock the command took on itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from slrt.demo.registry import generate_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+PELAYANGAN = "15.04.03.2021"  # 544 people in the demo registry
+
+
+@pytest.fixture(scope="module")
+def pelayangan():
+    return list(generate_registry(villages=[PELAYANGAN]))
+
+
+def write_file(db, path: Path, rows, *, spoil=None) -> Path:
+    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+
+    names = region_names_for({r["village_code"] for r in rows})
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="|", lineterminator="\r\n")
+        header = siksng_header()
+        w.writerow(header)
+        for i, row in enumerate(rows):
+            line = siksng_row(row, names)
+            if spoil:
+                spoil(i, line, header)
+            w.writerow(line)
+    return path
+
+
+def flask_cli(db_url: str, tmp_path: Path, *args, config: str = "development",
+              timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m flask --app wsgi ARGS` as a user runs it."""
+    instance = tmp_path / "instance"
+    env = {**os.environ, "DATABASE_URL": db_url, "SLRT_CONFIG": config,
+           "SLRT_INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT),
+           "SECRET_KEY": "kunci-uji-impor-" + "x" * 32}
+    env.pop("FLASK_DEBUG", None)
+    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "flask", "--app", "wsgi", *map(str, args)], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout)
+
+
+def report_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def active_records(db) -> int:
+    from slrt.dtks.models import RegistryRecord
+
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(RegistryRecord)
+                             .where(RegistryRecord.is_active))
+
+
+def latest_import(db):
+    from slrt.dtks.models import RegistryImport
+
+    db.session.rollback()
+    return db.session.scalars(select(RegistryImport).order_by(RegistryImport.id.desc())).first()
+
+
+def _two_bad_rows(i, line, header):
+    if i == 4:
+        line[header.index("NOMOR NIK")] = "1.50403E+15"  # a NIK after Excel
+    if i == 11:
+        line[header.index("TANGGAL LAHIR")] = "31-02-1980"
+
+
+# --------------------------------------------------------------------------- 3. CLI + row errors
+
+
+@pytest.mark.parametrize("config", ["development", "production"])
+def test_the_command_with_row_errors_exits_1_and_reports_every_problem(
+        app, db, db_url, tmp_path, pelayangan, config):
+    path = write_file(db, tmp_path / "dtks_pelayangan.txt", pelayangan[:30], spoil=_two_bad_rows)
+    done = flask_cli(db_url, tmp_path, "dtks", "import", path, "--period", "2022-07",
+                     config=config)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "locked" not in done.stderr
+    assert "TIDAK ADA YANG DITERAPKAN" in done.stderr and "--apply-valid" in done.stderr
+    assert "28 sah, 2 bermasalah" in done.stdout
+    report = tmp_path / "dtks_pelayangan-laporan.csv"
+    assert f"Laporan masalah per baris: {report}" in done.stdout
+    assert [(p["baris"], p["kolom"], p["nilai"]) for p in report_rows(report)] == [
+        ("6", "NOMOR NIK", "1.50403E+15"), ("13", "TANGGAL LAHIR", "31-02-1980")]
+    assert active_records(db) == 0 and latest_import(db).status == "rejected"
+
+
+def test_the_command_with_apply_valid_exits_0_and_reports_every_problem(
+        app, db, db_url, tmp_path, pelayangan):
+    path = write_file(db, tmp_path / "dtks_pelayangan.txt", pelayangan[:30], spoil=_two_bad_rows)
+    report = tmp_path / "laporan.csv"
+    done = flask_cli(db_url, tmp_path, "dtks", "import", path, "--period", "2022-07",
+                     "--apply-valid", "--report", report)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "28 baru" in done.stdout and "2 baris bermasalah tidak diterapkan" in done.stdout
+    assert [p["baris"] for p in report_rows(report)] == ["6", "13"]
+    assert active_records(db) == 28 and latest_import(db).status == "applied"
