@@ -115,3 +115,45 @@ def test_the_command_with_apply_valid_exits_0_and_reports_every_problem(
     assert "28 baru" in done.stdout and "2 baris bermasalah tidak diterapkan" in done.stdout
     assert [p["baris"] for p in report_rows(report)] == ["6", "13"]
     assert active_records(db) == 28 and latest_import(db).status == "applied"
+
+
+# --------------------------------------------------------------------------- 11a. formulas
+
+
+def _formulas(i, line, header):
+    if i == 2:
+        line[header.index("JENIS KELAMIN")] = "=1+1"
+    if i == 5:
+        line[header.index("BANSOS PKH")] = "@SUM(A1:A9)"
+    if i == 8:
+        line[header.index("NOMOR NIK")] = "+6281234567890"
+
+
+def _neutralised(rows: list[dict]) -> None:
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@")), row
+    values = [r["nilai"] for r in rows]
+    assert values == ["'=1+1", "'@SUM(A1:A9)", "'+6281234567890"]
+
+
+def test_the_report_file_of_the_command_neutralises_formulas(app, db, db_url, tmp_path,
+                                                             pelayangan):
+    path = write_file(db, tmp_path / "dtks.txt", pelayangan[:12], spoil=_formulas)
+    done = flask_cli(db_url, tmp_path, "dtks", "import", path, "--period", "2022-07")
+    assert done.returncode == 1, done.stdout + done.stderr
+    _neutralised(report_rows(tmp_path / "dtks-laporan.csv"))
+
+
+def test_the_report_download_neutralises_formulas(app, client, db, make_user, tmp_path,
+                                                  pelayangan):
+    from slrt.dtks import importer
+    from tests.conftest import login
+
+    login(client, make_user("supervisor"))
+    path = write_file(db, tmp_path / "dtks.txt", pelayangan[:12], spoil=_formulas)
+    result = importer.validate_file(path, "2022-07", "DTKS", "15.04")
+    assert result.rows_error == 3
+    resp = client.get(f"/dtks/impor/{result.import_id}/laporan.csv")
+    assert resp.status_code == 200
+    _neutralised(list(csv.DictReader(resp.data.decode("utf-8-sig").splitlines())))

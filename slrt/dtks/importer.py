@@ -64,6 +64,7 @@ from pathlib import Path
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
+from slrt.common.exports import safe_cell
 from slrt.common.time import format_datetime_id, now_utc
 from slrt.dtks.models import (
     IMPORT_SOURCES,
@@ -2257,7 +2258,8 @@ def import_problems(import_id: int, limit: int | None = None,
 def write_report(import_id: int, dest) -> int:
     """Write the problems of an import as CSV (UTF-8 with BOM, for Excel):
     ``baris,kolom,nilai,keterangan``. `dest` is a path or a text file object.
-    Returns the number of problems written.
+    Returns the number of problems written. Cells that a spreadsheet would
+    run as a formula are neutralised (slrt.common.exports.safe_cell).
 
     Reads on a connection of its own: the caller's session is ended first
     (_own_connections), since on SQLite a command's session holds the write
@@ -2275,7 +2277,9 @@ def write_report(import_id: int, dest) -> int:
             select(table.c.row_no, table.c.column, table.c.value, table.c.message)
             .where(table.c.import_id == import_id).order_by(table.c.row_no, table.c.id))
         for row in result:
-            writer.writerow(row)
+            # A cell copied from the file can be a formula (=1+1, @SUM...):
+            # neutralised as in every other export.
+            writer.writerow([safe_cell(v) for v in row])
             written += 1
     record = db.session.get(RegistryImport, import_id)
     if record is not None and record.error_count > written:
