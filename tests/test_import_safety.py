@@ -157,3 +157,35 @@ def test_the_report_download_neutralises_formulas(app, client, db, make_user, tm
     resp = client.get(f"/dtks/impor/{result.import_id}/laporan.csv")
     assert resp.status_code == 200
     _neutralised(list(csv.DictReader(resp.data.decode("utf-8-sig").splitlines())))
+
+
+# --------------------------------------------------------------------------- 8. demo load again
+
+
+def test_demo_load_runs_again_after_an_import_of_the_demo_villages(app, db, db_url, tmp_path,
+                                                                   pelayangan):
+    """./scripts/start after a supervisor imported a newer snapshot of a demo
+    village (same ID DTKS, newer period; one person under a new DTSEN ID)."""
+    from slrt.demo.registry import MUARA_BULIAN_2022_07
+    from slrt.dtks import importer
+    from slrt.dtks.models import RegistryRecord
+
+    rows = [dict(r) for r in pelayangan]
+    rows[0]["registry_id"] = "DTSEN-" + rows[0]["registry_id"]  # the same NIK, a new ID
+    path = write_file(db, tmp_path / "pelayangan_2023_01.txt", rows)
+    outcome = importer.import_file(path, "2023-01", "DTKS", "15.04")
+    assert outcome.status == "applied" and outcome.applied.inserted == 544
+
+    for _ in range(2):
+        done = flask_cli(db_url, tmp_path, "demo", "load", "--quiet", timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+    db.session.rollback()
+    total = db.session.scalar(select(func.count()).select_from(RegistryRecord))
+    niks = db.session.scalar(select(func.count(RegistryRecord.nik.distinct())))
+    assert total == niks == sum(v[2] for v in MUARA_BULIAN_2022_07)  # nobody twice
+    # the imported snapshot is left as it was
+    kept = db.session.scalars(select(RegistryRecord).where(
+        RegistryRecord.village_code == PELAYANGAN)).all()
+    assert len(kept) == 544 and {r.period for r in kept} == {"2023-01"}
+    assert {r.import_id for r in kept} == {outcome.import_id}
