@@ -9,6 +9,7 @@ SQLite's deferred transactions and hid a lock the command took on itself.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import subprocess
 import sys
@@ -189,3 +190,89 @@ def test_demo_load_runs_again_after_an_import_of_the_demo_villages(app, db, db_u
         RegistryRecord.village_code == PELAYANGAN)).all()
     assert len(kept) == 544 and {r.period for r in kept} == {"2023-01"}
     assert {r.import_id for r in kept} == {outcome.import_id}
+
+
+# --------------------------------------------------------------------------- 11b. zip bombs
+
+
+def xlsx_bytes(db, rows, *, padding_mb: int = 0) -> bytes:
+    """A real SIKS-NG .xlsx; with padding_mb, its sheet carries that many MB of
+    blanks (valid XML) that pack to a few KB: a zip bomb of the small kind."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+
+    names = region_names_for({r["village_code"] for r in rows})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "DTKS"
+    ws.append(siksng_header())
+    for row in rows:
+        ws.append(siksng_row(row, names))
+    plain = io.BytesIO()
+    wb.save(plain)
+    if not padding_mb:
+        return plain.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+                member.write(head)
+                blanks = b" " * (1 << 20)
+                for _ in range(padding_mb):
+                    member.write(blanks)
+                member.write(b"</sheetData>" + tail)
+    return out.getvalue()
+
+
+def test_an_xlsx_bomb_is_refused_by_the_command_before_it_is_parsed(app, db, db_url, tmp_path,
+                                                                   pelayangan):
+    path = tmp_path / "dtks.xlsx"
+    path.write_bytes(xlsx_bytes(db, pelayangan[:5], padding_mb=64))
+    assert path.stat().st_size < 200 * 1024  # small on disk, 64 MB unpacked
+    done = flask_cli(db_url, tmp_path, "dtks", "import", path, "--period", "2022-07")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "DITOLAK: Berkas Excel ini tidak wajar" in done.stderr
+    assert "xl/worksheets/sheet1.xml" in done.stderr and "64 MB" in done.stderr
+    imp = latest_import(db)
+    assert imp.status == "rejected" and imp.rows_total == 0 and active_records(db) == 0
+
+
+def test_an_xlsx_over_the_unpacked_total_is_refused(app, db, tmp_path, pelayangan,
+                                                    monkeypatch):
+    from slrt.dtks import importer
+
+    path = tmp_path / "dtks.xlsx"
+    path.write_bytes(xlsx_bytes(db, pelayangan[:40]))
+    monkeypatch.setattr(importer, "XLSX_MAX_UNPACKED", 20 * 1024)
+    refused = importer.validate_file(path, "2022-07", "DTKS", "15.04")
+    assert refused.status == "rejected" and "lebih dari batas" in refused.message
+    monkeypatch.undo()  # the same file within the limits is read as before
+    taken = importer.validate_file(path, "2022-07", "DTKS", "15.04")
+    assert (taken.status, taken.rows_valid) == ("validated", 40)
+
+
+def test_an_xlsx_bomb_is_refused_next_to_the_file_field_and_not_stored(
+        app, client, db, make_user, tmp_path, pelayangan):
+    from slrt.dtks.models import RegistryImport
+    from tests.conftest import login, post
+
+    app.instance_path = str(tmp_path / "instance")
+    login(client, make_user("supervisor"))
+    content = xlsx_bytes(db, pelayangan[:5], padding_mb=64)
+    resp = post(client, "/dtks/impor", {"period": "2022-07", "source": "DTKS",
+                                        "file": (io.BytesIO(content), "dtks.xlsx")},
+                token_page="/dtks/impor")
+    assert resp.status_code == 422
+    assert 'id="file-err"' in resp.text and "Berkas Excel ini tidak wajar" in resp.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(RegistryImport)) == 0
+    assert not list((tmp_path / "instance").glob("imports/*"))

@@ -88,6 +88,7 @@ __all__ = [
     "ValidationResult",
     "apply_import",
     "cancel_import",
+    "check_upload",
     "format_count",
     "get_import",
     "import_file",
@@ -108,6 +109,13 @@ for .xlsx) or "menerapkan" (done/total in steps)."""
 MAX_STORED_ERRORS = 100_000  # problems kept for the report; all are counted
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_LINES = 10
+# An .xlsx is a zip: what its members unpack to is checked (central directory
+# only, nothing unpacked) before a byte of it is parsed. Spreadsheet XML packs
+# some 5-20 to 1; a zip bomb packs hundreds of MB into a few hundred KB.
+XLSX_MAX_UNPACKED = 2 * 1024 ** 3  # all members together, bytes
+XLSX_MAX_RATIO = 100  # unpacked / packed, for a member over XLSX_RATIO_FROM bytes
+XLSX_RATIO_FROM = 16 * 1024 ** 2
+XLSX_MAX_MEMBERS = 10_000
 BATCH_ROWS = 5000
 _CACHE_MAX = 10_000  # distinct raw values remembered per column (junk files stay small)
 
@@ -178,6 +186,18 @@ _YMD_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _SPACES = re.compile(r"\s+")
+
+
+def _t(text: str, **params) -> str:
+    """An Indonesian message through gettext (flask_babel) when an app is
+    there; the same text, formatted, in a process without one."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import gettext
+
+        return gettext(text, **params)
+    return text % params if params else text
 
 
 def format_count(n: int) -> str:
@@ -379,6 +399,7 @@ def _sniff(path: Path) -> _Layout:
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
     if sample.startswith(b"PK\x03\x04"):
+        _check_zip(path)
         return _sniff_xlsx(path)
     if sample.startswith(b"\xd0\xcf\x11\xe0"):
         raise _Rejected(
@@ -401,6 +422,66 @@ def _sniff(path: Path) -> _Layout:
 def _encoding_label(encoding: str) -> str:
     return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 dengan BOM", "cp1252": "Windows-1252"}.get(
         encoding, encoding)
+
+
+def _megabytes(n: int) -> str:
+    return format_count(max(1, round(n / 1024 ** 2)))
+
+
+def _check_zip(source) -> None:
+    """Refuse an .xlsx whose members would unpack to too much (a zip bomb),
+    from the sizes in its central directory, before anything is unpacked.
+    `source`: a path or a seekable binary file (left at its start). The
+    sizes read here bind the reader too: Python's zipfile never unpacks a
+    member past the size its directory gives."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _Rejected(_t(
+            "Berkas Excel rusak atau tidak dapat dibaca. Simpan ulang dari Excel sebagai "
+            ".xlsx, atau ekspor ulang dari SIKS-NG.")) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    advice = _t("Berkas seperti ini dapat melumpuhkan server dan tidak dibuka. Simpan ulang "
+                "dari Excel sebagai .xlsx, atau ekspor ulang dari SIKS-NG sebagai CSV.")
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise _Rejected(_t("Berkas Excel ini tidak wajar: berisi %(n)s bagian (batas %(max)s).",
+                           n=format_count(len(members)), max=format_count(XLSX_MAX_MEMBERS))
+                        + " " + advice)
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > XLSX_MAX_UNPACKED:
+        raise _Rejected(_t(
+            "Berkas Excel ini tidak wajar: isinya setelah dibuka %(mb)s MB (dari %(packed)s "
+            "MB), lebih dari batas %(max)s MB.", mb=_megabytes(total),
+            packed=_megabytes(packed), max=_megabytes(XLSX_MAX_UNPACKED)) + " " + advice)
+    for m in members:
+        if m.file_size > XLSX_RATIO_FROM and \
+                m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
+            raise _Rejected(_t(
+                "Berkas Excel ini tidak wajar: bagian %(name)s dimampatkan %(ratio)s kali "
+                "(%(packed)s KB menjadi %(mb)s MB setelah dibuka; lembar kerja biasa paling "
+                "banyak sekitar 20 kali).", name=m.filename[:80],
+                ratio=format_count(m.file_size // max(m.compress_size, 1)),
+                packed=format_count(max(1, m.compress_size // 1024)),
+                mb=_megabytes(m.file_size)) + " " + advice)
+
+
+def check_upload(stream) -> None:
+    """Check an uploaded file before it is stored (the upload page): an .xlsx
+    must not unpack to too much. Raises ImportRefused with an Indonesian
+    message; `stream` is left at its start."""
+    head = stream.read(4)
+    stream.seek(0)
+    if head == b"PK\x03\x04":
+        try:
+            _check_zip(stream)
+        except _Rejected as e:
+            raise ImportRefused(e.message) from None
 
 
 class _Workbook:

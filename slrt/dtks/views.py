@@ -165,6 +165,11 @@ def imports():
             elif kind is None:
                 errors["file"] = _("Berkas ini kosong atau bukan CSV/Excel .xlsx (isinya "
                                    "tidak berupa teks atau lembar kerja).")
+            else:
+                try:  # an .xlsx that would unpack to too much is never stored
+                    importer.check_upload(upload.stream)
+                except importer.ImportRefused as e:
+                    errors["file"] = str(e)
         try:
             values["period"] = importer.check_period(values["period"])
         except importer.ImportRefused as e:
