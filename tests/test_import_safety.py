@@ -276,3 +276,109 @@ def test_an_xlsx_bomb_is_refused_next_to_the_file_field_and_not_stored(
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RegistryImport)) == 0
     assert not list((tmp_path / "instance").glob("imports/*"))
+
+
+# --------------------------------------------------------------------------- 4. cancel
+
+
+def validated_import(db, tmp_path, rows, make_user):
+    from slrt.dtks import importer
+
+    path = write_file(db, tmp_path / "dtks_pelayangan.txt", rows)
+    supervisor = make_user("supervisor")
+    result = importer.validate_file(path, "2022-07", "DTKS", "15.04",
+                                    created_by_id=supervisor.id)
+    assert (result.status, result.rows_error) == ("validated", 0)
+    return result.import_id, supervisor
+
+
+def test_a_cancel_before_the_apply_starts_stops_it(app, db, tmp_path, pelayangan, make_user):
+    from slrt.dtks import importer
+
+    import_id, _ = validated_import(db, tmp_path, pelayangan[:40], make_user)
+    importer.queue_apply(import_id)
+    importer.cancel_import(import_id)
+    record = importer.get_import(import_id)
+    assert (record.status, record.message) == ("rejected", "Dibatalkan oleh pengguna.")
+    assert importer.run_queued(import_id) is None  # the background process finds nothing
+    assert active_records(db) == 0
+
+
+@pytest.mark.parametrize("moment", ["rereading", "before_apply", "applying"])
+def test_a_cancel_once_the_apply_has_begun_is_refused_and_says_so(
+        app, db, tmp_path, pelayangan, make_user, monkeypatch, moment):
+    from slrt.dtks import importer
+
+    import_id, _ = validated_import(db, tmp_path, pelayangan[:40], make_user)
+    importer.queue_apply(import_id)
+    refusals = []
+
+    def try_cancel():
+        try:
+            importer.cancel_import(import_id)
+        except importer.ImportRefused as e:
+            refusals.append(str(e))
+        else:
+            refusals.append(None)
+
+    def progress(phase, done, total):
+        if not refusals and ((moment == "rereading" and phase == "memeriksa")
+                             or (moment == "applying" and phase == "menerapkan")):
+            try_cancel()
+
+    if moment == "before_apply":  # the re-read is over, the apply transaction not begun
+        real_apply = importer._Run.apply
+
+        def apply(self, values):
+            try_cancel()
+            return real_apply(self, values)
+
+        monkeypatch.setattr(importer._Run, "apply", apply)
+    assert importer.run_queued(import_id, progress=progress) == "applied"
+    (refusal,) = refusals
+    assert refusal is not None and "sudah mulai diterapkan" in refusal
+    assert "tidak dapat dibatalkan" in refusal
+    record = importer.get_import(import_id)
+    assert record.status == "applied" and record.inserted == 40 and active_records(db) == 40
+
+
+def test_batal_after_terapkan_on_the_page_is_refused_while_the_apply_goes_on(
+        app, client, db, tmp_path, pelayangan, make_user):
+    """Two tabs: "Terapkan" in one, "Batal" in the other while the background
+    process applies; the page says the apply goes on, never "dibatalkan"."""
+    import threading
+
+    from slrt.dtks import importer
+    from tests.conftest import login, post
+
+    app.instance_path = str(tmp_path / "instance")
+    import_id, supervisor = validated_import(db, tmp_path, pelayangan[:40], make_user)
+    login(client, supervisor)
+    importer.queue_apply(import_id)  # the "Terapkan" of the first tab
+    reached, go, outcome = threading.Event(), threading.Event(), {}
+
+    def progress(phase, done, total):
+        if not reached.is_set():
+            reached.set()
+            go.wait(60)
+
+    def background():  # what `flask dtks run ID` does
+        with app.app_context():
+            outcome["status"] = importer.run_queued(import_id, progress=progress)
+
+    worker = threading.Thread(target=background)
+    worker.start()
+    try:
+        assert reached.wait(60)
+        resp = post(client, f"/dtks/impor/{import_id}", {"action": "batal"},
+                    token_page=f"/dtks/impor/{import_id}")
+        assert resp.status_code == 302
+        page = client.get(resp.headers["Location"]).text
+    finally:
+        go.set()
+        worker.join(60)
+    assert "sudah mulai diterapkan dan tidak dapat dibatalkan lagi" in page
+    assert "Impor dibatalkan" not in page
+    assert outcome["status"] == "applied" and active_records(db) == 40
+    page = client.get(f"/dtks/impor/{import_id}").text
+    assert "Sudah diterapkan" in page and "40 baru" in page

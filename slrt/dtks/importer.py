@@ -1765,8 +1765,14 @@ class _Run:
         # import row, a progress write on the other connection would wait for it.
         self.tracker.paused = True
         assignments = ", ".join(f"{k} = :{k}" for k in values)
-        stmt = f"UPDATE registry_imports SET {assignments} WHERE id = :id"  # noqa: S608
+        stmt = (f"UPDATE registry_imports SET {assignments} "  # noqa: S608
+                f"WHERE id = :id AND status = 'applying'")
         cur.execute(sql.named(stmt), {**values, "id": self.import_id})
+        if cur.rowcount != 1:
+            # Someone else ended this import meanwhile (marked it failed, ...):
+            # its data is not committed behind the status it shows.
+            raise _Rejected(_t("Impor ini diakhiri oleh proses lain selama diterapkan; tidak "
+                               "ada data yang berubah."))
         raw.commit()
         self.tracker.paused = False
         if sql.sqlite and inserted + updated + confirmed + deactivated > 100_000:
@@ -1931,8 +1937,10 @@ def _refresh(import_id: int) -> RegistryImport:
 
 
 def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
-              writes_errors: bool = True) -> ValidationResult:
-    """Phase 1 on an open _Run. Returns the result; the import row says the same."""
+              writes_errors: bool = True, then_apply: bool = False) -> ValidationResult:
+    """Phase 1 on an open _Run. Returns the result; the import row says the same,
+    except with `then_apply` (the apply follows at once): the row then stays
+    "applying" (see cancel_import), and the result says "validated"."""
     path = Path(record.file_path)
     tracker = run.tracker
     run.keep_errors = writes_errors
@@ -1995,7 +2003,7 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
         else:
             message = f"Semua {format_count(run.rows_total)} baris sah."
         encoding = f"{layout.encoding}+replace" if layout.lossy else layout.encoding
-        tracker.set(status="validated", encoding=encoding, rows_total=run.rows_total,
+        tracker.set(status="applying" if then_apply else "validated", encoding=encoding, rows_total=run.rows_total,
                     rows_valid=run.rows_valid,
                     rows_error=run.rows_error, error_count=run.error_count,
                     villages=run.villages, progress=100, progress_note="Selesai diperiksa",
@@ -2009,7 +2017,10 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
                     message=e.message, progress=100, progress_note="Ditolak")
     if not keep_stage:
         run.raw.rollback()
-    return _validation_result(_refresh(record.id))
+    result = _validation_result(_refresh(record.id))
+    if then_apply and result.status == "applying":
+        result.status = "validated"
+    return result
 
 
 def _apply(record: RegistryImport, run: _Run, apply_valid: bool) -> ApplyResult:
@@ -2136,7 +2147,9 @@ def apply_import(import_id: int, apply_valid: bool = False,
                            reactivated=record.reactivated, deactivated=record.deactivated,
                            villages=record.villages)
     _check_applicable(record, import_id, apply_valid)
-    return _apply_validated(record, apply_valid, progress)
+    if not _claim(import_id, "validated", "applying"):
+        raise ImportRefused(f"Impor #{import_id} sudah diproses oleh permintaan lain.")
+    return _apply_validated(_refresh(import_id), apply_valid, progress)
 
 
 def _apply_validated(record: RegistryImport, apply_valid: bool,
@@ -2147,9 +2160,11 @@ def _apply_validated(record: RegistryImport, apply_valid: bool,
     def work():
         run.open()
         try:
-            run.tracker.set(status="validating", worker=_worker_id(),
+            # "applying" from the claim on: a cancel can no longer stop it.
+            run.tracker.set(status="applying", worker=_worker_id(),
                             progress_note="Membaca ulang berkas")
-            result = _validate(record, run, keep_stage=True, writes_errors=False)
+            result = _validate(record, run, keep_stage=True, writes_errors=False,
+                               then_apply=True)
             fresh = _refresh(record.id)
             if fresh.sha256 != expected_sha:
                 message = ("Berkas sudah berubah sejak diperiksa; periksa ulang berkas sebelum "
@@ -2258,7 +2273,7 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
         return result.status
     if record.status == "apply_queued":
         apply_valid = record.apply_valid
-        if not _claim(import_id, "apply_queued", "validated"):
+        if not _claim(import_id, "apply_queued", "applying"):
             return None
         return _apply_validated(_refresh(import_id), apply_valid, progress).status
     return None
@@ -2277,7 +2292,7 @@ def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     def work():
         run.open()
         try:
-            validation = _validate(record, run, keep_stage=True)
+            validation = _validate(record, run, keep_stage=True, then_apply=True)
             if validation.status != "validated":
                 return ImportOutcome(validation)
             applied = _apply(_refresh(record.id), run, apply_valid)
@@ -2302,17 +2317,58 @@ def mark_failed(import_id: int, message: str) -> None:
     db.session.expire_all()
 
 
+CANCELLABLE_IMPORT_STATUSES = ("queued", "validated", "apply_queued")
+
+
 @_own_connections
 def cancel_import(import_id: int) -> None:
-    """A validated import the user decided not to apply."""
+    """The user decides not to apply an import: one waiting to be checked,
+    checked, or waiting for its apply to start. Refused (ImportRefused, with
+    the reason in Indonesian) once nothing can stop it any more: an apply that
+    has begun runs to its end (applied, or failed with nothing changed), and
+    the import row never says "cancelled" behind data that changed.
+
+    The states: queued -> validating -> validated -> apply_queued -> applying
+    -> applied | rejected | failed; a cancel takes queued, validated or
+    apply_queued to rejected in one conditional UPDATE, so that it and the
+    background process claiming the import (run_queued) cannot both win."""
     table = RegistryImport.__table__
-    with db.engine.connect() as conn:
-        conn.execute(update(table).where(table.c.id == import_id,
-                                         table.c.status == "validated")
-                     .values(status="rejected", message="Dibatalkan oleh pengguna.",
-                             updated_at=now_utc()))
-        conn.commit()
-    db.session.expire_all()
+    cancelled = 0
+    record = get_import(import_id)
+    if record is not None and record.status in CANCELLABLE_IMPORT_STATUSES:
+        db.session.commit()
+        with db.engine.connect() as conn:
+            try:
+                cancelled = conn.execute(update(table).where(
+                    table.c.id == import_id,
+                    table.c.status.in_(CANCELLABLE_IMPORT_STATUSES)
+                ).values(status="rejected", message="Dibatalkan oleh pengguna.",
+                         progress_note="Dibatalkan", updated_at=now_utc())).rowcount
+                conn.commit()
+            except DBAPIError:  # SQLite: an apply that started meanwhile holds the lock
+                conn.rollback()
+        record = get_import(import_id)
+    if cancelled:
+        return
+    if record is None:
+        raise ImportRefused(_t("Impor #%(id)s tidak ditemukan.", id=import_id))
+    if record.status in ("applying", "validating"):
+        if record.status == "applying":
+            raise ImportRefused(_t(
+                "Impor #%(id)s sudah mulai diterapkan dan tidak dapat dibatalkan lagi. "
+                "Penerapan berjalan sampai selesai (atau gagal tanpa mengubah data); hasilnya "
+                "tampil di halaman impor.", id=import_id))
+        raise ImportRefused(_t(
+            "Impor #%(id)s sedang diperiksa dan belum dapat dibatalkan; tunggu sampai "
+            "pemeriksaan selesai. Pemeriksaan tidak mengubah data DTKS.", id=import_id))
+    if record.status == "applied":
+        raise ImportRefused(_t("Impor #%(id)s sudah diterapkan dan tidak dapat dibatalkan.",
+                               id=import_id))
+    if record.status == "failed":
+        raise ImportRefused(_t("Impor #%(id)s gagal: tidak ada data yang berubah dan tidak ada "
+                               "yang perlu dibatalkan.", id=import_id))
+    raise ImportRefused(_t("Impor #%(id)s sudah dibatalkan atau ditolak sebelumnya; tidak ada "
+                           "data yang berubah.", id=import_id))
 
 
 def get_import(import_id: int) -> RegistryImport | None:

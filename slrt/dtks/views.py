@@ -222,9 +222,13 @@ def import_action(import_id: int):
     record = _import_or_404(import_id)
     action = request.form.get("action", "")
     if action == "batal":
-        importer.cancel_import(record.id)
-        jobs.discard_upload(importer.get_import(record.id))
-        flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
+        try:
+            importer.cancel_import(record.id)
+        except importer.ImportRefused as e:  # the apply has begun: it is not stopped
+            flash(str(e), "error")
+        else:
+            jobs.discard_upload(importer.get_import(record.id))
+            flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
     elif action in ("terapkan", "terapkan_sah"):
         try:
             importer.queue_apply(record.id, apply_valid=action == "terapkan_sah")
