@@ -382,3 +382,159 @@ def test_batal_after_terapkan_on_the_page_is_refused_while_the_apply_goes_on(
     assert outcome["status"] == "applied" and active_records(db) == 40
     page = client.get(f"/dtks/impor/{import_id}").text
     assert "Sudah diterapkan" in page and "40 baru" in page
+
+
+# --------------------------------------------------------------------------- 5. cut files
+
+
+def cut_last_row(path: Path, keep_fields: int) -> None:
+    """Cut the file inside its last row, after `keep_fields` cells and part of
+    the next one, as an interrupted download leaves it (no line end)."""
+    data = path.read_bytes()
+    body, last = data.rstrip(b"\r\n").rsplit(b"\r\n", 1)
+    cells = last.split(b"|")
+    cut = b"|".join(cells[:keep_fields]) + b"|" + cells[keep_fields][:3]
+    path.write_bytes(body + b"\r\n" + cut)
+
+
+def test_a_file_cut_mid_row_is_refused_as_a_whole(app, db, tmp_path, pelayangan):
+    from slrt.dtks import importer
+
+    path = write_file(db, tmp_path / "dtks.txt", pelayangan[:30])
+    cut_last_row(path, 13)  # ... NAMA, TANGGAL LAHIR | TEM: no sex, no flags
+    result = dtks_cli(app, path, "--period", "2022-07", "--apply-valid")
+    assert result.exit_code == 3, result.output
+    assert "Berkas terpotong: baris terakhir (baris 31) hanya berisi 14 dari 22 kolom" in \
+        result.output
+    assert active_records(db) == 0 and latest_import(db).status == "rejected"
+    # the service every door goes through (the upload page's background process)
+    checked = importer.validate_file(path, "2022-07", "DTKS", "15.04")
+    assert checked.status == "rejected" and "terpotong" in checked.message
+
+
+def test_a_complete_last_row_without_a_line_end_is_read(app, db, tmp_path, pelayangan):
+    path = write_file(db, tmp_path / "dtks.txt", pelayangan[:30])
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    result = dtks_cli(app, path, "--period", "2022-07")
+    assert result.exit_code == 0, result.output
+    assert active_records(db) == 30
+
+
+def dtks_cli(app, *args):
+    return app.test_cli_runner().invoke(args=["dtks", "import", *map(str, args)])
+
+
+# --------------------------------------------------------------------------- 5. mass deactivation
+
+
+def _pelayangan_july(app, db, tmp_path, pelayangan):
+    july = write_file(db, tmp_path / "pelayangan_2022_07.txt", pelayangan)
+    assert dtks_cli(app, july, "--period", "2022-07").exit_code == 0
+    assert active_records(db) == 544
+
+
+def test_a_small_file_does_not_deactivate_its_village_without_a_confirmation(
+        app, db, tmp_path, pelayangan):
+    from slrt.dtks.models import RegistryRecord
+
+    _pelayangan_july(app, db, tmp_path, pelayangan)
+    small = write_file(db, tmp_path / "pelayangan_2023_01.txt", pelayangan[:40],
+                       spoil=_two_bad_rows)
+    refused = dtks_cli(app, small, "--period", "2023-01", "--apply-valid")
+    assert refused.exit_code == 5, refused.output
+    assert "TIDAK ADA YANG DITERAPKAN" in refused.output
+    assert "504 data aktif akan dinonaktifkan" in refused.output
+    assert "Pelayangan: 504 dari 544" in refused.output
+    assert "--confirm-deactivate 504" in refused.output
+    assert active_records(db) == 544 and latest_import(db).status == "rejected"
+
+    wrong = dtks_cli(app, small, "--period", "2023-01", "--apply-valid",
+                     "--confirm-deactivate", "500")
+    assert wrong.exit_code == 5 and "--confirm-deactivate 500 tidak sesuai" in wrong.output
+    assert active_records(db) == 544
+
+    confirmed = dtks_cli(app, small, "--period", "2023-01", "--apply-valid",
+                         "--confirm-deactivate", "504")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "504 dinonaktifkan" in confirmed.output
+    assert active_records(db) == 40
+    imp = latest_import(db)
+    assert (imp.status, imp.deactivated, imp.deactivate_confirmed) == ("applied", 504, 504)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(RegistryRecord)) == 544
+
+
+def test_a_few_people_gone_need_no_confirmation(app, db, tmp_path, pelayangan):
+    _pelayangan_july(app, db, tmp_path, pelayangan)
+    most = write_file(db, tmp_path / "pelayangan_2023_01.txt", pelayangan[:-50])  # 9 %
+    result = dtks_cli(app, most, "--period", "2023-01")
+    assert result.exit_code == 0, result.output
+    assert "50 dinonaktifkan" in result.output and active_records(db) == 494
+
+
+def test_the_command_help_names_the_confirmation(app):
+    result = app.test_cli_runner().invoke(args=["dtks", "import", "--help"])
+    assert "--confirm-deactivate N" in result.output and "10%" in result.output
+
+
+def test_the_page_asks_for_the_number_before_it_deactivates(
+        app, client, db, tmp_path, pelayangan, make_user):
+    from slrt.dtks import importer
+    from tests.conftest import login, post
+
+    _pelayangan_july(app, db, tmp_path, pelayangan)
+    supervisor = make_user("supervisor")
+    login(client, supervisor)
+    small = write_file(db, tmp_path / "pelayangan_2023_01.txt", pelayangan[:40])
+    checked = importer.validate_file(small, "2023-01", "DTKS", "15.04",
+                                     created_by_id=supervisor.id)
+    assert checked.status == "validated"
+    url = f"/dtks/impor/{checked.import_id}"
+    page = client.get(url).text
+    assert "504 data akan dinonaktifkan" in page
+    assert 'name="konfirmasi_nonaktif" value="504" required' in page
+
+    # "Terapkan" without the box ticked: refused, nothing queued
+    resp = post(client, url, {"action": "terapkan"}, token_page=url)
+    page = client.get(resp.headers["Location"]).text
+    assert "akan menonaktifkan 504 data aktif" in page
+    assert importer.get_import(checked.import_id).status == "validated"
+
+    resp = post(client, url, {"action": "terapkan", "konfirmasi_nonaktif": "504"},
+                token_page=url)
+    assert resp.status_code == 302
+    record = importer.get_import(checked.import_id)
+    assert (record.status, record.deactivate_confirmed) in (
+        ("apply_queued", 504), ("applying", 504), ("applied", 504))
+    # the test app's launch started `flask dtks run`; wait for it as the page does
+    import time
+
+    deadline = time.monotonic() + 60
+    while importer.get_import(checked.import_id).status != "applied":
+        assert time.monotonic() < deadline, importer.get_import(checked.import_id).message
+        db.session.rollback()
+        time.sleep(0.2)
+    assert active_records(db) == 40
+    assert "504 dinonaktifkan" in client.get(url).text
+
+
+def test_the_apply_counts_again_and_refuses_what_was_not_confirmed(
+        app, db, tmp_path, pelayangan, make_user, monkeypatch):
+    """The check's count is a forecast; the apply itself counts, inside its
+    transaction, and applies nothing when the confirmed number is not that."""
+    from slrt.dtks import importer
+
+    _pelayangan_july(app, db, tmp_path, pelayangan)
+    small = write_file(db, tmp_path / "pelayangan_2023_01.txt", pelayangan[:40])
+    monkeypatch.setattr(importer._Run, "plan_deactivation", lambda self, cur: (0, []))
+    checked = importer.validate_file(small, "2023-01", "DTKS", "15.04")
+    assert checked.status == "validated" and "Perhatian" not in checked.message
+    result = importer.apply_import(checked.import_id)
+    assert (result.status, result.deactivated) == ("unconfirmed", 504)
+    record = importer.get_import(checked.import_id)
+    assert (record.status, record.deactivate_planned) == ("validated", 504)
+    assert record.deactivate_confirm_needed and "504 data aktif" in record.message
+    assert active_records(db) == 544
+    applied = importer.apply_import(checked.import_id, confirm_deactivate=504)
+    assert (applied.status, applied.deactivated) == ("applied", 504)
+    assert active_records(db) == 40

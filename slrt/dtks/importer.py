@@ -68,6 +68,7 @@ from slrt.common.exports import safe_cell
 from slrt.common.time import format_datetime_id, now_utc
 from slrt.dtks.models import (
     IMPORT_SOURCES,
+    MASS_DEACTIVATION_SHARE,
     RUNNING_IMPORT_STATUSES,
     RegistryImport,
     RegistryImportProblem,
@@ -274,6 +275,16 @@ class ImportOutcome:
     @property
     def status(self) -> str:
         return self.applied.status if self.applied else self.validation.status
+
+
+class _Unconfirmed(Exception):
+    """The apply would mark inactive more than MASS_DEACTIVATION_SHARE of a
+    village's active records, and nobody confirmed that number."""
+
+    def __init__(self, count: int, message: str):
+        super().__init__(message)
+        self.count = count
+        self.message = message
 
 
 class _Rejected(Exception):
@@ -547,6 +558,10 @@ class _CsvSource:
         self.path = path
         self.layout = layout
         self.total = path.stat().st_size
+        # A file cut short (an interrupted download or copy) ends mid-line.
+        with path.open("rb") as fh:
+            fh.seek(max(0, self.total - 1))
+            self.ends_with_newline = fh.read(1) in (b"\n", b"\r")
 
     def rows(self) -> Iterator[list]:
         layout = self.layout
@@ -1083,6 +1098,7 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
     nik_add = [a.append for a in nik_hashes]
     total = 0
     row_no = layout.header_index + 1  # spreadsheet row of the header
+    last_fields = ncols  # cells in the last data row read, as the file has them
     records = source.rows()
     for _ in range(layout.header_index + 1):  # title lines and the header
         try:
@@ -1112,7 +1128,7 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
             elif not row or (len(row) == 1 and not row[0].strip()):
                 continue
             total += 1
-            n = len(row)
+            n = last_fields = len(row)
             if n < ncols:
                 row.extend([""] * (ncols - n))
             elif n > ncols and any(c.strip() for c in row[ncols:]):
@@ -1367,6 +1383,15 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
     finally:
         if gc_enabled:
             gc.enable()
+    if not xlsx and last_fields < ncols and not source.ends_with_newline:
+        # The last line stops short of the header's columns and of a line end:
+        # the file was cut mid-row. Its missing cells would read as empty ones
+        # (sex, flags...) and the rest of the file is missing too.
+        raise _Rejected(_t(
+            "Berkas terpotong: baris terakhir (baris %(row)s) hanya berisi %(n)s dari %(cols)s "
+            "kolom dan berkas berhenti di tengah baris. Unduh atau ekspor ulang berkas dari "
+            "SIKS-NG secara lengkap; tidak ada yang diterapkan.", row=row_no, n=last_fields,
+            cols=ncols))
     yield ("batch", valid, problems, skipped, source.total, source.total, total, rows_error,
            error_count)
     yield ("end", sorted(covered), id_hashes, nik_hashes)
@@ -1393,6 +1418,7 @@ class _Run:
         self.villages = 0
         self.stored_errors = 0
         self.keep_errors = True
+        self.confirm_deactivate: int | None = None  # the number the user confirmed
 
     # -- connections ------------------------------------------------------
 
@@ -1601,6 +1627,50 @@ class _Run:
                 f"{shown}{more}. Berkas periode lama tidak diterapkan agar data baru tidak "
                 "tertimpa.")
 
+    def plan_deactivation(self, cur) -> tuple[int, list[tuple[str, int, int]]]:
+        """The active records of the file's villages that no row of the file
+        (valid or not) names by ID DTKS or NIK: what the apply would mark
+        inactive. Returns (total, [(village, to deactivate, active)]). Read
+        only; the apply counts again, exactly, and checks the confirmation."""
+        if not self._scalar(cur, "SELECT COUNT(*) FROM registry_records r WHERE r.village_code "
+                                 "IN (SELECT code FROM rimp_villages)"):
+            return 0, []
+        for stmt in ("CREATE INDEX IF NOT EXISTS rimp_stage_rid ON rimp_stage (registry_id)",
+                     "CREATE INDEX IF NOT EXISTS rimp_stage_nik ON rimp_stage (nik)"):
+            cur.execute(stmt)
+        cur.execute(self.sql.named(
+            "SELECT r.village_code, SUM(CASE WHEN "
+            "NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.registry_id = r.registry_id) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.nik = r.nik) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = r.registry_id) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik) "
+            "THEN 1 ELSE 0 END), COUNT(*) FROM registry_records r "
+            "WHERE r.is_active AND r.village_code IN (SELECT code FROM rimp_villages) "
+            "AND r.period <= :p GROUP BY r.village_code ORDER BY r.village_code"),
+            {"p": self.period})
+        rows = [(code, int(gone or 0), int(active)) for code, gone, active in cur.fetchall()]
+        return sum(gone for _, gone, _ in rows), rows
+
+    def mass_notice(self, cur, total: int, rows: list[tuple[str, int, int]]) -> str | None:
+        """The message when the deactivations exceed the share of a village
+        (None otherwise)."""
+        over = [(code, gone, active) for code, gone, active in rows
+                if active and gone > MASS_DEACTIVATION_SHARE * active]
+        if not over:
+            return None
+        names = self._names(cur, [code for code, _, _ in over])
+        where = ", ".join(
+            _t("%(village)s: %(gone)s dari %(active)s", village=names.get(code, code),
+               gone=format_count(gone), active=format_count(active))
+            for code, gone, active in over[:5])
+        if len(over) > 5:
+            where += _t(" dan %(n)s desa lain", n=len(over) - 5)
+        return _t("Perhatian: %(n)s data aktif akan dinonaktifkan karena tidak tercantum lagi "
+                  "dalam berkas, lebih dari %(share)s%% data aktif desa/kelurahannya "
+                  "(%(where)s). Penerapan memerlukan konfirmasi yang menyebut jumlah ini.",
+                  n=format_count(total), share=round(MASS_DEACTIVATION_SHARE * 100),
+                  where=where)
+
     # -- phase 2 ---------------------------------------------------------
 
     def apply(self, record_values: dict) -> ApplyResult:
@@ -1713,6 +1783,7 @@ class _Run:
                 "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.target_id = r.id) "
                 "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = "
                 "r.registry_id) AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik)")
+            self._check_deactivation(cur)
             run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
                 f"replaced_period, replaced_at, {hist_cols}) SELECT r.id, :imp, 'nonaktif', "
                 f":p, :now, {hist_vals} FROM registry_records r "
@@ -1782,6 +1853,20 @@ class _Run:
             except sqlite3.OperationalError:  # pragma: no cover - a later checkpoint will
                 pass
         return result
+
+    def _check_deactivation(self, cur) -> None:
+        """Inside the apply, once rimp_gone holds the records to deactivate:
+        over the share of a village, the confirmed number must be this one."""
+        cur.execute(self.sql.named(
+            "SELECT r.village_code, COUNT(g.id), COUNT(*) FROM registry_records r "
+            "LEFT JOIN rimp_gone g ON g.id = r.id WHERE r.is_active AND r.village_code IN "
+            "(SELECT code FROM rimp_villages) AND r.period <= :p GROUP BY r.village_code "
+            "ORDER BY r.village_code"), {"p": self.period})
+        rows = [(code, int(gone), int(active)) for code, gone, active in cur.fetchall()]
+        total = sum(gone for _, gone, _ in rows)
+        notice = self.mass_notice(cur, total, rows)
+        if notice is not None and self.confirm_deactivate != total:
+            raise _Unconfirmed(total, notice)
 
     def _fetch(self, cur, stmt: str, params) -> list:
         cur.execute(stmt, params)
@@ -1993,6 +2078,8 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
         if newer:
             raise _Rejected(run.newer_message(newer, run._names(run.raw.cursor(),
                                                                   [c for c, _ in newer])))
+        planned, per_village = run.plan_deactivation(run.raw.cursor())
+        notice = run.mass_notice(run.raw.cursor(), planned, per_village)
         if run.rows_valid == 0:
             message = (f"Tidak satu pun dari {format_count(run.rows_total)} baris sah "
                        f"({format_count(run.error_count)} masalah); lihat laporan.")
@@ -2002,12 +2089,15 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
                        f"{format_count(run.rows_valid)} baris sah.")
         else:
             message = f"Semua {format_count(run.rows_total)} baris sah."
+        if notice is not None and run.rows_valid:
+            message += " " + notice
         encoding = f"{layout.encoding}+replace" if layout.lossy else layout.encoding
         tracker.set(status="applying" if then_apply else "validated", encoding=encoding, rows_total=run.rows_total,
                     rows_valid=run.rows_valid,
                     rows_error=run.rows_error, error_count=run.error_count,
                     villages=run.villages, progress=100, progress_note="Selesai diperiksa",
-                    message=message, validated_at=now_utc())
+                    message=message, validated_at=now_utc(), deactivate_planned=planned,
+                    deactivate_confirm_needed=notice is not None)
     except _Rejected as e:
         run.raw.rollback()
         if writes_errors:
@@ -2023,8 +2113,26 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
     return result
 
 
-def _apply(record: RegistryImport, run: _Run, apply_valid: bool) -> ApplyResult:
-    """Phase 2 on a _Run whose staging tables are filled."""
+def _unconfirmed(record: RegistryImport, run: _Run, count: int, message: str,
+                 reopen: bool) -> ApplyResult:
+    """Nothing applied: the deactivations need a confirmation naming `count`.
+    With `reopen` (the upload page) the import waits for it ("validated");
+    otherwise (the command line, which never asks) it ends refused."""
+    values = {"deactivate_planned": count, "deactivate_confirm_needed": True,
+              "deactivate_confirmed": None, "message": message}
+    if reopen:
+        run.tracker.set(status="validated", progress=100,
+                        progress_note="Menunggu konfirmasi penonaktifan", **values)
+    else:
+        run.tracker.set(status="rejected", progress=100, progress_note="Ditolak", **values)
+    return ApplyResult(import_id=record.id, status="unconfirmed", deactivated=count,
+                       message=message, rows_skipped=run.rows_error)
+
+
+def _apply(record: RegistryImport, run: _Run, apply_valid: bool,
+           reopen: bool = False) -> ApplyResult:
+    """Phase 2 on a _Run whose staging tables are filled; run.confirm_deactivate
+    is the number of deactivations the user confirmed (None: none)."""
     tracker = run.tracker
     if run.rows_valid == 0:
         message = "Tidak ada yang diterapkan: tidak satu pun baris sah."
@@ -2037,8 +2145,15 @@ def _apply(record: RegistryImport, run: _Run, apply_valid: bool) -> ApplyResult:
         tracker.set(status="rejected", message=message)
         return ApplyResult(import_id=record.id, status="rejected", message=message,
                            rows_skipped=run.rows_error)
+    if record.deactivate_confirm_needed and run.confirm_deactivate != record.deactivate_planned:
+        return _unconfirmed(record, run, record.deactivate_planned, record.message, reopen)
     try:
-        return run.apply({"apply_valid": bool(apply_valid)})
+        return run.apply({"apply_valid": bool(apply_valid),
+                          "deactivate_confirmed": run.confirm_deactivate})
+    except _Unconfirmed as e:
+        run.raw.rollback()
+        tracker.paused = False
+        return _unconfirmed(record, run, e.count, e.message, reopen)
     except _Rejected as e:
         run.raw.rollback()
         tracker.paused = False
@@ -2135,10 +2250,15 @@ def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
 
 @_own_connections
 def apply_import(import_id: int, apply_valid: bool = False,
-                 progress: ProgressCallback | None = None) -> ApplyResult:
+                 progress: ProgressCallback | None = None, *,
+                 confirm_deactivate: int | None = None) -> ApplyResult:
     """Phase 2 for an import validated by validate_file(): reads the file again
     (it must not have changed) and applies it in one transaction. With row
-    errors and apply_valid false, nothing is applied (status "rejected")."""
+    errors and apply_valid false, nothing is applied (status "rejected").
+    When the apply would mark inactive more than 10 % of a village's active
+    records, `confirm_deactivate` must be that number (ImportRefused before
+    the apply; status "unconfirmed" and the import back to "validated" with
+    the new number when the apply finds another one)."""
     record = db.session.get(RegistryImport, import_id)
     if record is not None and record.status == "applied":
         return ApplyResult(import_id=record.id, status="applied", message=record.message,
@@ -2146,16 +2266,18 @@ def apply_import(import_id: int, apply_valid: bool = False,
                            confirmed=record.confirmed, unchanged=record.unchanged,
                            reactivated=record.reactivated, deactivated=record.deactivated,
                            villages=record.villages)
-    _check_applicable(record, import_id, apply_valid)
+    _check_applicable(record, import_id, apply_valid, confirm_deactivate)
     if not _claim(import_id, "validated", "applying"):
         raise ImportRefused(f"Impor #{import_id} sudah diproses oleh permintaan lain.")
-    return _apply_validated(_refresh(import_id), apply_valid, progress)
+    return _apply_validated(_refresh(import_id), apply_valid, progress, confirm_deactivate)
 
 
 def _apply_validated(record: RegistryImport, apply_valid: bool,
-                     progress: ProgressCallback | None) -> ApplyResult:
+                     progress: ProgressCallback | None,
+                     confirm_deactivate: int | None = None) -> ApplyResult:
     expected_sha, expected_valid = record.sha256, record.rows_valid
     run = _Run(record, progress)
+    run.confirm_deactivate = confirm_deactivate
 
     def work():
         run.open()
@@ -2177,7 +2299,7 @@ def _apply_validated(record: RegistryImport, apply_valid: bool,
             if run.rows_valid != expected_valid:
                 run.tracker.set(message=result.message + " (hasil berbeda dari pemeriksaan "
                                 "pertama: data wilayah berubah?)")
-            return _apply(fresh, run, apply_valid)
+            return _apply(fresh, run, apply_valid, reopen=True)
         finally:
             run.close()
 
@@ -2186,7 +2308,8 @@ def _apply_validated(record: RegistryImport, apply_valid: bool,
     return result
 
 
-def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid: bool) -> None:
+def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid: bool,
+                      confirm_deactivate: int | None = None) -> None:
     if record is None:
         raise ImportRefused(f"Impor #{import_id} tidak ditemukan.")
     if record.status != "validated":
@@ -2198,6 +2321,11 @@ def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid
         raise ImportRefused(
             f"Impor #{import_id} memiliki {format_count(record.rows_error)} baris bermasalah: "
             "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
+    if record.deactivate_confirm_needed and confirm_deactivate != record.deactivate_planned:
+        raise ImportRefused(_t(
+            "Tidak ada yang diterapkan: impor #%(id)s akan menonaktifkan %(n)s data aktif. "
+            "Periksa jumlah ini, lalu konfirmasi penonaktifan %(n)s data untuk menerapkannya.",
+            id=import_id, n=format_count(record.deactivate_planned)))
 
 
 @_own_connections
@@ -2216,17 +2344,21 @@ def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
 
 
 @_own_connections
-def queue_apply(import_id: int, apply_valid: bool = False) -> None:
+def queue_apply(import_id: int, apply_valid: bool = False, *,
+                confirm_deactivate: int | None = None) -> None:
     """The supervisor's choice after phase 1: apply (only the valid rows, with
-    apply_valid). Raises ImportRefused when the import cannot be applied or
+    apply_valid; confirming `confirm_deactivate` deactivations when the check
+    asked for it). Raises ImportRefused when the import cannot be applied or
     another request queued it first."""
     db.session.expire_all()
-    _check_applicable(db.session.get(RegistryImport, import_id), import_id, apply_valid)
+    _check_applicable(db.session.get(RegistryImport, import_id), import_id, apply_valid,
+                      confirm_deactivate)
     table = RegistryImport.__table__
     with db.engine.connect() as conn:
         claimed = conn.execute(update(table).where(
             table.c.id == import_id, table.c.status == "validated"
-        ).values(status="apply_queued", apply_valid=bool(apply_valid), worker=_worker_id(),
+        ).values(status="apply_queued", apply_valid=bool(apply_valid),
+                 deactivate_confirmed=confirm_deactivate, worker=_worker_id(),
                  progress=0, progress_note="Menunggu giliran diterapkan",
                  updated_at=now_utc())).rowcount
         conn.commit()
@@ -2272,22 +2404,28 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
             _audit(import_id)
         return result.status
     if record.status == "apply_queued":
-        apply_valid = record.apply_valid
+        apply_valid, confirmed = record.apply_valid, record.deactivate_confirmed
         if not _claim(import_id, "apply_queued", "applying"):
             return None
-        return _apply_validated(_refresh(import_id), apply_valid, progress).status
+        return _apply_validated(_refresh(import_id), apply_valid, progress, confirmed).status
     return None
 
 
 @_own_connections
 def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                 kabupaten: str | None = None, *, apply_valid: bool = False,
+                confirm_deactivate: int | None = None,
                 created_by_id: int | None = None, file_name: str | None = None,
                 progress: ProgressCallback | None = None) -> ImportOutcome:
-    """Both phases with one read of the file (what `flask dtks import` runs)."""
+    """Both phases with one read of the file (what `flask dtks import` runs).
+    An apply that would mark inactive more than 10 % of a village's active
+    records needs `confirm_deactivate` equal to that number; otherwise nothing
+    is applied, the import ends refused and the outcome's apply has status
+    "unconfirmed" with the number in `deactivated`."""
     path = Path(path)
     record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
     run = _Run(record, progress)
+    run.confirm_deactivate = confirm_deactivate
 
     def work():
         run.open()

@@ -230,8 +230,13 @@ def import_action(import_id: int):
             jobs.discard_upload(importer.get_import(record.id))
             flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
     elif action in ("terapkan", "terapkan_sah"):
+        # The confirmation step of a mass deactivation: the checkbox carries the
+        # number shown; the service compares it with its own.
+        confirmed = (request.form.get("konfirmasi_nonaktif") or "").strip()
+        confirm = int(confirmed) if confirmed.isdigit() and len(confirmed) <= 9 else None
         try:
-            importer.queue_apply(record.id, apply_valid=action == "terapkan_sah")
+            importer.queue_apply(record.id, apply_valid=action == "terapkan_sah",
+                                 confirm_deactivate=confirm)
         except importer.ImportRefused as e:
             flash(str(e), "error")
         else:
