@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt import locks_late
 from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
@@ -211,7 +212,12 @@ def import_detail(import_id: int):
 
 @bp.post("/impor/<id:import_id>")
 @roles_required("supervisor")
+@locks_late
 def import_action(import_id: int):
+    """Apply, apply the valid rows, or cancel. The import's service decides
+    each with a conditional UPDATE on a connection of its own, so the request
+    does not take SQLite's write lock first (@locks_late): while an apply's
+    transaction holds it, a "Batal" still gets its answer at once."""
     from flask import flash, redirect, url_for
 
     from slrt.dtks import importer, jobs
