@@ -189,15 +189,16 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _SPACES = re.compile(r"\s+")
 
 
-def _t(text: str, **params) -> str:
-    """An Indonesian message through gettext (flask_babel) when an app is
-    there; the same text, formatted, in a process without one."""
+def gettext(text: str, **params) -> str:
+    """An Indonesian message through flask_babel's gettext when an app is
+    there; the same text, formatted, in a process without one. Named so that
+    `pybabel extract` (babel.cfg) finds the messages."""
     from flask import has_app_context
 
     if has_app_context():
-        from flask_babel import gettext
+        from flask_babel import gettext as babel_gettext
 
-        return gettext(text, **params)
+        return babel_gettext(text, **params)
     return text % params if params else text
 
 
@@ -451,29 +452,29 @@ def _check_zip(source) -> None:
         with zipfile.ZipFile(source) as zf:
             members = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise _Rejected(_t(
+        raise _Rejected(gettext(
             "Berkas Excel rusak atau tidak dapat dibaca. Simpan ulang dari Excel sebagai "
             ".xlsx, atau ekspor ulang dari SIKS-NG.")) from None
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
-    advice = _t("Berkas seperti ini dapat melumpuhkan server dan tidak dibuka. Simpan ulang "
+    advice = gettext("Berkas seperti ini dapat melumpuhkan server dan tidak dibuka. Simpan ulang "
                 "dari Excel sebagai .xlsx, atau ekspor ulang dari SIKS-NG sebagai CSV.")
     if len(members) > XLSX_MAX_MEMBERS:
-        raise _Rejected(_t("Berkas Excel ini tidak wajar: berisi %(n)s bagian (batas %(max)s).",
+        raise _Rejected(gettext("Berkas Excel ini tidak wajar: berisi %(n)s bagian (batas %(max)s).",
                            n=format_count(len(members)), max=format_count(XLSX_MAX_MEMBERS))
                         + " " + advice)
     total = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members)
     if total > XLSX_MAX_UNPACKED:
-        raise _Rejected(_t(
+        raise _Rejected(gettext(
             "Berkas Excel ini tidak wajar: isinya setelah dibuka %(mb)s MB (dari %(packed)s "
             "MB), lebih dari batas %(max)s MB.", mb=_megabytes(total),
             packed=_megabytes(packed), max=_megabytes(XLSX_MAX_UNPACKED)) + " " + advice)
     for m in members:
         if m.file_size > XLSX_RATIO_FROM and \
                 m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
-            raise _Rejected(_t(
+            raise _Rejected(gettext(
                 "Berkas Excel ini tidak wajar: bagian %(name)s dimampatkan %(ratio)s kali "
                 "(%(packed)s KB menjadi %(mb)s MB setelah dibuka; lembar kerja biasa paling "
                 "banyak sekitar 20 kali).", name=m.filename[:80],
@@ -1387,7 +1388,7 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
         # The last line stops short of the header's columns and of a line end:
         # the file was cut mid-row. Its missing cells would read as empty ones
         # (sex, flags...) and the rest of the file is missing too.
-        raise _Rejected(_t(
+        raise _Rejected(gettext(
             "Berkas terpotong: baris terakhir (baris %(row)s) hanya berisi %(n)s dari %(cols)s "
             "kolom dan berkas berhenti di tengah baris. Unduh atau ekspor ulang berkas dari "
             "SIKS-NG secara lengkap; tidak ada yang diterapkan.", row=row_no, n=last_fields,
@@ -1660,12 +1661,12 @@ class _Run:
             return None
         names = self._names(cur, [code for code, _, _ in over])
         where = ", ".join(
-            _t("%(village)s: %(gone)s dari %(active)s", village=names.get(code, code),
+            gettext("%(village)s: %(gone)s dari %(active)s", village=names.get(code, code),
                gone=format_count(gone), active=format_count(active))
             for code, gone, active in over[:5])
         if len(over) > 5:
-            where += _t(" dan %(n)s desa lain", n=len(over) - 5)
-        return _t("Perhatian: %(n)s data aktif akan dinonaktifkan karena tidak tercantum lagi "
+            where += gettext(" dan %(n)s desa lain", n=len(over) - 5)
+        return gettext("Perhatian: %(n)s data aktif akan dinonaktifkan karena tidak tercantum lagi "
                   "dalam berkas, lebih dari %(share)s%% data aktif desa/kelurahannya "
                   "(%(where)s). Penerapan memerlukan konfirmasi yang menyebut jumlah ini.",
                   n=format_count(total), share=round(MASS_DEACTIVATION_SHARE * 100),
@@ -1842,7 +1843,7 @@ class _Run:
         if cur.rowcount != 1:
             # Someone else ended this import meanwhile (marked it failed, ...):
             # its data is not committed behind the status it shows.
-            raise _Rejected(_t("Impor ini diakhiri oleh proses lain selama diterapkan; tidak "
+            raise _Rejected(gettext("Impor ini diakhiri oleh proses lain selama diterapkan; tidak "
                                "ada data yang berubah."))
         raw.commit()
         self.tracker.paused = False
@@ -2322,7 +2323,7 @@ def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid
             f"Impor #{import_id} memiliki {format_count(record.rows_error)} baris bermasalah: "
             "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
     if record.deactivate_confirm_needed and confirm_deactivate != record.deactivate_planned:
-        raise ImportRefused(_t(
+        raise ImportRefused(gettext(
             "Tidak ada yang diterapkan: impor #%(id)s akan menonaktifkan %(n)s data aktif. "
             "Periksa jumlah ini, lalu konfirmasi penonaktifan %(n)s data untuk menerapkannya.",
             id=import_id, n=format_count(record.deactivate_planned)))
@@ -2489,23 +2490,23 @@ def cancel_import(import_id: int) -> None:
     if cancelled:
         return
     if record is None:
-        raise ImportRefused(_t("Impor #%(id)s tidak ditemukan.", id=import_id))
+        raise ImportRefused(gettext("Impor #%(id)s tidak ditemukan.", id=import_id))
     if record.status in ("applying", "validating"):
         if record.status == "applying":
-            raise ImportRefused(_t(
+            raise ImportRefused(gettext(
                 "Impor #%(id)s sudah mulai diterapkan dan tidak dapat dibatalkan lagi. "
                 "Penerapan berjalan sampai selesai (atau gagal tanpa mengubah data); hasilnya "
                 "tampil di halaman impor.", id=import_id))
-        raise ImportRefused(_t(
+        raise ImportRefused(gettext(
             "Impor #%(id)s sedang diperiksa dan belum dapat dibatalkan; tunggu sampai "
             "pemeriksaan selesai. Pemeriksaan tidak mengubah data DTKS.", id=import_id))
     if record.status == "applied":
-        raise ImportRefused(_t("Impor #%(id)s sudah diterapkan dan tidak dapat dibatalkan.",
+        raise ImportRefused(gettext("Impor #%(id)s sudah diterapkan dan tidak dapat dibatalkan.",
                                id=import_id))
     if record.status == "failed":
-        raise ImportRefused(_t("Impor #%(id)s gagal: tidak ada data yang berubah dan tidak ada "
+        raise ImportRefused(gettext("Impor #%(id)s gagal: tidak ada data yang berubah dan tidak ada "
                                "yang perlu dibatalkan.", id=import_id))
-    raise ImportRefused(_t("Impor #%(id)s sudah dibatalkan atau ditolak sebelumnya; tidak ada "
+    raise ImportRefused(gettext("Impor #%(id)s sudah dibatalkan atau ditolak sebelumnya; tidak ada "
                            "data yang berubah.", id=import_id))
 
 
