@@ -2079,8 +2079,11 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
         if newer:
             raise _Rejected(run.newer_message(newer, run._names(run.raw.cursor(),
                                                                   [c for c, _ in newer])))
+        started = time.perf_counter()
         planned, per_village = run.plan_deactivation(run.raw.cursor())
         notice = run.mass_notice(run.raw.cursor(), planned, per_village)
+        log.debug("impor #%s: menghitung data yang akan dinonaktifkan %.2f s", record.id,
+                  time.perf_counter() - started)
         if run.rows_valid == 0:
             message = (f"Tidak satu pun dari {format_count(run.rows_total)} baris sah "
                        f"({format_count(run.error_count)} masalah); lihat laporan.")
