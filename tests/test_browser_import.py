@@ -154,6 +154,11 @@ def test_supervisor_uploads_checks_and_applies_a_newer_snapshot(request):
             assert report.splitlines()[0] == "baris,kolom,nilai,keterangan"
             assert "1.50403E+15" in report
 
+            # 40 rows for a village of 544: the page names what the apply would
+            # deactivate and waits for the supervisor to confirm that number.
+            confirm = page.locator("#konfirmasi-nonaktif")
+            expect(confirm).to_contain_text("504 data akan dinonaktifkan")
+            confirm.get_by_role("checkbox").check()
             page.get_by_role("button", name=f"Terapkan {ROWS - 1} baris yang sah saja").click()
             expect(status).to_contain_text("Sudah diterapkan", timeout=90_000)
             # One moved, the others the same in the new period; the 504 of Pelayangan

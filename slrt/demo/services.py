@@ -46,11 +46,14 @@ def slug(name: str) -> str:
 def load_registry(period: str = DEMO_PERIOD) -> tuple[int, int]:
     from slrt.demo.registry import generate_registry
 
-    existing = set(db.session.scalars(
-        select(RegistryRecord.registry_id).where(RegistryRecord.period == period)))
+    # Whatever is there already, of any period: an imported snapshot (the upload
+    # page, `flask dtks import`) may hold the demo's ID DTKS with a newer period,
+    # or the same person (NIK) under another ID. Neither is added again.
+    existing_ids = set(db.session.scalars(select(RegistryRecord.registry_id)))
+    existing_niks = set(db.session.scalars(select(RegistryRecord.nik)))
     batch, added = [], 0
     for row in generate_registry(period=period):
-        if row["registry_id"] in existing:
+        if row["registry_id"] in existing_ids or row["nik"] in existing_niks:
             continue
         batch.append(row)
         if len(batch) >= 5000:

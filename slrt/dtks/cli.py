@@ -9,6 +9,9 @@ Exit codes of `flask dtks import`:
     3  file refused as a whole (not a registry file, empty, missing column,
        no valid row, older than the data already there)
     4  applying failed (database busy or broken); nothing changed
+    5  the apply would mark inactive more than 10 % of a village's active
+       records: nothing applied; run again with --confirm-deactivate N, N
+       being the number the message gives
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from slrt.common.time import format_datetime_id
 dtks_cli = AppGroup("dtks", help="Data DTKS/DTSEN: impor snapshot ekspor SIKS-NG.")
 
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, EXIT_REFUSED, EXIT_FAILED = 0, 1, 2, 3, 4
+EXIT_UNCONFIRMED = 5
 
 
 class _Progress:
@@ -82,14 +86,23 @@ def _default_report(path: Path) -> Path:
 @click.option("--kabupaten", default=None, metavar="KODE",
               help="Wilayah yang boleh diimpor: kode kabupaten/kota (15.04) atau provinsi (15). "
                    "Bawaan: SLRT_KABUPATEN.")
+@click.option("--confirm-deactivate", "confirm_deactivate", type=click.IntRange(min=0),
+              default=None, metavar="N",
+              help="Setujui penonaktifan N data aktif. Wajib bila impor akan menonaktifkan "
+                   "lebih dari 10% data aktif suatu desa/kelurahan; N harus sama dengan "
+                   "jumlah yang disebut pesan (kode keluar 5).")
 @click.option("--verbose", "-v", is_flag=True, help="Tampilkan waktu tiap tahap (stderr).")
 def import_command(file: Path, period: str | None, apply_valid: bool, report: Path | None,
-                   source: str, kabupaten: str | None, verbose: bool):
+                   source: str, kabupaten: str | None, confirm_deactivate: int | None,
+                   verbose: bool):
     """Impor berkas DTKS/DTSEN (CSV atau .xlsx, tata letak SIKS-NG) sebagai snapshot PERIODE.
 
     Semua baris diperiksa dulu; bila ada baris bermasalah tidak ada yang diterapkan
-    (kecuali dengan --apply-valid) dan laporan CSV ditulis. Kode keluar: 0 berhasil,
-    1 ada baris bermasalah, 2 salah pemakaian, 3 berkas ditolak, 4 gagal menerapkan.
+    (kecuali dengan --apply-valid) dan laporan CSV ditulis. Bila penerapan akan
+    menonaktifkan lebih dari 10% data aktif suatu desa, tidak ada yang diterapkan
+    kecuali jumlahnya dikonfirmasi dengan --confirm-deactivate N. Kode keluar: 0 berhasil,
+    1 ada baris bermasalah, 2 salah pemakaian, 3 berkas ditolak, 4 gagal menerapkan,
+    5 penonaktifan massal belum dikonfirmasi.
     """
     from slrt.dtks import importer
     from slrt.regions.codes import region_names
@@ -115,7 +128,8 @@ def import_command(file: Path, period: str | None, apply_valid: bool, report: Pa
     bar = _Progress()
     try:
         outcome = importer.import_file(file, period, source.upper(), scope,
-                                       apply_valid=apply_valid, progress=bar)
+                                       apply_valid=apply_valid,
+                                       confirm_deactivate=confirm_deactivate, progress=bar)
     except importer.ImportRefused as e:
         bar.finish()
         _fail(f"DITOLAK: {e}", EXIT_REFUSED)
@@ -164,6 +178,13 @@ def import_command(file: Path, period: str | None, apply_valid: bool, report: Pa
                    f"({importer.format_count(v.error_count)} masalah)")
     click.echo(counts + ".")
     applied = outcome.applied
+    if applied is not None and applied.status == "unconfirmed":
+        n = applied.deactivated
+        wrong = (f" (--confirm-deactivate {confirm_deactivate} tidak sesuai)"
+                 if confirm_deactivate is not None else "")
+        click.echo(f"TIDAK ADA YANG DITERAPKAN{wrong}: {applied.message} Bila memang benar, "
+                   f"jalankan lagi dengan --confirm-deactivate {n}.", err=True)
+        tail(EXIT_UNCONFIRMED)
     if applied is None or applied.status == "rejected":
         message = applied.message if applied else v.message
         if v.rows_error and v.rows_valid == 0:
@@ -218,4 +239,5 @@ def run_command(import_id: int):
                    f"({record.status_label.lower() if record else 'tidak ditemukan'}).")
         return
     click.echo(f"Impor #{import_id}: {record.status_label}. {record.message}")
-    sys.exit(EXIT_OK if status in ("validated", "applied") else EXIT_FAILED)
+    # "unconfirmed": back to "validated", the page asks for the confirmation
+    sys.exit(EXIT_OK if status in ("validated", "applied", "unconfirmed") else EXIT_FAILED)

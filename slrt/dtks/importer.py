@@ -64,9 +64,11 @@ from pathlib import Path
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
+from slrt.common.exports import safe_cell
 from slrt.common.time import format_datetime_id, now_utc
 from slrt.dtks.models import (
     IMPORT_SOURCES,
+    MASS_DEACTIVATION_SHARE,
     RUNNING_IMPORT_STATUSES,
     RegistryImport,
     RegistryImportProblem,
@@ -87,6 +89,7 @@ __all__ = [
     "ValidationResult",
     "apply_import",
     "cancel_import",
+    "check_upload",
     "format_count",
     "get_import",
     "import_file",
@@ -107,6 +110,13 @@ for .xlsx) or "menerapkan" (done/total in steps)."""
 MAX_STORED_ERRORS = 100_000  # problems kept for the report; all are counted
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_LINES = 10
+# An .xlsx is a zip: what its members unpack to is checked (central directory
+# only, nothing unpacked) before a byte of it is parsed. Spreadsheet XML packs
+# some 5-20 to 1; a zip bomb packs hundreds of MB into a few hundred KB.
+XLSX_MAX_UNPACKED = 2 * 1024 ** 3  # all members together, bytes
+XLSX_MAX_RATIO = 100  # unpacked / packed, for a member over XLSX_RATIO_FROM bytes
+XLSX_RATIO_FROM = 16 * 1024 ** 2
+XLSX_MAX_MEMBERS = 10_000
 BATCH_ROWS = 5000
 _CACHE_MAX = 10_000  # distinct raw values remembered per column (junk files stay small)
 
@@ -177,6 +187,19 @@ _YMD_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _SPACES = re.compile(r"\s+")
+
+
+def gettext(text: str, **params) -> str:
+    """An Indonesian message through flask_babel's gettext when an app is
+    there; the same text, formatted, in a process without one. Named so that
+    `pybabel extract` (babel.cfg) finds the messages."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import gettext as babel_gettext
+
+        return babel_gettext(text, **params)
+    return text % params if params else text
 
 
 def format_count(n: int) -> str:
@@ -253,6 +276,16 @@ class ImportOutcome:
     @property
     def status(self) -> str:
         return self.applied.status if self.applied else self.validation.status
+
+
+class _Unconfirmed(Exception):
+    """The apply would mark inactive more than MASS_DEACTIVATION_SHARE of a
+    village's active records, and nobody confirmed that number."""
+
+    def __init__(self, count: int, message: str):
+        super().__init__(message)
+        self.count = count
+        self.message = message
 
 
 class _Rejected(Exception):
@@ -378,6 +411,7 @@ def _sniff(path: Path) -> _Layout:
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
     if sample.startswith(b"PK\x03\x04"):
+        _check_zip(path)
         return _sniff_xlsx(path)
     if sample.startswith(b"\xd0\xcf\x11\xe0"):
         raise _Rejected(
@@ -400,6 +434,66 @@ def _sniff(path: Path) -> _Layout:
 def _encoding_label(encoding: str) -> str:
     return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 dengan BOM", "cp1252": "Windows-1252"}.get(
         encoding, encoding)
+
+
+def _megabytes(n: int) -> str:
+    return format_count(max(1, round(n / 1024 ** 2)))
+
+
+def _check_zip(source) -> None:
+    """Refuse an .xlsx whose members would unpack to too much (a zip bomb),
+    from the sizes in its central directory, before anything is unpacked.
+    `source`: a path or a seekable binary file (left at its start). The
+    sizes read here bind the reader too: Python's zipfile never unpacks a
+    member past the size its directory gives."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _Rejected(gettext(
+            "Berkas Excel rusak atau tidak dapat dibaca. Simpan ulang dari Excel sebagai "
+            ".xlsx, atau ekspor ulang dari SIKS-NG.")) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    advice = gettext("Berkas seperti ini dapat melumpuhkan server dan tidak dibuka. Simpan ulang "
+                "dari Excel sebagai .xlsx, atau ekspor ulang dari SIKS-NG sebagai CSV.")
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise _Rejected(gettext("Berkas Excel ini tidak wajar: berisi %(n)s bagian (batas %(max)s).",
+                           n=format_count(len(members)), max=format_count(XLSX_MAX_MEMBERS))
+                        + " " + advice)
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > XLSX_MAX_UNPACKED:
+        raise _Rejected(gettext(
+            "Berkas Excel ini tidak wajar: isinya setelah dibuka %(mb)s MB (dari %(packed)s "
+            "MB), lebih dari batas %(max)s MB.", mb=_megabytes(total),
+            packed=_megabytes(packed), max=_megabytes(XLSX_MAX_UNPACKED)) + " " + advice)
+    for m in members:
+        if m.file_size > XLSX_RATIO_FROM and \
+                m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
+            raise _Rejected(gettext(
+                "Berkas Excel ini tidak wajar: bagian %(name)s dimampatkan %(ratio)s kali "
+                "(%(packed)s KB menjadi %(mb)s MB setelah dibuka; lembar kerja biasa paling "
+                "banyak sekitar 20 kali).", name=m.filename[:80],
+                ratio=format_count(m.file_size // max(m.compress_size, 1)),
+                packed=format_count(max(1, m.compress_size // 1024)),
+                mb=_megabytes(m.file_size)) + " " + advice)
+
+
+def check_upload(stream) -> None:
+    """Check an uploaded file before it is stored (the upload page): an .xlsx
+    must not unpack to too much. Raises ImportRefused with an Indonesian
+    message; `stream` is left at its start."""
+    head = stream.read(4)
+    stream.seek(0)
+    if head == b"PK\x03\x04":
+        try:
+            _check_zip(stream)
+        except _Rejected as e:
+            raise ImportRefused(e.message) from None
 
 
 class _Workbook:
@@ -465,6 +559,10 @@ class _CsvSource:
         self.path = path
         self.layout = layout
         self.total = path.stat().st_size
+        # A file cut short (an interrupted download or copy) ends mid-line.
+        with path.open("rb") as fh:
+            fh.seek(max(0, self.total - 1))
+            self.ends_with_newline = fh.read(1) in (b"\n", b"\r")
 
     def rows(self) -> Iterator[list]:
         layout = self.layout
@@ -1001,6 +1099,7 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
     nik_add = [a.append for a in nik_hashes]
     total = 0
     row_no = layout.header_index + 1  # spreadsheet row of the header
+    last_fields = ncols  # cells in the last data row read, as the file has them
     records = source.rows()
     for _ in range(layout.header_index + 1):  # title lines and the header
         try:
@@ -1030,7 +1129,7 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
             elif not row or (len(row) == 1 and not row[0].strip()):
                 continue
             total += 1
-            n = len(row)
+            n = last_fields = len(row)
             if n < ncols:
                 row.extend([""] * (ncols - n))
             elif n > ncols and any(c.strip() for c in row[ncols:]):
@@ -1285,6 +1384,15 @@ def _validate_rows(params: _ScanParams) -> Iterator[tuple]:
     finally:
         if gc_enabled:
             gc.enable()
+    if not xlsx and last_fields < ncols and not source.ends_with_newline:
+        # The last line stops short of the header's columns and of a line end:
+        # the file was cut mid-row. Its missing cells would read as empty ones
+        # (sex, flags...) and the rest of the file is missing too.
+        raise _Rejected(gettext(
+            "Berkas terpotong: baris terakhir (baris %(row)s) hanya berisi %(n)s dari %(cols)s "
+            "kolom dan berkas berhenti di tengah baris. Unduh atau ekspor ulang berkas dari "
+            "SIKS-NG secara lengkap; tidak ada yang diterapkan.", row=row_no, n=last_fields,
+            cols=ncols))
     yield ("batch", valid, problems, skipped, source.total, source.total, total, rows_error,
            error_count)
     yield ("end", sorted(covered), id_hashes, nik_hashes)
@@ -1311,6 +1419,7 @@ class _Run:
         self.villages = 0
         self.stored_errors = 0
         self.keep_errors = True
+        self.confirm_deactivate: int | None = None  # the number the user confirmed
 
     # -- connections ------------------------------------------------------
 
@@ -1519,6 +1628,50 @@ class _Run:
                 f"{shown}{more}. Berkas periode lama tidak diterapkan agar data baru tidak "
                 "tertimpa.")
 
+    def plan_deactivation(self, cur) -> tuple[int, list[tuple[str, int, int]]]:
+        """The active records of the file's villages that no row of the file
+        (valid or not) names by ID DTKS or NIK: what the apply would mark
+        inactive. Returns (total, [(village, to deactivate, active)]). Read
+        only; the apply counts again, exactly, and checks the confirmation."""
+        if not self._scalar(cur, "SELECT COUNT(*) FROM registry_records r WHERE r.village_code "
+                                 "IN (SELECT code FROM rimp_villages)"):
+            return 0, []
+        for stmt in ("CREATE INDEX IF NOT EXISTS rimp_stage_rid ON rimp_stage (registry_id)",
+                     "CREATE INDEX IF NOT EXISTS rimp_stage_nik ON rimp_stage (nik)"):
+            cur.execute(stmt)
+        cur.execute(self.sql.named(
+            "SELECT r.village_code, SUM(CASE WHEN "
+            "NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.registry_id = r.registry_id) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.nik = r.nik) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = r.registry_id) "
+            "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik) "
+            "THEN 1 ELSE 0 END), COUNT(*) FROM registry_records r "
+            "WHERE r.is_active AND r.village_code IN (SELECT code FROM rimp_villages) "
+            "AND r.period <= :p GROUP BY r.village_code ORDER BY r.village_code"),
+            {"p": self.period})
+        rows = [(code, int(gone or 0), int(active)) for code, gone, active in cur.fetchall()]
+        return sum(gone for _, gone, _ in rows), rows
+
+    def mass_notice(self, cur, total: int, rows: list[tuple[str, int, int]]) -> str | None:
+        """The message when the deactivations exceed the share of a village
+        (None otherwise)."""
+        over = [(code, gone, active) for code, gone, active in rows
+                if active and gone > MASS_DEACTIVATION_SHARE * active]
+        if not over:
+            return None
+        names = self._names(cur, [code for code, _, _ in over])
+        where = ", ".join(
+            gettext("%(village)s: %(gone)s dari %(active)s", village=names.get(code, code),
+               gone=format_count(gone), active=format_count(active))
+            for code, gone, active in over[:5])
+        if len(over) > 5:
+            where += gettext(" dan %(n)s desa lain", n=len(over) - 5)
+        return gettext("Perhatian: %(n)s data aktif akan dinonaktifkan karena tidak tercantum lagi "
+                  "dalam berkas, lebih dari %(share)s%% data aktif desa/kelurahannya "
+                  "(%(where)s). Penerapan memerlukan konfirmasi yang menyebut jumlah ini.",
+                  n=format_count(total), share=round(MASS_DEACTIVATION_SHARE * 100),
+                  where=where)
+
     # -- phase 2 ---------------------------------------------------------
 
     def apply(self, record_values: dict) -> ApplyResult:
@@ -1631,6 +1784,7 @@ class _Run:
                 "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.target_id = r.id) "
                 "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = "
                 "r.registry_id) AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik)")
+            self._check_deactivation(cur)
             run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
                 f"replaced_period, replaced_at, {hist_cols}) SELECT r.id, :imp, 'nonaktif', "
                 f":p, :now, {hist_vals} FROM registry_records r "
@@ -1683,8 +1837,14 @@ class _Run:
         # import row, a progress write on the other connection would wait for it.
         self.tracker.paused = True
         assignments = ", ".join(f"{k} = :{k}" for k in values)
-        stmt = f"UPDATE registry_imports SET {assignments} WHERE id = :id"  # noqa: S608
+        stmt = (f"UPDATE registry_imports SET {assignments} "  # noqa: S608
+                f"WHERE id = :id AND status = 'applying'")
         cur.execute(sql.named(stmt), {**values, "id": self.import_id})
+        if cur.rowcount != 1:
+            # Someone else ended this import meanwhile (marked it failed, ...):
+            # its data is not committed behind the status it shows.
+            raise _Rejected(gettext("Impor ini diakhiri oleh proses lain selama diterapkan; tidak "
+                               "ada data yang berubah."))
         raw.commit()
         self.tracker.paused = False
         if sql.sqlite and inserted + updated + confirmed + deactivated > 100_000:
@@ -1694,6 +1854,20 @@ class _Run:
             except sqlite3.OperationalError:  # pragma: no cover - a later checkpoint will
                 pass
         return result
+
+    def _check_deactivation(self, cur) -> None:
+        """Inside the apply, once rimp_gone holds the records to deactivate:
+        over the share of a village, the confirmed number must be this one."""
+        cur.execute(self.sql.named(
+            "SELECT r.village_code, COUNT(g.id), COUNT(*) FROM registry_records r "
+            "LEFT JOIN rimp_gone g ON g.id = r.id WHERE r.is_active AND r.village_code IN "
+            "(SELECT code FROM rimp_villages) AND r.period <= :p GROUP BY r.village_code "
+            "ORDER BY r.village_code"), {"p": self.period})
+        rows = [(code, int(gone), int(active)) for code, gone, active in cur.fetchall()]
+        total = sum(gone for _, gone, _ in rows)
+        notice = self.mass_notice(cur, total, rows)
+        if notice is not None and self.confirm_deactivate != total:
+            raise _Unconfirmed(total, notice)
 
     def _fetch(self, cur, stmt: str, params) -> list:
         cur.execute(stmt, params)
@@ -1849,8 +2023,10 @@ def _refresh(import_id: int) -> RegistryImport:
 
 
 def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
-              writes_errors: bool = True) -> ValidationResult:
-    """Phase 1 on an open _Run. Returns the result; the import row says the same."""
+              writes_errors: bool = True, then_apply: bool = False) -> ValidationResult:
+    """Phase 1 on an open _Run. Returns the result; the import row says the same,
+    except with `then_apply` (the apply follows at once): the row then stays
+    "applying" (see cancel_import), and the result says "validated"."""
     path = Path(record.file_path)
     tracker = run.tracker
     run.keep_errors = writes_errors
@@ -1903,6 +2079,11 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
         if newer:
             raise _Rejected(run.newer_message(newer, run._names(run.raw.cursor(),
                                                                   [c for c, _ in newer])))
+        started = time.perf_counter()
+        planned, per_village = run.plan_deactivation(run.raw.cursor())
+        notice = run.mass_notice(run.raw.cursor(), planned, per_village)
+        log.debug("impor #%s: menghitung data yang akan dinonaktifkan %.2f s", record.id,
+                  time.perf_counter() - started)
         if run.rows_valid == 0:
             message = (f"Tidak satu pun dari {format_count(run.rows_total)} baris sah "
                        f"({format_count(run.error_count)} masalah); lihat laporan.")
@@ -1912,12 +2093,15 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
                        f"{format_count(run.rows_valid)} baris sah.")
         else:
             message = f"Semua {format_count(run.rows_total)} baris sah."
+        if notice is not None and run.rows_valid:
+            message += " " + notice
         encoding = f"{layout.encoding}+replace" if layout.lossy else layout.encoding
-        tracker.set(status="validated", encoding=encoding, rows_total=run.rows_total,
+        tracker.set(status="applying" if then_apply else "validated", encoding=encoding, rows_total=run.rows_total,
                     rows_valid=run.rows_valid,
                     rows_error=run.rows_error, error_count=run.error_count,
                     villages=run.villages, progress=100, progress_note="Selesai diperiksa",
-                    message=message, validated_at=now_utc())
+                    message=message, validated_at=now_utc(), deactivate_planned=planned,
+                    deactivate_confirm_needed=notice is not None)
     except _Rejected as e:
         run.raw.rollback()
         if writes_errors:
@@ -1927,11 +2111,32 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
                     message=e.message, progress=100, progress_note="Ditolak")
     if not keep_stage:
         run.raw.rollback()
-    return _validation_result(_refresh(record.id))
+    result = _validation_result(_refresh(record.id))
+    if then_apply and result.status == "applying":
+        result.status = "validated"
+    return result
 
 
-def _apply(record: RegistryImport, run: _Run, apply_valid: bool) -> ApplyResult:
-    """Phase 2 on a _Run whose staging tables are filled."""
+def _unconfirmed(record: RegistryImport, run: _Run, count: int, message: str,
+                 reopen: bool) -> ApplyResult:
+    """Nothing applied: the deactivations need a confirmation naming `count`.
+    With `reopen` (the upload page) the import waits for it ("validated");
+    otherwise (the command line, which never asks) it ends refused."""
+    values = {"deactivate_planned": count, "deactivate_confirm_needed": True,
+              "deactivate_confirmed": None, "message": message}
+    if reopen:
+        run.tracker.set(status="validated", progress=100,
+                        progress_note="Menunggu konfirmasi penonaktifan", **values)
+    else:
+        run.tracker.set(status="rejected", progress=100, progress_note="Ditolak", **values)
+    return ApplyResult(import_id=record.id, status="unconfirmed", deactivated=count,
+                       message=message, rows_skipped=run.rows_error)
+
+
+def _apply(record: RegistryImport, run: _Run, apply_valid: bool,
+           reopen: bool = False) -> ApplyResult:
+    """Phase 2 on a _Run whose staging tables are filled; run.confirm_deactivate
+    is the number of deactivations the user confirmed (None: none)."""
     tracker = run.tracker
     if run.rows_valid == 0:
         message = "Tidak ada yang diterapkan: tidak satu pun baris sah."
@@ -1944,8 +2149,15 @@ def _apply(record: RegistryImport, run: _Run, apply_valid: bool) -> ApplyResult:
         tracker.set(status="rejected", message=message)
         return ApplyResult(import_id=record.id, status="rejected", message=message,
                            rows_skipped=run.rows_error)
+    if record.deactivate_confirm_needed and run.confirm_deactivate != record.deactivate_planned:
+        return _unconfirmed(record, run, record.deactivate_planned, record.message, reopen)
     try:
-        return run.apply({"apply_valid": bool(apply_valid)})
+        return run.apply({"apply_valid": bool(apply_valid),
+                          "deactivate_confirmed": run.confirm_deactivate})
+    except _Unconfirmed as e:
+        run.raw.rollback()
+        tracker.paused = False
+        return _unconfirmed(record, run, e.count, e.message, reopen)
     except _Rejected as e:
         run.raw.rollback()
         tracker.paused = False
@@ -2042,10 +2254,15 @@ def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
 
 @_own_connections
 def apply_import(import_id: int, apply_valid: bool = False,
-                 progress: ProgressCallback | None = None) -> ApplyResult:
+                 progress: ProgressCallback | None = None, *,
+                 confirm_deactivate: int | None = None) -> ApplyResult:
     """Phase 2 for an import validated by validate_file(): reads the file again
     (it must not have changed) and applies it in one transaction. With row
-    errors and apply_valid false, nothing is applied (status "rejected")."""
+    errors and apply_valid false, nothing is applied (status "rejected").
+    When the apply would mark inactive more than 10 % of a village's active
+    records, `confirm_deactivate` must be that number (ImportRefused before
+    the apply; status "unconfirmed" and the import back to "validated" with
+    the new number when the apply finds another one)."""
     record = db.session.get(RegistryImport, import_id)
     if record is not None and record.status == "applied":
         return ApplyResult(import_id=record.id, status="applied", message=record.message,
@@ -2053,21 +2270,27 @@ def apply_import(import_id: int, apply_valid: bool = False,
                            confirmed=record.confirmed, unchanged=record.unchanged,
                            reactivated=record.reactivated, deactivated=record.deactivated,
                            villages=record.villages)
-    _check_applicable(record, import_id, apply_valid)
-    return _apply_validated(record, apply_valid, progress)
+    _check_applicable(record, import_id, apply_valid, confirm_deactivate)
+    if not _claim(import_id, "validated", "applying"):
+        raise ImportRefused(f"Impor #{import_id} sudah diproses oleh permintaan lain.")
+    return _apply_validated(_refresh(import_id), apply_valid, progress, confirm_deactivate)
 
 
 def _apply_validated(record: RegistryImport, apply_valid: bool,
-                     progress: ProgressCallback | None) -> ApplyResult:
+                     progress: ProgressCallback | None,
+                     confirm_deactivate: int | None = None) -> ApplyResult:
     expected_sha, expected_valid = record.sha256, record.rows_valid
     run = _Run(record, progress)
+    run.confirm_deactivate = confirm_deactivate
 
     def work():
         run.open()
         try:
-            run.tracker.set(status="validating", worker=_worker_id(),
+            # "applying" from the claim on: a cancel can no longer stop it.
+            run.tracker.set(status="applying", worker=_worker_id(),
                             progress_note="Membaca ulang berkas")
-            result = _validate(record, run, keep_stage=True, writes_errors=False)
+            result = _validate(record, run, keep_stage=True, writes_errors=False,
+                               then_apply=True)
             fresh = _refresh(record.id)
             if fresh.sha256 != expected_sha:
                 message = ("Berkas sudah berubah sejak diperiksa; periksa ulang berkas sebelum "
@@ -2080,7 +2303,7 @@ def _apply_validated(record: RegistryImport, apply_valid: bool,
             if run.rows_valid != expected_valid:
                 run.tracker.set(message=result.message + " (hasil berbeda dari pemeriksaan "
                                 "pertama: data wilayah berubah?)")
-            return _apply(fresh, run, apply_valid)
+            return _apply(fresh, run, apply_valid, reopen=True)
         finally:
             run.close()
 
@@ -2089,7 +2312,8 @@ def _apply_validated(record: RegistryImport, apply_valid: bool,
     return result
 
 
-def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid: bool) -> None:
+def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid: bool,
+                      confirm_deactivate: int | None = None) -> None:
     if record is None:
         raise ImportRefused(f"Impor #{import_id} tidak ditemukan.")
     if record.status != "validated":
@@ -2101,6 +2325,11 @@ def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid
         raise ImportRefused(
             f"Impor #{import_id} memiliki {format_count(record.rows_error)} baris bermasalah: "
             "perbaiki berkas lalu unggah ulang, atau terapkan hanya baris yang sah.")
+    if record.deactivate_confirm_needed and confirm_deactivate != record.deactivate_planned:
+        raise ImportRefused(gettext(
+            "Tidak ada yang diterapkan: impor #%(id)s akan menonaktifkan %(n)s data aktif. "
+            "Periksa jumlah ini, lalu konfirmasi penonaktifan %(n)s data untuk menerapkannya.",
+            id=import_id, n=format_count(record.deactivate_planned)))
 
 
 @_own_connections
@@ -2119,17 +2348,21 @@ def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
 
 
 @_own_connections
-def queue_apply(import_id: int, apply_valid: bool = False) -> None:
+def queue_apply(import_id: int, apply_valid: bool = False, *,
+                confirm_deactivate: int | None = None) -> None:
     """The supervisor's choice after phase 1: apply (only the valid rows, with
-    apply_valid). Raises ImportRefused when the import cannot be applied or
+    apply_valid; confirming `confirm_deactivate` deactivations when the check
+    asked for it). Raises ImportRefused when the import cannot be applied or
     another request queued it first."""
     db.session.expire_all()
-    _check_applicable(db.session.get(RegistryImport, import_id), import_id, apply_valid)
+    _check_applicable(db.session.get(RegistryImport, import_id), import_id, apply_valid,
+                      confirm_deactivate)
     table = RegistryImport.__table__
     with db.engine.connect() as conn:
         claimed = conn.execute(update(table).where(
             table.c.id == import_id, table.c.status == "validated"
-        ).values(status="apply_queued", apply_valid=bool(apply_valid), worker=_worker_id(),
+        ).values(status="apply_queued", apply_valid=bool(apply_valid),
+                 deactivate_confirmed=confirm_deactivate, worker=_worker_id(),
                  progress=0, progress_note="Menunggu giliran diterapkan",
                  updated_at=now_utc())).rowcount
         conn.commit()
@@ -2175,27 +2408,33 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
             _audit(import_id)
         return result.status
     if record.status == "apply_queued":
-        apply_valid = record.apply_valid
-        if not _claim(import_id, "apply_queued", "validated"):
+        apply_valid, confirmed = record.apply_valid, record.deactivate_confirmed
+        if not _claim(import_id, "apply_queued", "applying"):
             return None
-        return _apply_validated(_refresh(import_id), apply_valid, progress).status
+        return _apply_validated(_refresh(import_id), apply_valid, progress, confirmed).status
     return None
 
 
 @_own_connections
 def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                 kabupaten: str | None = None, *, apply_valid: bool = False,
+                confirm_deactivate: int | None = None,
                 created_by_id: int | None = None, file_name: str | None = None,
                 progress: ProgressCallback | None = None) -> ImportOutcome:
-    """Both phases with one read of the file (what `flask dtks import` runs)."""
+    """Both phases with one read of the file (what `flask dtks import` runs).
+    An apply that would mark inactive more than 10 % of a village's active
+    records needs `confirm_deactivate` equal to that number; otherwise nothing
+    is applied, the import ends refused and the outcome's apply has status
+    "unconfirmed" with the number in `deactivated`."""
     path = Path(path)
     record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
     run = _Run(record, progress)
+    run.confirm_deactivate = confirm_deactivate
 
     def work():
         run.open()
         try:
-            validation = _validate(record, run, keep_stage=True)
+            validation = _validate(record, run, keep_stage=True, then_apply=True)
             if validation.status != "validated":
                 return ImportOutcome(validation)
             applied = _apply(_refresh(record.id), run, apply_valid)
@@ -2220,17 +2459,58 @@ def mark_failed(import_id: int, message: str) -> None:
     db.session.expire_all()
 
 
+CANCELLABLE_IMPORT_STATUSES = ("queued", "validated", "apply_queued")
+
+
 @_own_connections
 def cancel_import(import_id: int) -> None:
-    """A validated import the user decided not to apply."""
+    """The user decides not to apply an import: one waiting to be checked,
+    checked, or waiting for its apply to start. Refused (ImportRefused, with
+    the reason in Indonesian) once nothing can stop it any more: an apply that
+    has begun runs to its end (applied, or failed with nothing changed), and
+    the import row never says "cancelled" behind data that changed.
+
+    The states: queued -> validating -> validated -> apply_queued -> applying
+    -> applied | rejected | failed; a cancel takes queued, validated or
+    apply_queued to rejected in one conditional UPDATE, so that it and the
+    background process claiming the import (run_queued) cannot both win."""
     table = RegistryImport.__table__
-    with db.engine.connect() as conn:
-        conn.execute(update(table).where(table.c.id == import_id,
-                                         table.c.status == "validated")
-                     .values(status="rejected", message="Dibatalkan oleh pengguna.",
-                             updated_at=now_utc()))
-        conn.commit()
-    db.session.expire_all()
+    cancelled = 0
+    record = get_import(import_id)
+    if record is not None and record.status in CANCELLABLE_IMPORT_STATUSES:
+        db.session.commit()
+        with db.engine.connect() as conn:
+            try:
+                cancelled = conn.execute(update(table).where(
+                    table.c.id == import_id,
+                    table.c.status.in_(CANCELLABLE_IMPORT_STATUSES)
+                ).values(status="rejected", message="Dibatalkan oleh pengguna.",
+                         progress_note="Dibatalkan", updated_at=now_utc())).rowcount
+                conn.commit()
+            except DBAPIError:  # SQLite: an apply that started meanwhile holds the lock
+                conn.rollback()
+        record = get_import(import_id)
+    if cancelled:
+        return
+    if record is None:
+        raise ImportRefused(gettext("Impor #%(id)s tidak ditemukan.", id=import_id))
+    if record.status in ("applying", "validating"):
+        if record.status == "applying":
+            raise ImportRefused(gettext(
+                "Impor #%(id)s sudah mulai diterapkan dan tidak dapat dibatalkan lagi. "
+                "Penerapan berjalan sampai selesai (atau gagal tanpa mengubah data); hasilnya "
+                "tampil di halaman impor.", id=import_id))
+        raise ImportRefused(gettext(
+            "Impor #%(id)s sedang diperiksa dan belum dapat dibatalkan; tunggu sampai "
+            "pemeriksaan selesai. Pemeriksaan tidak mengubah data DTKS.", id=import_id))
+    if record.status == "applied":
+        raise ImportRefused(gettext("Impor #%(id)s sudah diterapkan dan tidak dapat dibatalkan.",
+                               id=import_id))
+    if record.status == "failed":
+        raise ImportRefused(gettext("Impor #%(id)s gagal: tidak ada data yang berubah dan tidak ada "
+                               "yang perlu dibatalkan.", id=import_id))
+    raise ImportRefused(gettext("Impor #%(id)s sudah dibatalkan atau ditolak sebelumnya; tidak ada "
+                           "data yang berubah.", id=import_id))
 
 
 def get_import(import_id: int) -> RegistryImport | None:
@@ -2253,10 +2533,17 @@ def import_problems(import_id: int, limit: int | None = None,
     return list(db.session.scalars(stmt))
 
 
+@_own_connections
 def write_report(import_id: int, dest) -> int:
     """Write the problems of an import as CSV (UTF-8 with BOM, for Excel):
     ``baris,kolom,nilai,keterangan``. `dest` is a path or a text file object.
-    Returns the number of problems written."""
+    Returns the number of problems written. Cells that a spreadsheet would
+    run as a formula are neutralised (slrt.common.exports.safe_cell).
+
+    Reads on a connection of its own: the caller's session is ended first
+    (_own_connections), since on SQLite a command's session holds the write
+    lock (BEGIN IMMEDIATE) from its first read and the report's connection
+    would wait for it, then fail with "database is locked"."""
     if isinstance(dest, (str, os.PathLike)):
         with open(dest, "w", encoding="utf-8-sig", newline="") as fh:
             return write_report(import_id, fh)
@@ -2269,7 +2556,9 @@ def write_report(import_id: int, dest) -> int:
             select(table.c.row_no, table.c.column, table.c.value, table.c.message)
             .where(table.c.import_id == import_id).order_by(table.c.row_no, table.c.id))
         for row in result:
-            writer.writerow(row)
+            # A cell copied from the file can be a formula (=1+1, @SUM...):
+            # neutralised as in every other export.
+            writer.writerow([safe_cell(v) for v in row])
             written += 1
     record = db.session.get(RegistryImport, import_id)
     if record is not None and record.error_count > written:

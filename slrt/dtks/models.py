@@ -125,6 +125,9 @@ IMPORT_STATUSES = {
     "rejected": "Ditolak",
 }
 IMPORT_SOURCES = ("DTKS", "DTSEN")
+# An apply that would mark inactive more than this share of a village's active
+# records needs an explicit confirmation naming the number.
+MASS_DEACTIVATION_SHARE = 0.10
 # Waiting for or held by a process (the upload page runs imports in the background).
 RUNNING_IMPORT_STATUSES = ("queued", "validating", "apply_queued", "applying")
 
@@ -166,6 +169,13 @@ class RegistryImport(db.Model):
     reactivated: Mapped[int] = mapped_column(Integer, default=0)
     deactivated: Mapped[int] = mapped_column(Integer, default=0)
     skipped_newer: Mapped[int] = mapped_column(Integer, default=0)
+    # Active records the apply would mark inactive (counted by the check,
+    # exact after an apply was tried); when over MASS_DEACTIVATION_SHARE of a
+    # village's active records the apply needs `deactivate_confirmed` equal to
+    # that number (the page's confirmation, `--confirm-deactivate N`).
+    deactivate_planned: Mapped[int] = mapped_column(Integer, default=0)
+    deactivate_confirm_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    deactivate_confirmed: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text, default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt import locks_late
 from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
@@ -237,6 +238,11 @@ def imports():
             elif kind is None:
                 errors["file"] = _("Berkas ini kosong atau bukan CSV/Excel .xlsx (isinya "
                                    "tidak berupa teks atau lembar kerja).")
+            else:
+                try:  # an .xlsx that would unpack to too much is never stored
+                    importer.check_upload(upload.stream)
+                except importer.ImportRefused as e:
+                    errors["file"] = str(e)
         try:
             values["period"] = importer.check_period(values["period"])
         except importer.ImportRefused as e:
@@ -278,7 +284,12 @@ def import_detail(import_id: int):
 
 @bp.post("/impor/<id:import_id>")
 @roles_required("supervisor")
+@locks_late
 def import_action(import_id: int):
+    """Apply, apply the valid rows, or cancel. The import's service decides
+    each with a conditional UPDATE on a connection of its own, so the request
+    does not take SQLite's write lock first (@locks_late): while an apply's
+    transaction holds it, a "Batal" still gets its answer at once."""
     from flask import flash, redirect, url_for
 
     from slrt.dtks import importer, jobs
@@ -289,12 +300,21 @@ def import_action(import_id: int):
     record = _import_or_404(import_id)
     action = request.form.get("action", "")
     if action == "batal":
-        importer.cancel_import(record.id)
-        jobs.discard_upload(importer.get_import(record.id))
-        flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
-    elif action in ("terapkan", "terapkan_sah"):
         try:
-            importer.queue_apply(record.id, apply_valid=action == "terapkan_sah")
+            importer.cancel_import(record.id)
+        except importer.ImportRefused as e:  # the apply has begun: it is not stopped
+            flash(str(e), "error")
+        else:
+            jobs.discard_upload(importer.get_import(record.id))
+            flash(_("Impor dibatalkan; tidak ada data yang berubah."), "success")
+    elif action in ("terapkan", "terapkan_sah"):
+        # The confirmation step of a mass deactivation: the checkbox carries the
+        # number shown; the service compares it with its own.
+        confirmed = (request.form.get("konfirmasi_nonaktif") or "").strip()
+        confirm = int(confirmed) if confirmed.isdigit() and len(confirmed) <= 9 else None
+        try:
+            importer.queue_apply(record.id, apply_valid=action == "terapkan_sah",
+                                 confirm_deactivate=confirm)
         except importer.ImportRefused as e:
             flash(str(e), "error")
         else:
