@@ -7,15 +7,15 @@ a village's active records, the apply waits for a confirmation that names
 the number (the page's confirmation step, `--confirm-deactivate N` on the
 command line), kept with the import for the background process.
 
-Revision ID: 0008_import_safety
-Revises: 0007
+Revision ID: 0010_import_safety
+Revises: 0009_pdp
 Create Date: 2026-12-06 04:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_import_safety'
-down_revision = '0007'
+revision = '0010_import_safety'
+down_revision = '0009_pdp'
 branch_labels = None
 depends_on = None
 
