@@ -17,12 +17,13 @@ from slrt.platform.db import (  # noqa: F401
     sqlite_deferred,
     write_lock,
 )
+from slrt.platform.unit_of_work import UnitOfWorkFlask
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = UnitOfWorkFlask(
         __name__,
         instance_path=str(INSTANCE_DIR),
         template_folder=str(BASE_DIR / "templates"),

@@ -65,7 +65,6 @@ def create_user():
                 _apply_error(form, e)
             else:
                 user.must_change_password = True  # set by the admin: one-time only
-                db.session.commit()
                 flash(_("Pengguna %(name)s dibuat.", name=user.username), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), \
@@ -102,7 +101,6 @@ def edit_user(user_id: int):
             db.session.rollback()
             _apply_error(form, e)
         else:
-            db.session.commit()
             flash(_("Pengguna %(name)s diperbarui.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), \
@@ -146,7 +144,6 @@ def edit_program(code: str):
         program.exclusive_with = [c for c in form.exclusive_with.data or [] if c in known_progs]
         program.documents = [line.strip() for line in (form.documents.data or "").splitlines()
                              if line.strip()]
-        db.session.commit()
         flash(_("Program %(name)s diperbarui.", name=program.name), "success")
         return redirect(url_for("admin.programs"))
     return render_template("admin/program_form.html", form=form, program=program), \

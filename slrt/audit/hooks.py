@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from slrt.audit.services import ENDPOINT_TEXT, audit, mask_digits, object_labels
 from slrt.extensions import db
+from slrt.platform.unit_of_work import before_commit
 
 # POSTs that are reads or are logged by their own view or service.
 NOT_CHANGES = frozenset({"auth.login", "auth.logout", "cases.index", "dtks.check",
@@ -94,34 +95,32 @@ def _change_text(object_type: str, object_id, label: str, done: list[str]) -> st
 
 def init_app(app):
     message_flashed.connect(_remember_flash, app)
+    before_commit(app, audit_change)
 
-    @app.after_request
-    def audit_changes(response):
-        if (request.method == "POST" and request.endpoint not in NOT_CHANGES
-                and current_user.is_authenticated and response.status_code in (302, 303)):
-            try:
-                flashes = g.get("audit_flashes", [])
-                errors = [m for c, m in flashes if c == "error"]
-                done = [m for c, m in flashes if c == "success"]
-                object_type, object_id = _object_of_request()
-                label = label_of(object_type, object_id)
-                person_id = person_of(object_type, object_id)
-                if errors and not done:
-                    audit("ubah_ditolak", object_type=object_type, object_id=object_id,
-                          person_id=person_id, outcome="ditolak",
-                          detail={"objek": label, "rincian": "Ditolak: " + "; ".join(errors)},
-                          commit=True)
-                elif request.endpoint not in LOGGED_BY_SERVICE:
-                    text = _change_text(object_type, object_id, label, done)
-                    if errors:  # a bulk action: some went through, some did not
-                        text += "; tidak diproses: " + "; ".join(errors)
-                    audit("ubah", object_type=object_type, object_id=object_id,
-                          person_id=person_id, detail={"objek": label, "rincian": text},
-                          commit=True)
-            except Exception:  # the change is already committed; never turn it into a 500
-                db.session.rollback()
-                app.logger.exception("audit entry not written")
-        return response
+
+def audit_change(response) -> None:
+    """The audit entry of a change, written in the change's own transaction
+    (the unit of work commits both or neither)."""
+    if not (request.method == "POST" and request.endpoint not in NOT_CHANGES
+            and current_user.is_authenticated and response.status_code in (302, 303)):
+        return
+    flashes = g.get("audit_flashes", [])
+    errors = [m for c, m in flashes if c == "error"]
+    done = [m for c, m in flashes if c == "success"]
+    object_type, object_id = _object_of_request()
+    label = label_of(object_type, object_id)
+    person_id = person_of(object_type, object_id)
+    if errors and not done:
+        audit("ubah_ditolak", object_type=object_type, object_id=object_id,
+              person_id=person_id, outcome="ditolak",
+              detail={"objek": label, "rincian": "Ditolak: " + "; ".join(errors)},
+              required=False)  # nothing changed: an answer matters more than its entry
+    elif request.endpoint not in LOGGED_BY_SERVICE:
+        text = _change_text(object_type, object_id, label, done)
+        if errors:  # a bulk action: some went through, some did not
+            text += "; tidak diproses: " + "; ".join(errors)
+        audit("ubah", object_type=object_type, object_id=object_id,
+              person_id=person_id, detail={"objek": label, "rincian": text})
 
 
 def refusal(code: int) -> None:

@@ -75,6 +75,5 @@ def pdp():
                   person_id=person.id if person else None,
                   detail={"rincian": "Laporan data pribadi untuk warga" if result.found
                           else "Laporan data pribadi: tidak ada data tersimpan",
-                          "nik": f"{nik[:6]}******{nik[-4:]}", "baris": len(result.entries)},
-                  commit=True)
+                          "nik": f"{nik[:6]}******{nik[-4:]}", "baris": len(result.entries)})
     return render_template("audit/pdp.html", error=error, result=result)

@@ -12,7 +12,7 @@ from slrt.auth.services import authenticate, login_wait_seconds, record_login_fa
 from slrt.auth.setup import start_session
 from slrt.common.forms import Form
 from slrt.common.time import now_utc
-from slrt.extensions import db
+from slrt.platform.unit_of_work import remember_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -45,12 +45,12 @@ def login():
             session.clear()  # a new session at login
             login_user(user)
             start_session(user)
-            audit("login", user=user, commit=True)
+            audit("login", user=user)
             return redirect(_safe_next(request.args.get("next")))
         record_login_failure(form.username.data, address, now)
         audit("login_gagal", outcome="gagal",
               detail={"username": form.username.data.strip().lower()[:64]})
-        db.session.commit()
+        remember_refusal()  # the throttle counts it although the answer is 422
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
@@ -61,7 +61,6 @@ def logout():
     if form.validate():
         current_user.end_sessions()  # a copied cookie is refused from now on
         audit("logout")
-        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Anda telah keluar."), "info")
@@ -93,7 +92,6 @@ def change_password():
                 user.must_change_password = False
                 audit("ubah", object_type="user", object_id=user.id,
                       detail={"aksi": "ganti kata sandi"})
-                db.session.commit()
                 session["sv"] = user.session_version  # this session stays signed in
                 flash(_("Kata sandi diganti."), "success")
                 return redirect(url_for("main.index"))

@@ -151,8 +151,7 @@ def register():
             nik = lookup.nik.data
             record = registry.find_by_nik(nik)
             audit("lihat_orang", object_type="registry", object_id=record.id if record else None,
-                  detail={"nik": lookup.nik.parsed.masked, "ditemukan": record is not None},
-                  commit=True)
+                  detail={"nik": lookup.nik.parsed.masked, "ditemukan": record is not None})
             person = _person_in_scope(db.session.scalar(select(Person).where(Person.nik == nik)))
             form = _case_form(formdata=None)
             if record is not None:
@@ -255,7 +254,6 @@ def _save_new_case():
     # The audit entry in the same transaction as the case: both or neither.
     audit("ubah", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
           detail={"endpoint": request.endpoint, "aksi": "simpan"})
-    db.session.commit()
     flash(_("Pengaduan tercatat dengan nomor %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
@@ -291,8 +289,7 @@ def index():
 @bp.get("/<id:case_id>")
 def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
-    audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
-          commit=True)
+    audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
                            close_form=CloseForm(formdata=None, version=case.version))
 
@@ -315,7 +312,6 @@ def add_note(case_id: int):
         db.session.rollback()
         form.text.errors.append(e.message)
         return _redisplay(case, note_form=form)
-    db.session.commit()
     flash(_("Catatan ditambahkan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
 
@@ -330,7 +326,6 @@ def close(case_id: int):
     try:
         services.close_at_desk(current_user, case, form.outcome.data, form.note.data or "",
                                now=now_utc(), expected_version=version)
-        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         flash(_("Kasus ini baru saja diubah oleh pengguna lain. Periksa lagi lalu ulangi."),
@@ -358,7 +353,6 @@ def recheck(case_id: int):
         db.session.rollback()
         flash(e.message, "error")
         return redirect(url_for("cases.detail", case_id=case.id))
-    db.session.commit()
     flash(_("DTKS diperiksa ulang: %(result)s.",
             result=_("terdaftar") if check.found else _("tidak terdaftar")), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#dtks")
@@ -375,7 +369,6 @@ def add_complaint(case_id: int):
         db.session.rollback()
         flash(e.message, "error")
         return redirect(url_for("cases.detail", case_id=case.id))
-    db.session.commit()
     flash(_("Pengaduan ditambahkan ke kasus %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
 
@@ -388,7 +381,7 @@ def reveal_nik(case_id: int):
     if not person.nik:
         abort(404)
     audit("buka_nik", object_type="case", object_id=case.id, person_id=person.id,
-          detail={"nik": f"{person.nik[:6]}******{person.nik[-4:]}"}, commit=True)
+          detail={"nik": f"{person.nik[:6]}******{person.nik[-4:]}"})
     return render_template("cases/nik.html", case=case, person=person)
 
 
@@ -396,5 +389,5 @@ def reveal_nik(case_id: int):
 def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
-          detail={"halaman": "tanda terima"}, commit=True)
+          detail={"halaman": "tanda terima"})
     return render_template("cases/receipt.html", case=case)

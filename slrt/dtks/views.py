@@ -49,7 +49,7 @@ def check():
             if not name_errors:
                 name_results = queries.search_by_name([village], name)
                 audit("cari_nama", object_type="registry", detail={
-                    "desa": village, "hasil": len(name_results)}, commit=True)
+                    "desa": village, "hasil": len(name_results)})
         elif mode in ("lapor_form", "lapor", "cabut"):
             record, report = _report_step(mode)
             searched = True
@@ -62,7 +62,7 @@ def check():
             searched = True
             audit("lihat_orang", object_type="registry", object_id=record.id,
                   detail={"nik": record.nik[:6] + "******" + record.nik[-4:],
-                          "ditemukan": True}, commit=True)
+                          "ditemukan": True})
             household = _in_scope(queries.household(record.no_kk)) or [record]
             results = [record]
         else:
@@ -85,8 +85,7 @@ def check():
                     record = queries.find_by_nik(nik.nik)
                     audit("lihat_orang", object_type="registry",
                           object_id=record.id if record else None,
-                          detail={"nik": nik.masked, "ditemukan": record is not None},
-                          commit=True)
+                          detail={"nik": nik.masked, "ditemukan": record is not None})
                     if record is not None:
                         household = _in_scope(queries.household(record.no_kk)) or [record]
                         results = [record]
@@ -133,7 +132,6 @@ def _report_step(mode: str):
         try:
             proposals.withdraw_report(current_user, flag, form.get("alasan", "")[:2000],
                                       now=now_utc())
-            db.session.commit()
         except (DomainError, StaleDataError) as e:
             db.session.rollback()
             message = getattr(e, "message", _("Data berubah; ulangi."))
@@ -141,8 +139,7 @@ def _report_step(mode: str):
             audit("ubah_ditolak", object_type="registry", object_id=record.id, outcome="ditolak",
                   detail={"objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
                                      id=record.registry_id),
-                          "rincian": _("Pencabutan laporan ditolak: %(m)s", m=message)},
-                  commit=True)
+                          "rincian": _("Pencabutan laporan ditolak: %(m)s", m=message)})
         else:
             flash(_("Laporan \"%(flag)s\" atas %(name)s dicabut.", flag=flag.label.lower(),
                     name=record.name), "success")
@@ -156,13 +153,12 @@ def _report_step(mode: str):
         audit("lihat_orang", object_type="registry", object_id=record.id, detail={
             "objek": _("Data DTKS %(name)s (ID %(id)s)", name=record.name,
                        id=record.registry_id),
-            "rincian": _("Membuka formulir laporan pindah/meninggal")}, commit=True)
+            "rincian": _("Membuka formulir laporan pindah/meninggal")})
         return record, report
     try:
         flag = proposals.report_stale(current_user, record, form.get("kind", ""),
                                       form.get("note", "")[:2000], now=now_utc(),
                                       confirmed=form.get("yakin") == "1")
-        db.session.commit()
     except (DomainError, StaleDataError) as e:
         db.session.rollback()
         report["error"] = getattr(e, "message", _("Data berubah; ulangi."))
@@ -344,6 +340,6 @@ def import_report(import_id: int):
     buffer.write("\ufeff")
     importer.write_report(record.id, buffer)
     audit("ekspor", object_type="registry_import", object_id=record.id,
-          detail={"laporan": "masalah impor", "baris": record.error_count}, commit=True)
+          detail={"laporan": "masalah impor", "baris": record.error_count})
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="impor-{record.id}-laporan.csv"'})

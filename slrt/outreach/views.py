@@ -86,7 +86,6 @@ def visit(case_id: int):
                 db.session.rollback()
                 error, error_field = e.message, e.field
             else:
-                db.session.commit()
                 flash(_("Kunjungan dicatat: %(o)s.", o=v.outcome_label), "success")
                 if v.next_visit_hint:
                     flash(_("Kunjungan berikutnya disarankan %(h)s; tugas tetap terbuka.",
@@ -96,7 +95,7 @@ def visit(case_id: int):
         audit("lihat_kunjungan", object_type="case", object_id=case.id,
               person_id=case.beneficiary_id, detail={
                   "objek": _("Kasus %(n)s", n=case.number),
-                  "rincian": _("Membuka halaman kunjungan penjangkauan")}, commit=True)
+                  "rincian": _("Membuka halaman kunjungan penjangkauan")})
     return render_template(
         "outreach/visit.html", case=case, task=task, outcomes=VISIT_OUTCOMES, values=values,
         error=error, error_field=error_field, visits=services.visits_of(case),
@@ -114,7 +113,6 @@ def contact(case_id: int):
         db.session.rollback()
         flash(e.message, "error")
     else:
-        db.session.commit()
         flash(_("Tindak lanjut dicatat di riwayat kasus."), "success")
     return redirect(request.form.get("next") == "desa" and url_for("outreach.my_villages")
                     or url_for("outreach.visit", case_id=case.id))
@@ -131,6 +129,6 @@ def photo(visit_id: int):
           detail={"objek": _("Foto kunjungan %(d)s, kasus %(n)s",
                              d=v.visited_at.astimezone(WIB).strftime("%d-%m-%Y"),
                              n=case.number),
-                  "rincian": _("Mengunduh foto kunjungan penjangkauan")}, commit=True)
+                  "rincian": _("Mengunduh foto kunjungan penjangkauan")})
     return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=True,
                      download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")

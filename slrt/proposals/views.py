@@ -130,7 +130,6 @@ def create():
             db.session.rollback()
             error, field = e.message, e.field
         else:
-            db.session.commit()
             flash(_("Usulan %(n)s masuk pra-daftar Musdes.", n=p.number), "success")
             if case is not None:
                 return redirect(url_for("cases.detail", case_id=case.id) + "#usulan")
@@ -164,7 +163,6 @@ def report_stale(record_id: int):
         db.session.rollback()
         flash(e.message, "error")
     else:
-        db.session.commit()
         flash(_("%(name)s ditandai %(flag)s; usulan penonaktifan %(n)s masuk pra-daftar Musdes.",
                 name=record.name, flag=FLAG_KINDS[flag.kind].lower(),
                 n=flag.proposal.number), "success")
@@ -205,7 +203,6 @@ def musdes_new():
                 db.session.rollback()
                 error = e.message
             else:
-                db.session.commit()
                 flash(_("Hasil Musdes dicatat."), "success")
                 return redirect(url_for("proposals.musdes_detail", musdes_id=musdes.id))
     return render_template("proposals/musdes_form.html", villages=villages, village=village,
@@ -230,7 +227,7 @@ def musdes_detail(musdes_id: int):
     m = _get_musdes(musdes_id)
     audit("lihat_usulan", object_type="musdes", object_id=m.id, detail={
         "objek": _musdes_label(m),
-        "rincian": _("Membuka hasil Musdes (%(n)d usulan)", n=len(m.proposals))}, commit=True)
+        "rincian": _("Membuka hasil Musdes (%(n)d usulan)", n=len(m.proposals))})
     return render_template("proposals/musdes.html", musdes=m)
 
 
@@ -241,8 +238,7 @@ def musdes_scan(musdes_id: int):
         abort(404)
     audit("unduh_berkas", object_type="musdes", object_id=m.id, detail={
         "objek": _musdes_label(m),
-        "rincian": _("Mengunduh pindaian berita acara (%(n)d usulan)", n=len(m.proposals))},
-        commit=True)
+        "rincian": _("Mengunduh pindaian berita acara (%(n)d usulan)", n=len(m.proposals))})
     ext = Path(m.scan_path).suffix  # from the checked content, not the user's file name
     return send_file(_upload_dir() / m.scan_path, mimetype=m.scan_mime, as_attachment=True,
                      download_name=f"berita-acara-musdes-{m.id}{ext}")
@@ -260,7 +256,6 @@ def export():
             return redirect(url_for("proposals.export"))
         try:
             services.mark_sent(current_user, chosen, now=now_utc())
-            db.session.commit()
         except (DomainError, StaleDataError) as e:
             db.session.rollback()
             flash(getattr(e, "message", _("Data berubah; ulangi.")), "error")
@@ -272,8 +267,7 @@ def export():
         rows = services.export_rows(proposals)
         stamp = now_utc().strftime("%Y%m%d")
         audit("ekspor", object_type="proposal",
-              detail={"format": fmt, "jumlah": len(rows), "daftar": "usulan disetujui"},
-              commit=True)
+              detail={"format": fmt, "jumlah": len(rows), "daftar": "usulan disetujui"})
         if fmt == "csv":
             return Response(to_csv(services.EXPORT_HEADER, rows,
                                    text_columns=services.IDENTIFIER_COLUMNS),
@@ -300,8 +294,7 @@ def _proposal_audit(action: str, p: Proposal, text: str) -> None:
     audit(action, object_type="proposal", object_id=p.id,
           person_id=person_of("proposal", p.id),
           detail={"objek": _("Usulan %(n)s", n=p.number), "rincian": text,
-                  **({"nik": f"{p.nik[:6]}******{p.nik[-4:]}"} if p.nik else {})},
-          commit=True)
+                  **({"nik": f"{p.nik[:6]}******{p.nik[-4:]}"} if p.nik else {})})
 
 
 @bp.post("/<id:proposal_id>/nik")
@@ -326,7 +319,6 @@ def detail(proposal_id: int):
         try:
             services.record_ministry_result(current_user, p, result == "diterima",
                                             request.form.get("note", "")[:2000], now=now_utc())
-            db.session.commit()
         except DomainError as e:
             db.session.rollback()
             p = _get(proposal_id)

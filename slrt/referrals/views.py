@@ -49,7 +49,6 @@ def route_case(case_id: int):
             error = e.message
             case = case_queries.get_case_for(current_user, case_id)
         else:
-            db.session.commit()
             flash(_("Kasus %(number)s dirujuk ke %(programs)s.", number=case.number,
                     programs=", ".join(r.program.name for r in created)), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#rujukan")
@@ -139,7 +138,6 @@ def bulk():
             done += 1
         except (DomainError, StaleDataError) as e:
             failed.append(f"{referral.number}: {getattr(e, 'message', _('diubah petugas lain'))}")
-    db.session.commit()
     if done:
         flash(_("%(n)d rujukan diproses.", n=done), "success")
     for msg in failed:
@@ -178,7 +176,7 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
 def detail(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,
-          person_id=referral.case.beneficiary_id, commit=True)
+          person_id=referral.case.beneficiary_id)
     return _detail(referral)[0]
 
 
@@ -194,7 +192,6 @@ def act(referral_id: int):
         forwarded = services.move(current_user, referral, action, form.reason.data or "",
                                   now=now_utc(), expected_version=version,
                                   target_program=form.target_program.data or None)
-        db.session.commit()
     except services.StaleReferral as e:
         db.session.rollback()
         flash(e.message, "error")
@@ -229,7 +226,6 @@ def assign(referral_id: int):
     try:
         services.assign(current_user, referral, parse_id(assignee),
                         now=now_utc(), expected_version=version)
-        db.session.commit()
     except (services.StaleReferral, StaleDataError):
         db.session.rollback()
         flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
@@ -279,7 +275,6 @@ def handover(referral_id: int):
                 services.record_handover(current_user, referral, _composition_of(form),
                                          quantities, form.recipient_name.data,
                                          form.notes.data or "", now=now_utc())
-                db.session.commit()
             except DomainError as e:
                 db.session.rollback()
                 error = e.message
@@ -314,6 +309,5 @@ def handover_record(referral_id: int):
 def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,
-          person_id=referral.case.beneficiary_id, detail={"halaman": "surat rujukan"},
-          commit=True)
+          person_id=referral.case.beneficiary_id, detail={"halaman": "surat rujukan"})
     return render_template("referrals/letter.html", referral=referral, case=referral.case)

@@ -53,7 +53,6 @@ def mark_read():
     if request.form.get("semua") != "1":
         ids = [i for i in map(parse_id, request.form.getlist("ids")) if i][:200]
     n = services.mark_read(current_user, ids, now_utc())
-    db.session.commit()
     flash(_("%(n)d pemberitahuan ditandai sudah dibaca.", n=n), "success")
     return redirect(url_for("reminders.inbox"))
 
@@ -62,7 +61,6 @@ def _referral_action(referral_id: int, fn):
     referral = referral_queries.get_referral_for(current_user, referral_id)
     try:
         fn(referral, parse_version(request.form.get("version")))
-        db.session.commit()
     except (StaleReferral, StaleDataError):
         db.session.rollback()
         flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
@@ -147,7 +145,6 @@ def save_holidays():
                 d=", ".join(bad + bad_worked)), "error")
         return redirect(url_for("reminders.settings"))
     st.set_cuti_bersama(days, worked)
-    db.session.commit()
     flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
             n=len(days), m=len(worked)), "success")
     return redirect(url_for("reminders.settings"))
@@ -166,7 +163,6 @@ def save_unit_supervisors():
             if uid in valid:
                 db.session.add(UnitSupervisor(unit=unit, user_id=uid))
                 n += 1
-    db.session.commit()
     flash(_("Pengawas unit disimpan (%(n)d).", n=n), "success")
     return redirect(url_for("reminders.settings"))
 
@@ -183,6 +179,5 @@ def retry():
     except DomainError as e:
         flash(e.message, "error")
     else:
-        db.session.commit()
         flash(_("Pengiriman akan dicoba lagi pada putaran berikutnya."), "success")
     return redirect(url_for("reminders.settings"))

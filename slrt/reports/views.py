@@ -115,7 +115,7 @@ def listing_export():
     header = queries.LIST_HEADERS[kind]
     audit("ekspor", object_type="laporan", detail={
         "laporan": "daftar", "daftar": key, "format": fmt, "jumlah": len(rows),
-        "nik": "lengkap" if full else "disamarkan", "tanggal": today.isoformat()}, commit=True)
+        "nik": "lengkap" if full else "disamarkan", "tanggal": today.isoformat()})
     return _send(fmt, header, rows, f"daftar-{key}", label[:31],
                  text_columns=(header.index("nik"),) if full else ())
 
@@ -145,7 +145,7 @@ def cases_export():
     report = queries.case_report(scope, start, end, today)
     audit("ekspor", object_type="laporan", detail={
         "laporan": "kasus", "format": fmt, "dari": start.isoformat(), "sampai": end.isoformat(),
-        "desa": village, "program": program, "cakupan": scope.label}, commit=True)
+        "desa": village, "program": program, "cakupan": scope.label})
     return _send_report(fmt, report)
 
 
@@ -260,8 +260,7 @@ def recap_export():
     kecamatan, period = _recap_args()
     rows = queries.recap_rows(queries.dtks_recap(kecamatan, period))
     audit("ekspor", object_type="laporan", detail={
-        "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period},
-        commit=True)
+        "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period})
     name = f"rekap-dtks-{kecamatan}-{period}"
     if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
         return Response(report_xlsx([("Rekap DTKS", queries.RECAP_HEADER, rows)]), mimetype=XLSX,

@@ -18,6 +18,7 @@ from slrt.audit.services import audit
 from slrt.cases.models import Case, Person
 from slrt.common.time import format_date_id, now_utc, today_wib
 from slrt.extensions import db
+from slrt.platform.unit_of_work import remember_refusal
 from slrt.reminders import status as st
 from slrt.reminders.models import StatusLookup
 
@@ -98,7 +99,7 @@ def lookup():
             error=_("Terlalu banyak percobaan. Tunggu satu menit lalu coba lagi.")), 429
     db.session.execute(delete(StatusLookup).where(StatusLookup.at < now - timedelta(hours=1)))
     db.session.add(StatusLookup(address=address, at=now))
-    db.session.commit()
+    remember_refusal()  # every try counts, also one answered "not found"
     case = None
     if CASE_NUMBER_RE.match(number) and re.fullmatch(r"\d{4}", digits):
         case = db.session.scalars(select(Case).join(Person, Case.beneficiary_id == Person.id)
@@ -112,6 +113,6 @@ def lookup():
             error=_("Nomor kasus dan empat angka terakhir NIK tidak cocok. Periksa tanda terima "
                     "Anda, atau tanyakan ke Puskesos desa.")), 404
     audit("cek_status_publik", object_type="case", object_id=case.id,
-          person_id=case.beneficiary_id, commit=True)
+          person_id=case.beneficiary_id)
     return render_template("status/lookup.html", answer=answer_for(case, today_wib(now)),
                            error=None, number=number)
