@@ -77,6 +77,22 @@ def check_password_policy(password: str) -> None:
                           "password")
 
 
+def normalise_email(email: str | None) -> str | None:
+    """The address as it will be stored, or None; DomainError("email") if it is not one.
+
+    Syntax only (no DNS look-up: a desk may be offline); the domain is lower-cased.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    email = (email or "").strip()
+    if not email:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise DomainError(_("Alamat e-mail tidak sah."), "email") from None
+
+
 def create_user(
     username: str,
     role: str,
@@ -97,8 +113,9 @@ def create_user(
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
     check_password_policy(password)
+    email = normalise_email(email)
     user = User(username=username, role=role, full_name=full_name.strip(),
-                email=email or None, phone=phone or None, is_active_flag=True)
+                email=email, phone=phone or None, is_active_flag=True)
     user.set_password(password)
     user.villages = [UserVillage(village_code=c) for c in villages]
     user.programs = [UserProgram(program_code=c) for c in programs]
@@ -121,12 +138,13 @@ def update_user(
 ) -> User:
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
+    email = normalise_email(email)
     if (role != user.role or set(villages) != set(user.village_codes)
             or set(programs) != set(user.program_codes) or is_active != user.is_active):
         user.end_sessions()
     user.role = role
     user.full_name = full_name.strip()
-    user.email = email or None
+    user.email = email
     user.phone = phone or None
     user.is_active_flag = is_active
     wanted_v, wanted_p = set(villages), set(programs)
