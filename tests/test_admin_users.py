@@ -61,3 +61,22 @@ def test_the_service_refuses_an_invalid_address_for_every_door(make_user):
     with pytest.raises(DomainError) as e:
         make_user("operator", email="bukan-alamat")
     assert e.value.field == "email"
+
+
+@pytest.mark.parametrize("common", ["sunshine1", "football", "trustno1", "Princess"])
+def test_common_passwords_from_the_leaked_lists_are_refused(admin_client, db, common):
+    resp = _new_user(admin_client, password=common, email="")
+    assert resp.status_code == 422
+    assert "Kata sandi ini terlalu umum dan mudah ditebak" in resp.text
+    assert db.session.scalar(select(User.id).where(User.username == "op-aro2")) is None
+
+
+def test_the_list_is_the_long_one_and_a_passphrase_still_passes():
+    from slrt.auth.services import check_password_policy, common_passwords
+
+    assert len(common_passwords()) > 20000
+    for word in ("starwars", "baseball", "password123", "bismillah"):
+        with pytest.raises(DomainError) as e:
+            check_password_policy(word)
+        assert e.value.field == "password"
+    check_password_policy("sungai batanghari mengalir jauh")
