@@ -211,9 +211,24 @@ def login_wait_seconds(username: str, address: str, now) -> int:
     return max([0, *waits])
 
 
+def prune_login_failures(now) -> int:
+    """Forget failures older than the window: they no longer slow anyone down, and
+    the table would otherwise grow with every mistyped password for ever."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from slrt.auth.models import LoginFailure
+
+    result = db.session.execute(delete(LoginFailure).where(
+        LoginFailure.at < now - timedelta(seconds=WINDOW_SECONDS)))
+    return result.rowcount or 0
+
+
 def record_login_failure(username: str, address: str, now) -> None:
     from slrt.auth.models import LoginFailure
 
+    prune_login_failures(now)
     db.session.add(LoginFailure(username=username.strip().lower()[:64], address=address[:45],
                                 at=now))
     db.session.flush()

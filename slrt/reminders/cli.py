@@ -39,9 +39,16 @@ def send_due_command(now_text):
 
 
 def run_job() -> None:
+    from slrt.auth.services import prune_login_failures
+    from slrt.extensions import db
     from slrt.reminders.services import send_due
 
-    report = send_due(now_utc())
+    now = now_utc()
+    report = send_due(now)
+    pruned = prune_login_failures(now)
+    db.session.commit()
+    if pruned:
+        report.lines.append(f"Catatan gagal masuk lama dihapus: {pruned}")
     current_app.logger.info("; ".join(report.summary()))
 
 
