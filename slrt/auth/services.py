@@ -85,6 +85,19 @@ def check_password_policy(password: str) -> None:
                           "password")
 
 
+def _allow_invalid_tld() -> None:
+    """`.invalid` (RFC 2606) is what the demo accounts use, so that no demo address can
+    ever reach anyone; email-validator refuses special-use names unless removed from
+    its list (its documented switch). Applies to WTForms' Email() too."""
+    import email_validator
+
+    if "invalid" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("invalid")
+
+
+_allow_invalid_tld()
+
+
 def normalise_email(email: str | None) -> str | None:
     """The address as it will be stored, or None; DomainError("email") if it is not one.
 
