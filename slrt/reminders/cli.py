@@ -73,8 +73,13 @@ def build_scheduler(app, scheduler_cls=None):
 
 @scheduler_cli.command("run")
 @click.option("--dry-run", is_flag=True, help="tampilkan jadwal lalu keluar")
-def scheduler_run(dry_run):
+@click.option("--once", is_flag=True,
+              help="jalankan satu putaran sekarang (ringkasannya ke log), lalu keluar")
+def scheduler_run(dry_run, once):
     """Jalankan penjadwal (satu proses di samping server web)."""
+    if once:
+        run_job()
+        return
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     for job in scheduler.get_jobs():
