@@ -91,7 +91,14 @@ class Config:
     REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "3"))
     REMINDER_INTERVAL_MINUTES = int(os.environ.get("REMINDER_INTERVAL_MINUTES", "10"))
     REMINDER_BASE_URL = os.environ.get("REMINDER_BASE_URL", "http://127.0.0.1:5000")
+    LOG_LEVEL = os.environ.get("SLRT_LOG_LEVEL", "INFO")  # to stderr (slrt/common/logging.py)
     STATUS_PAGE_ATTEMPTS_PER_MINUTE = int(os.environ.get("STATUS_PAGE_ATTEMPTS_PER_MINUTE", "5"))
+    # Wrong codes accepted per case number within the window, from all addresses together.
+    STATUS_PAGE_TRIES_PER_CASE = int(os.environ.get("STATUS_PAGE_TRIES_PER_CASE", "10"))
+    STATUS_PAGE_CASE_WINDOW_MINUTES = int(os.environ.get("STATUS_PAGE_CASE_WINDOW_MINUTES", "60"))
+    # The public address printed on receipts (e.g. https://slrt.batangharikab.go.id); without
+    # it, the address the receipt was opened at.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 
 class DevelopmentConfig(Config):

@@ -43,11 +43,13 @@ ensure_venv() {
       "$py" -m venv "$VENV"
     fi
   fi
-  stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-base}"
+  # The versions come from constraints.txt (the set the tests passed with); a change to
+  # it or to pyproject.toml installs again.
+  stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)-${extras:-base}"
   if [ ! -f "$stamp" ]; then
-    echo "==> pip install -e '$spec'"
+    echo "==> pip install -c constraints.txt -e '$spec'"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$VENV/bin/python" -m pip install -q -e "$spec"
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e "$spec"
     touch "$stamp"
   fi
 }

@@ -111,4 +111,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.cli import register_cli
 
     register_cli(app)
+    from slrt.common.logging import configure_logging
+
+    configure_logging(app)
     return app

@@ -17,7 +17,16 @@ from slrt.reminders.models import FollowUpTask, OutreachVisit
 from tests.conftest import ARO, OLAK, build_nik, login, post
 from tests.test_reminders import refer, wib
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR foto rumah"
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (120, 90, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture
@@ -163,10 +172,12 @@ def test_visit_form_with_photo_and_contact_into_the_timeline(world, client, db, 
     assert resp.status_code == 302
     visit = db.session.scalars(select(OutreachVisit)).one()
     stored = Path(app.instance_path) / "uploads" / visit.photo_path
-    assert stored.read_bytes() == PNG and visit.photo_mime == "image/png"
-    assert len(visit.photo_path) == 36 and visit.photo_path.endswith(".png")
+    # re-encoded as a JPEG without metadata (tests/test_visit_photos.py)
+    assert stored.read_bytes()[:3] == b"\xff\xd8\xff" and visit.photo_mime == "image/jpeg"
+    assert len(visit.photo_path) == 36 and visit.photo_path.endswith(".jpg")
     photo = client.get(f"/desa-saya/kunjungan/{visit.id}/foto")
-    assert photo.status_code == 200 and photo.data == PNG and photo.mimetype == "image/png"
+    assert photo.status_code == 200 and photo.data == stored.read_bytes()
+    assert photo.mimetype == "image/jpeg"
     resp = post(client, f"/desa-saya/kasus/{world['fire'].id}/kontak",
                 {"text": "Menelepon Bu Yusnita; bantuan dijadwalkan Jumat"}, url)
     assert resp.status_code == 302

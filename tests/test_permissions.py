@@ -123,9 +123,10 @@ def world(make_user, register, db, app, tmp_path, make_registry):
                                      rows_total=10, rows_valid=10)
     db.session.add(registry_import)
     from slrt.outreach import services as outreach
+    from tests.test_outreach import PNG
 
     visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
-                                  notes="", now=now, photo=b"\x89PNG\r\n\x1a\n foto",
+                                  notes="", now=now, photo=PNG,
                                   upload_dir=Path(tmp_path) / "uploads")
     db.session.commit()
     case.referral_id = referral.id

@@ -45,8 +45,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('beneficiary_profile')
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would copy
+    # and drop the cases table, which the foreign keys of other tables refuse.
+    op.drop_column('cases', 'beneficiary_profile')
     with op.batch_alter_table('person_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_history_person_id'))
     op.drop_table('person_history')

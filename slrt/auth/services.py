@@ -57,24 +57,61 @@ def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: 
                 raise DomainError(_("Kode program %(code)s tidak dikenal.", code=code), "programs")
 
 
-# Passwords seen first in every guessing list, in their Indonesian and English forms.
-COMMON_PASSWORDS = frozenset("""
-12345678 123456789 1234567890 password password1 password123 qwertyuiop qwerty123 11111111
-00000000 88888888 12341234 87654321 iloveyou sayangku sayangkamu bismillah indonesia
-indonesia1 merdeka45 katasandi katasandi1 rahasia123 admin123 administrator passw0rd
-welcome1 letmein1 abcdefgh abc12345 1qaz2wsx asdfghjkl zxcvbnm1 dinsos123 dinassosial
-puskesos slrt1234 batanghari jambi123 muarabulian operator1 fasilitator
+# Local words a guesser tries first here, on top of the common passwords list below.
+LOCAL_PASSWORDS = frozenset("""
+sayangku sayangkamu bismillah indonesia indonesia1 merdeka45 katasandi katasandi1 rahasia123
+dinsos123 dinassosial puskesos slrt1234 batanghari jambi123 muarabulian operator1 fasilitator
 """.split())
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of the leaked-password lists zxcvbn ships, ranked by
+    frequency, plus the local words; loaded once per process."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    ranked = FREQUENCY_LISTS["passwords"]
+    words = ranked.split(",") if isinstance(ranked, str) else list(ranked)
+    return frozenset(w.lower() for w in words) | LOCAL_PASSWORDS
 
 
 def check_password_policy(password: str) -> None:
     """At least 8 characters, long ones welcome, no composition rules, common ones refused."""
-    if password.strip().lower() in COMMON_PASSWORDS:
+    if password.strip().lower() in common_passwords():
         raise DomainError(_("Kata sandi ini terlalu umum dan mudah ditebak; pilih yang lain "
                             "(misalnya gabungan beberapa kata)."), "password")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(_("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH),
                           "password")
+
+
+def _allow_invalid_tld() -> None:
+    """`.invalid` (RFC 2606) is what the demo accounts use, so that no demo address can
+    ever reach anyone; email-validator refuses special-use names unless removed from
+    its list (its documented switch). Applies to WTForms' Email() too."""
+    import email_validator
+
+    if "invalid" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("invalid")
+
+
+_allow_invalid_tld()
+
+
+def normalise_email(email: str | None) -> str | None:
+    """The address as it will be stored, or None; DomainError("email") if it is not one.
+
+    Syntax only (no DNS look-up: a desk may be offline); the domain is lower-cased.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    email = (email or "").strip()
+    if not email:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise DomainError(_("Alamat e-mail tidak sah."), "email") from None
 
 
 def create_user(
@@ -97,8 +134,9 @@ def create_user(
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
     check_password_policy(password)
+    email = normalise_email(email)
     user = User(username=username, role=role, full_name=full_name.strip(),
-                email=email or None, phone=phone or None, is_active_flag=True)
+                email=email, phone=phone or None, is_active_flag=True)
     user.set_password(password)
     user.villages = [UserVillage(village_code=c) for c in villages]
     user.programs = [UserProgram(program_code=c) for c in programs]
@@ -121,12 +159,13 @@ def update_user(
 ) -> User:
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
     check_scope(role, villages, programs, kabupaten)
+    email = normalise_email(email)
     if (role != user.role or set(villages) != set(user.village_codes)
             or set(programs) != set(user.program_codes) or is_active != user.is_active):
         user.end_sessions()
     user.role = role
     user.full_name = full_name.strip()
-    user.email = email or None
+    user.email = email
     user.phone = phone or None
     user.is_active_flag = is_active
     wanted_v, wanted_p = set(villages), set(programs)
@@ -185,9 +224,24 @@ def login_wait_seconds(username: str, address: str, now) -> int:
     return max([0, *waits])
 
 
+def prune_login_failures(now) -> int:
+    """Forget failures older than the window: they no longer slow anyone down, and
+    the table would otherwise grow with every mistyped password for ever."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from slrt.auth.models import LoginFailure
+
+    result = db.session.execute(delete(LoginFailure).where(
+        LoginFailure.at < now - timedelta(seconds=WINDOW_SECONDS)))
+    return result.rowcount or 0
+
+
 def record_login_failure(username: str, address: str, now) -> None:
     from slrt.auth.models import LoginFailure
 
+    prune_login_failures(now)
     db.session.add(LoginFailure(username=username.strip().lower()[:64], address=address[:45],
                                 at=now))
     db.session.flush()

@@ -40,8 +40,10 @@ def restore_command(path: str, yes: bool):
     db.session.remove()
     db.engine.dispose()  # no connection of ours holds a lock or an old snapshot
     try:
+        migrate = current_app.extensions.get("migrate")
         info = restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
-                              pg_bin=current_app.config.get("SLRT_PG_BIN", ""))
+                              pg_bin=current_app.config.get("SLRT_PG_BIN", ""),
+                              migrations_dir=getattr(migrate, "directory", None))
     except BackupError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Basis data dipulihkan dari {info.path} ({info.tables} tabel). "

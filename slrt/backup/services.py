@@ -28,6 +28,31 @@ PGDUMP_MAGIC = b"PGDMP"
 REQUIRED_TABLES = ("alembic_version", "users", "cases", "audit_log")
 
 
+def known_revisions(migrations_dir: str | Path | None = None) -> set[str]:
+    """Every schema revision this code has a migration for (its Alembic scripts)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    if migrations_dir is None:
+        migrations_dir = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def check_revisions(found: list[str], path: Path, known: set[str]) -> None:
+    """Refuse a backup of a schema this code does not know: restored, the app would run
+    on tables it does not understand, and `flask db upgrade` could not bring it back."""
+    if not found:
+        raise BackupError(f"{path} bukan berkas cadangan SLRT (revisi skema tidak tercatat).")
+    unknown = [rev for rev in found if rev not in known]
+    if unknown:
+        raise BackupError(
+            f"Cadangan {path} memakai revisi skema {', '.join(unknown)} yang tidak dikenal "
+            "versi SLRT ini (mungkin dibuat oleh versi yang lebih baru). Tidak ada yang "
+            "dipulihkan; pulihkan dengan versi SLRT yang membuat cadangan ini.")
+
+
 class BackupError(Exception):
     """A refusal or failure, with a message for the operator (Indonesian)."""
 
@@ -95,7 +120,7 @@ def _sqlite_create(uri: str, path: Path) -> BackupInfo:
     return BackupInfo(path, "sqlite", path.stat().st_size, tables)
 
 
-def _check_sqlite_backup(path: Path) -> None:
+def _check_sqlite_backup(path: Path, known: set[str]) -> None:
     with open(path, "rb") as f:
         head = f.read(16)
     if head != SQLITE_MAGIC:
@@ -104,6 +129,8 @@ def _check_sqlite_backup(path: Path) -> None:
     try:
         ok = con.execute("PRAGMA quick_check").fetchone()[0]
         missing = [t for t in REQUIRED_TABLES if t not in _sqlite_tables(con)]
+        revisions = [] if missing else [
+            r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
     except sqlite3.DatabaseError as e:
         raise BackupError(f"{path} bukan berkas cadangan SLRT yang utuh ({e}).") from None
     finally:
@@ -113,10 +140,11 @@ def _check_sqlite_backup(path: Path) -> None:
     if missing:
         raise BackupError(f"{path} bukan berkas cadangan SLRT (tabel tidak ada: "
                           f"{', '.join(missing)}).")
+    check_revisions(revisions, path, known)
 
 
-def _sqlite_restore(uri: str, path: Path) -> BackupInfo:
-    _check_sqlite_backup(path)
+def _sqlite_restore(uri: str, path: Path, known: set[str]) -> BackupInfo:
+    _check_sqlite_backup(path, known)
     target = _sqlite_file(uri)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -202,7 +230,25 @@ def _pg_tables(path: Path, bin_dir: str) -> set[str]:
     return tables
 
 
-def _pg_restore(uri: str, path: Path, bin_dir: str) -> BackupInfo:
+def _pg_revisions(path: Path, bin_dir: str) -> list[str]:
+    """The rows of alembic_version in a pg_dump archive (its COPY data)."""
+    proc = subprocess.run([pg_binary("pg_restore", bin_dir), "--data-only",  # noqa: S603
+                           "--table=alembic_version", "--file=-", str(path)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise BackupError(f"{path} bukan berkas cadangan SLRT yang utuh.")
+    revisions, in_copy = [], False
+    for line in proc.stdout.splitlines():
+        if line.startswith("COPY ") and "alembic_version" in line:
+            in_copy = True
+        elif in_copy and line == "\\.":
+            in_copy = False
+        elif in_copy and line.strip():
+            revisions.append(line.strip())
+    return revisions
+
+
+def _pg_restore(uri: str, path: Path, bin_dir: str, known: set[str]) -> BackupInfo:
     with open(path, "rb") as f:
         head = f.read(5)
     if head != PGDUMP_MAGIC:
@@ -212,6 +258,7 @@ def _pg_restore(uri: str, path: Path, bin_dir: str) -> BackupInfo:
     if missing:
         raise BackupError(f"{path} bukan berkas cadangan SLRT (tabel tidak ada: "
                           f"{', '.join(missing)}).")
+    check_revisions(_pg_revisions(path, bin_dir), path, known)
     dbname, env = _libpq(uri)
     _run([pg_binary("pg_restore", bin_dir), "--clean", "--if-exists", "--no-owner",
           "--single-transaction", f"--dbname={dbname}", str(path)], env, "pg_restore")
@@ -230,11 +277,15 @@ def create_backup(uri: str, path: str | Path, *, force: bool = False,
     return _pg_create(uri, path, pg_bin)
 
 
-def restore_backup(uri: str, path: str | Path, *, pg_bin: str = "") -> BackupInfo:
+def restore_backup(uri: str, path: str | Path, *, pg_bin: str = "",
+                   migrations_dir: str | Path | None = None) -> BackupInfo:
+    """Replace the database with the backup at `path`, after checking that it is an SLRT
+    backup of a schema revision this code knows (nothing is changed otherwise)."""
     path = Path(path)
     engine = _engine_of(uri)
     if not path.is_file():
         raise BackupError(f"Berkas cadangan {path} tidak ditemukan.")
+    known = known_revisions(migrations_dir)
     if engine == "sqlite":
-        return _sqlite_restore(uri, path)
-    return _pg_restore(uri, path, pg_bin)
+        return _sqlite_restore(uri, path, known)
+    return _pg_restore(uri, path, pg_bin, known)

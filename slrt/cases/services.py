@@ -25,6 +25,7 @@ from slrt.cases.models import (
     PersonHistory,
     RegistryCheck,
 )
+from slrt.cases.signals import case_registered
 from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
@@ -336,6 +337,7 @@ def register_case(
     case_id = _insert(Case, values)
     if history is not None:
         _insert(PersonHistory, {**history, "case_id": case_id})
+    case_registered.send(None, case_id=case_id)
     reporter = ("penerima manfaat sendiri" if not by_reporter
                 else values["reporter_name"] + (f" ({values['reporter_relation']})"
                                                 if values["reporter_relation"] else ""))

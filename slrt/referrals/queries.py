@@ -106,9 +106,32 @@ def tab_counts(user, f: QueueFilters, today: date) -> dict[str, int | str]:
     return counts
 
 
-def queue_page(user, f: QueueFilters, today: date, *, after: tuple[date, int] | None = None,
+def parse_cursor(token: str | None) -> tuple[date, int] | None:
+    """The keyset cursor of a queue page link (`2026-01-05_42`), or None for a missing
+    or bad one (a bad date, an id that is not a database integer): never raises."""
+    from slrt.common.routing_ids import parse_id
+
+    due_text, sep, rid_text = (token or "").partition("_")
+    if not sep or len(due_text) != 10:
+        return None
+    try:
+        due = date.fromisoformat(due_text)
+    except ValueError:
+        return None
+    rid = parse_id(rid_text)
+    return (due, rid) if rid is not None else None
+
+
+def queue_page(user, f: QueueFilters, today: date, *, after: tuple[date, int] | str | None = None,
                limit: int = 50) -> tuple[list[Referral], tuple[date, int] | None]:
-    """One page sorted by due date then id; keyset pagination on (due_date, id)."""
+    """One page sorted by due date then id; keyset pagination on (due_date, id).
+
+    `after`: the last key of the previous page, or its link text; a bad one is ignored
+    (the first page), as is a key whose id is out of the database's integer range."""
+    if isinstance(after, str):
+        after = parse_cursor(after)
+    elif after is not None:
+        after = parse_cursor(f"{after[0].isoformat()}_{after[1]}")
     stmt = _filtered(user, f, today).options(
         joinedload(Referral.case).joinedload(Case.beneficiary),
         joinedload(Referral.program), joinedload(Referral.village),

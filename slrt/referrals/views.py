@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -89,15 +87,7 @@ def queue():
     if f.program and f.program not in {p.code for p in programs}:
         abort(404)
     today = today_wib()
-    after = None
-    token = request.args.get("setelah", "")
-    if "_" in token:
-        due, _sep, rid = token.partition("_")
-        try:
-            after = (date.fromisoformat(due), int(rid))
-        except ValueError:
-            after = None
-    rows, nxt = queries.queue_page(current_user, f, today, after=after,
+    rows, nxt = queries.queue_page(current_user, f, today, after=request.args.get("setelah"),
                                    limit=current_app.config["PAGE_SIZE"])
     counts = queries.tab_counts(current_user, f, today)
     handlers = queries.handlers_of(f.program) if f.program else []

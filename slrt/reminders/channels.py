@@ -78,3 +78,42 @@ def send_webhook(config, phone: str, notification) -> None:
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - configured URL
         if not 200 <= resp.status < 300:
             raise RuntimeError(f"HTTP {resp.status}")
+        body = resp.read(MAX_GATEWAY_ANSWER)
+    refusal = gateway_refusal(body)
+    if refusal is not None:
+        raise GatewayRefused(refusal)
+
+
+MAX_GATEWAY_ANSWER = 64 * 1024
+
+
+class GatewayRefused(RuntimeError):
+    """The gateway answered 2xx but said in its JSON that it did not send."""
+
+
+def _is_false(value) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def gateway_refusal(body: bytes) -> str | None:
+    """The reason a gateway gave for not sending, or None when it accepted.
+
+    Indonesian WhatsApp/SMS gateways (Fonnte, Wablas and the like) answer HTTP 200
+    with `{"status": false, "reason": "..."}` (or `"success": false`, `"message"`)
+    when the token, the device or the number is wrong: that is a failure, retried
+    like any other. A body that is not a JSON object says nothing either way.
+    """
+    try:
+        answer = json.loads(body.decode("utf-8", "replace")) if body.strip() else None
+    except ValueError:
+        return None
+    if not isinstance(answer, dict):
+        return None
+    if not (_is_false(answer.get("status")) or _is_false(answer.get("success"))):
+        return None
+    for key in ("reason", "message", "detail", "error", "msg"):
+        value = answer.get(key)
+        if value:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            return f"gateway menolak: {text}"[:400]
+    return "gateway menolak (tanpa alasan)"

@@ -39,9 +39,16 @@ def send_due_command(now_text):
 
 
 def run_job() -> None:
+    from slrt.auth.services import prune_login_failures
+    from slrt.extensions import db
     from slrt.reminders.services import send_due
 
-    report = send_due(now_utc())
+    now = now_utc()
+    report = send_due(now)
+    pruned = prune_login_failures(now)
+    db.session.commit()
+    if pruned:
+        report.lines.append(f"Catatan gagal masuk lama dihapus: {pruned}")
     current_app.logger.info("; ".join(report.summary()))
 
 
@@ -66,8 +73,13 @@ def build_scheduler(app, scheduler_cls=None):
 
 @scheduler_cli.command("run")
 @click.option("--dry-run", is_flag=True, help="tampilkan jadwal lalu keluar")
-def scheduler_run(dry_run):
+@click.option("--once", is_flag=True,
+              help="jalankan satu putaran sekarang (ringkasannya ke log), lalu keluar")
+def scheduler_run(dry_run, once):
     """Jalankan penjadwal (satu proses di samping server web)."""
+    if once:
+        run_job()
+        return
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     for job in scheduler.get_jobs():

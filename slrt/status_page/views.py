@@ -1,41 +1,27 @@
-"""Public status page: case number + last four NIK digits -> status and next step.
+"""Public status page: case number + the check code on the receipt -> status and next step.
 
 No login, no personal data in the answer (no name, NIK, address); a few
-attempts per minute per address, counted in the database so every worker
-sees the same count.
+attempts per minute per address and per hour per case number, counted in the
+database so every worker sees the same count (slrt/status_page/services.py).
 """
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
 
 from slrt.audit.services import audit
-from slrt.cases.models import Case, Person
+from slrt.cases.models import Case
 from slrt.common.time import format_date_id, now_utc, today_wib
-from slrt.extensions import db
 from slrt.platform.unit_of_work import remember_refusal
 from slrt.reminders import status as st
-from slrt.reminders.models import StatusLookup
+from slrt.status_page import services
 
 bp = Blueprint("status_page", __name__)
-
-CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{1,6}$")
 
 
 def _address() -> str:
     return (request.remote_addr or "")[:45]
-
-
-def throttled(address: str, now) -> bool:
-    limit = current_app.config.get("STATUS_PAGE_ATTEMPTS_PER_MINUTE", 5)
-    recent = db.session.scalar(select(func.count()).select_from(StatusLookup).where(
-        StatusLookup.address == address, StatusLookup.at > now - timedelta(minutes=1)))
-    return recent >= limit
 
 
 def next_step(referral, today) -> str:
@@ -90,29 +76,39 @@ def lookup():
     if request.method == "GET":
         return render_template("status/lookup.html", answer=None, error=None, number="")
     now = now_utc()
-    address = _address()
-    number = re.sub(r"\s+", "", request.form.get("number", ""))[:30].upper()
-    digits = request.form.get("nik4", "").strip()[:8]
-    if throttled(address, now):
+    number = services.normalise_number(request.form.get("number", ""))
+    result = services.lookup(number, request.form.get("code", ""), _address(), now)
+    remember_refusal()  # every try counts, also one answered "not found" or "too many"
+    if result.refused == "address":
         return render_template(
             "status/lookup.html", answer=None, number=number,
             error=_("Terlalu banyak percobaan. Tunggu satu menit lalu coba lagi.")), 429
-    db.session.execute(delete(StatusLookup).where(StatusLookup.at < now - timedelta(hours=1)))
-    db.session.add(StatusLookup(address=address, at=now))
-    remember_refusal()  # every try counts, also one answered "not found"
-    case = None
-    if CASE_NUMBER_RE.match(number) and re.fullmatch(r"\d{4}", digits):
-        case = db.session.scalars(select(Case).join(Person, Case.beneficiary_id == Person.id)
-                                  .where(Case.number == number,
-                                         Person.nik.is_not(None))).first()
-        if case is not None and case.beneficiary.nik[-4:] != digits:
-            case = None
+    if result.refused == "number":
+        return render_template(
+            "status/lookup.html", answer=None, number=number,
+            error=_("Terlalu banyak percobaan untuk nomor kasus ini. Coba lagi satu jam lagi, "
+                    "atau tanyakan ke Puskesos desa.")), 429
+    case = result.case
     if case is None:
         return render_template(
             "status/lookup.html", answer=None, number=number,
-            error=_("Nomor kasus dan empat angka terakhir NIK tidak cocok. Periksa tanda terima "
+            error=_("Nomor kasus dan kode cek status tidak cocok. Periksa tanda terima "
                     "Anda, atau tanyakan ke Puskesos desa.")), 404
     audit("cek_status_publik", object_type="case", object_id=case.id,
           person_id=case.beneficiary_id)
     return render_template("status/lookup.html", answer=answer_for(case, today_wib(now)),
                            error=None, number=number)
+
+
+@bp.app_template_global()
+def status_code_for(case) -> str:
+    """For the receipt: the case's check code, as printed (XXXX-XXXX)."""
+    return services.format_code(services.code_for(case))
+
+
+@bp.app_template_global()
+def status_page_url() -> str:
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("status_page.lookup")
+    return url_for("status_page.lookup", _external=True)
