@@ -171,8 +171,16 @@ _NIK = _Kind("NIK", InvalidNik, "lahir", True, "Nomor urut NIK 0000 tidak sah.")
 _KK = _Kind("Nomor KK", InvalidKk, "terbit", False, "Nomor urut 0000 pada Nomor KK tidak sah.")
 
 
-def _mask(number: str) -> str:
-    return number[:6] + "******" + number[12:]
+def mask_nik(number: str | None) -> str:
+    """The one mask of a NIK or No KK wherever one is shown or logged without
+    the right to see it whole: '1504034506900001' -> '150403******0001'
+    (the region stays, the birth or issue date is hidden)."""
+    if not number:
+        return ""
+    return number[:6] + "******" + number[12:] if len(number) == 16 else number
+
+
+_mask = mask_nik
 
 
 def _is_leap(year: int) -> bool:

@@ -749,3 +749,12 @@ def test_kk_round_trip(district, issued, serial):
         f"{serial:04d}",
     )
     assert result.warnings == []
+
+
+def test_one_mask_for_nik_and_kk_everywhere():
+    from slrt.identity import mask_nik
+
+    assert mask_nik("1504034506900001") == "150403******0001"
+    assert mask_nik(None) == "" and mask_nik("") == ""
+    assert parse_nik("1504034506900001", today=date(2026, 12, 1)).masked == \
+        mask_nik("1504034506900001")

@@ -12,7 +12,7 @@ from slrt.audit.services import ACTIONS, audit, readable
 from slrt.common.permissions import roles_required
 from slrt.common.time import WIB
 from slrt.extensions import db
-from slrt.identity import InvalidNik, normalise_digits, parse_nik
+from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -75,5 +75,5 @@ def pdp():
                   person_id=person.id if person else None,
                   detail={"rincian": "Laporan data pribadi untuk warga" if result.found
                           else "Laporan data pribadi: tidak ada data tersimpan",
-                          "nik": f"{nik[:6]}******{nik[-4:]}", "baris": len(result.entries)})
+                          "nik": mask_nik(nik), "baris": len(result.entries)})
     return render_template("audit/pdp.html", error=error, result=result)

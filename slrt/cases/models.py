@@ -19,6 +19,7 @@ from slrt.auth.models import User
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
+from slrt.identity import mask_nik
 from slrt.regions.models import Region
 
 CHANNELS = {
@@ -113,7 +114,7 @@ class Person(db.Model):
 
     @property
     def masked_nik(self) -> str:
-        return f"{self.nik[:6]}******{self.nik[-4:]}" if self.nik else ""
+        return mask_nik(self.nik)
 
 
 # The profile columns a desk types and a registration may change.

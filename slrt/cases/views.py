@@ -29,6 +29,7 @@ from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
+from slrt.identity import mask_nik
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
@@ -381,7 +382,7 @@ def reveal_nik(case_id: int):
     if not person.nik:
         abort(404)
     audit("buka_nik", object_type="case", object_id=case.id, person_id=person.id,
-          detail={"nik": f"{person.nik[:6]}******{person.nik[-4:]}"})
+          detail={"nik": mask_nik(person.nik)})
     return render_template("cases/nik.html", case=case, person=person)
 
 

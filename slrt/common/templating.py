@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from slrt.common import time as t
-
-
-def mask_nik(value: str | None) -> str:
-    if not value:
-        return ""
-    return f"{value[:6]}******{value[-4:]}" if len(value) == 16 else value
+from slrt.identity import mask_nik
 
 
 def _case_proposals(case):

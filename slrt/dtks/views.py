@@ -11,7 +11,7 @@ from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
 from slrt.dtks import queries
-from slrt.identity import InvalidKk, InvalidNik, normalise_digits, parse_kk, parse_nik
+from slrt.identity import InvalidKk, InvalidNik, mask_nik, normalise_digits, parse_kk, parse_nik
 
 bp = Blueprint("dtks", __name__, url_prefix="/dtks")
 
@@ -61,7 +61,7 @@ def check():
                 abort(404)
             searched = True
             audit("lihat_orang", object_type="registry", object_id=record.id,
-                  detail={"nik": record.nik[:6] + "******" + record.nik[-4:],
+                  detail={"nik": mask_nik(record.nik),
                           "ditemukan": True})
             household = _in_scope(queries.household(record.no_kk)) or [record]
             results = [record]

@@ -31,6 +31,7 @@ from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
+from slrt.identity import mask_nik
 from slrt.proposals import services
 from slrt.proposals.models import (
     CORRECTION_FIELDS,
@@ -294,7 +295,7 @@ def _proposal_audit(action: str, p: Proposal, text: str) -> None:
     audit(action, object_type="proposal", object_id=p.id,
           person_id=person_of("proposal", p.id),
           detail={"objek": _("Usulan %(n)s", n=p.number), "rincian": text,
-                  **({"nik": f"{p.nik[:6]}******{p.nik[-4:]}"} if p.nik else {})})
+                  **({"nik": mask_nik(p.nik)} if p.nik else {})})
 
 
 @bp.post("/<id:proposal_id>/nik")

@@ -32,6 +32,7 @@ from slrt.common.permissions import village_scope
 from slrt.common.time import WIB, now_utc, today_wib
 from slrt.common.workdays import add_working_days
 from slrt.extensions import db
+from slrt.identity import mask_nik
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import STATUSES as REFERRAL_STATUSES
 from slrt.regions.models import Region
@@ -610,8 +611,6 @@ LIST_HEADERS = {
 }
 
 
-def mask_nik(nik: str | None) -> str:
-    return f"{nik[:6]}******{nik[-4:]}" if nik else ""
 
 
 def list_rows(stmt: Select, kind: str, *, full_nik: bool, limit: int | None = None) -> list[list]:
