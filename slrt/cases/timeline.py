@@ -37,11 +37,18 @@ def renders(*kinds: str):
     return register
 
 
-def render(kind: str, data: dict | None, legacy: str | None = "") -> str:
+def render(kind: str, data: dict | None, legacy: str | None = "", *,
+           programs: dict[str, tuple[str, str]] | None = None) -> str:
     """The sentence of one event; the stored text for a legacy row or an
-    event this module does not know (or whose facts are incomplete)."""
+    event this module does not know (or whose facts are incomplete).
+
+    programs (code -> (name, unit)) names the programs without the session
+    (a migration's connection)."""
     if legacy:
         return legacy
+    if programs is not None and data and data.get("program") in programs:
+        name, unit = programs[data["program"]]
+        data = {**data, "program": None, "program_name": name, "unit": unit}
     fn = RENDERERS.get(kind)
     if fn is None and kind.startswith("rujukan_"):
         fn = _referral_move
