@@ -159,6 +159,8 @@ def _old_rows(case, ref):
          {"proposal_id": 1}),
         ("usulan", "Usulan US-2601-0001 dikirim ke SIKS-NG.", {"proposal_id": 1}),
         ("usulan", "Usulan US-2601-0001: diterima kemensos.", {"proposal_id": 1}),
+        ("rujukan", "Dirujuk ke Logistik bencana (nama lama) (Dinas Sosial), batas layanan "
+                    "04-12-2026. Alasan: Kebakaran.", {"referral_id": rid, "program": p.code}),
     ]
 
 
@@ -199,7 +201,7 @@ def test_old_sentences_become_facts_and_read_the_same(old_app):
     upgrade()
 
     events = {e.id: e for e in db.session.query(CaseEvent).filter(CaseEvent.id.in_(ids))}
-    for row_id, (kind, message, data) in zip(ids[:len(old)], old, strict=True):
+    for row_id, (kind, message, data) in zip(ids[:len(old) - 1], old[:-1], strict=True):
         ev = events[row_id]
         assert (ev.kind, ev.message) == (kind, ""), message
         assert ev.text == message
@@ -207,6 +209,12 @@ def test_old_sentences_become_facts_and_read_the_same(old_app):
     for row_id, (_kind, message, data) in zip(ids[len(old):], UNREADABLE, strict=True):
         ev = events[row_id]
         assert (ev.message, ev.data, ev.text) == (message, data, message)
+    # Renamed since: the event keeps the name of its day and shows today's.
+    renamed = events[ids[len(old) - 1]]
+    assert renamed.data["program_name"] == "Logistik bencana (nama lama)"
+    renamed_text = renamed.text
+    assert renamed_text == f"Dirujuk ke {program[0]} ({program[1]}), batas layanan " \
+                           "04-12-2026. Alasan: Kebakaran."
     # The case and referral written at 0010 by the new code read as before.
     texts = [e.text for e in db.session.get(Case, case_id).events if e.id not in ids]
     assert texts == [
@@ -227,8 +235,9 @@ def test_old_sentences_become_facts_and_read_the_same(old_app):
     downgrade(revision=BEFORE)
     restored = dict(db.session.execute(text(
         "SELECT id, message FROM case_events")).all())
-    for row_id, (_kind, message, _data) in zip(ids, old + UNREADABLE, strict=True):
-        assert restored[row_id] == message
+    expected = [m for _k, m, _d in old + UNREADABLE]
+    expected[len(old) - 1] = renamed_text  # today's name of the renamed program
+    assert [restored[i] for i in ids] == expected
     assert all(restored.values())
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(text("DELETE FROM case_events"))

@@ -238,12 +238,12 @@ def _reopened(msg, data, ctx):
 def _program_parts(msg, head, data, ctx):
     """'<head> <name> (<unit>), batas layanan dd-mm-yyyy.<rest>' -> name, unit, due, rest."""
     known = ctx["programs"].get(data.get("program"))
-    if known is not None:
+    if known is not None:  # the program's words today split name and unit surely
         prefix = f"{head} {known[0]} ({known[1]}), batas layanan "
-        if not msg.startswith(prefix):
-            return None
-        m = re.match(r"(\d\d-\d\d-\d{4})\.(.*)", msg[len(prefix):], re.S)
-        return (known[0], known[1], m.group(1), m.group(2)) if m else None
+        m = re.fullmatch(r"(\d\d-\d\d-\d{4})\.(.*)", msg[len(prefix):], re.S) \
+            if msg.startswith(prefix) else None
+        if m is not None:
+            return known[0], known[1], m.group(1), m.group(2)
     m = re.fullmatch(re.escape(head) + r" (.*) \(([^()]*)\), batas layanan (\d\d-\d\d-\d{4})\."
                      r"(.*)", msg, re.S)
     return (m.group(1), m.group(2), m.group(3), m.group(4)) if m else None
