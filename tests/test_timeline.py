@@ -215,3 +215,73 @@ def test_the_pages_show_the_rendered_sentence(client, db, make_user, register):
     login(client, op)
     html = client.get(f"/kasus/{case.id}").get_data(as_text=True)
     assert "Pengaduan dicatat (Datang langsung); pelapor: penerima manfaat sendiri." in html
+
+
+def test_every_event_the_demo_writes_has_facts_that_make_its_sentence(app, db):
+    """The services through the demo load (registrations, desk closings,
+    referrals and their moves, proposals, pauses): each event stores no
+    sentence and its facts make one (a missing fact would show nothing)."""
+    from slrt.cases.models import CaseEvent
+
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--quiet"])
+    assert result.exit_code == 0, result.output
+    events = db.session.scalars(select(CaseEvent)).all()
+    assert {e.kind for e in events} >= {"dibuat", "cek_dtks", "ditutup", "rujukan",
+                                         "rujukan_terima", "rujukan_minta_info",
+                                         "rujukan_jeda", "usulan"}
+    assert {e.message for e in events} == {""}
+    assert [(e.kind, e.data) for e in events if not e.text] == []
+
+
+def test_the_other_kinds_written_by_the_services_make_their_sentences(db, make_user, register):
+    """Every kind the demo does not write, through its service."""
+    from datetime import UTC, datetime
+
+    from slrt.cases import services as cases
+    from slrt.outreach import services as outreach
+    from slrt.referrals import services as referrals
+    from slrt.referrals.aid import Composition
+    from slrt.reminders import services as reminders
+
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    op = make_user("operator")
+    fas = make_user("fasilitator")
+    handler = make_user("handler", programs=["BENCANA_LOG"], full_name="Dedi Irawan")
+    case = register(op, nik="1504035406780002", category="korban_bencana", name="Sahril")
+    cases.add_to_open_case(op, case, "Atap juga rusak.", "telepon", now=now)
+    cases.add_note(op, case, "Membawa KK.", now=now)
+    outreach.record_contact(fas, case, "Menelepon petugas.", now=now)
+    outreach.record_visit(fas, case, outcome="tidak_di_rumah", visited_at=now, notes="",
+                          now=now)
+    (ref,) = referrals.refer(op, case, ["BENCANA_LOG"], "Rumah terbakar.", now=now)
+    referrals.move(handler, ref, "terima", now=now)
+    referrals.assign(handler, ref, handler.id, now=now)
+    referrals.assign(handler, ref, None, now=now)
+    referrals.record_handover(handler, ref, Composition(adult_men=1), {"matras": 1}, "Sahril",
+                              "", now=now)
+    reminders.pause(handler, ref, "Menunggu surat.", now=now)
+    reminders.resume(handler, ref, now=now, note="Surat ada.")
+    referrals.move(handler, ref, "teruskan", "Butuh santunan.", now=now,
+                   target_program="BENCANA_SANTUNAN")
+    db.session.commit()
+    texts = {e.kind: e.text for e in case.events}
+    assert {e.message for e in case.events} == {""}
+    number = ref.number
+    assert texts["pengaduan_tambahan"] == "Pengaduan tambahan (Telepon): Atap juga rusak."
+    assert texts["catatan"] == "Membawa KK."
+    assert texts["tindak_lanjut"] == "Tindak lanjut: Menelepon petugas."
+    assert texts["kunjungan"].startswith("Kunjungan penjangkauan 27 November 2026 10.00 WIB: "
+                                         "Tidak di rumah. Kunjungan berikutnya disarankan 27 "
+                                         "November 2026 15.30 WIB (")
+    assert texts["rujukan_tugas"] == f"{number} dilepas dari petugas."
+    assert texts["serah_terima"].startswith(f"Serah terima barang BAST/{number} kepada "
+                                            "Sahril: 1 ")
+    assert texts["rujukan_jeda"] == f"{number}: waktu layanan dijeda. Alasan: Menunggu surat."
+    assert texts["rujukan_lanjut"].startswith(f"{number}: jeda selesai setelah 0 hari kerja; "
+                                              "batas layanan ")
+    assert texts["rujukan_lanjut"].endswith(". Keterangan: Surat ada.")
+    assert texts["rujukan_teruskan"].endswith(
+        "Diterima → Diteruskan ke program lain. Alasan diteruskan: Butuh santunan.")
+    assert texts["rujukan"].startswith("Diteruskan ke Santunan korban bencana (")
+    assigned = [e.text for e in case.events if e.kind == "rujukan_tugas"][0]
+    assert assigned == f"{number} ditugaskan kepada Dedi Irawan."
