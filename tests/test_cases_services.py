@@ -53,7 +53,7 @@ def test_resident_not_in_registry_is_recorded_as_not_found_with_period(make_user
     case = register(op, nik=nik, name="Nurul Aini", category="surat_kip")
     check = case.registry_checks[0]
     assert not check.found and check.period == "2022-07"
-    assert "tidak terdaftar" in case.events[-1].message
+    assert "tidak terdaftar" in case.events[-1].text
     assert case.beneficiary.nik == nik
 
 
@@ -118,7 +118,7 @@ def test_add_to_open_case_appends_to_timeline(make_user, register, db, now):
     services.add_to_open_case(op, case, "Datang lagi, KIS masih ditolak.", "telepon", now=now)
     db.session.commit()
     assert case.events[-1].kind == "pengaduan_tambahan"
-    assert "KIS masih ditolak" in case.events[-1].message
+    assert "KIS masih ditolak" in case.events[-1].text
 
 
 def test_close_at_desk_requires_outcome_and_records_who(make_user, register, db, now):

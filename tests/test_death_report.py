@@ -184,7 +184,7 @@ def test_the_outreach_visit_keeps_the_safeguards_and_the_timeline_shows_a_withdr
     db.session.commit()
     db.session.expire_all()
     last = case.events[-1]
-    assert last.kind == "usulan" and "dicabut" in last.message
+    assert last.kind == "usulan" and "dicabut" in last.text
 
 
 def test_another_village_can_neither_report_nor_withdraw(client, db, family, make_user):

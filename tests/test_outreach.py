@@ -109,8 +109,8 @@ def test_not_at_home_in_the_morning_suggests_the_afternoon_and_keeps_the_task_op
     assert (met.latitude, met.longitude) == (-1.7123, 103.2741)
     events = [e for e in world["fire"].events if e.kind == "kunjungan"]
     assert len(events) == 3
-    assert "Tidak di rumah" in events[0].message and "15.30 WIB" in events[0].message
-    assert "Bertemu warga" in events[2].message and "menumpang" in events[2].message
+    assert "Tidak di rumah" in events[0].text and "15.30 WIB" in events[0].text
+    assert "Bertemu warga" in events[2].text and "menumpang" in events[2].text
     assert events[2].data["latitude"] == -1.7123
 
 
@@ -126,13 +126,13 @@ def test_died_raises_a_registry_deactivation_proposal(world, db):
     flag = db.session.scalars(select(RegistryFlag)).one()
     assert (flag.kind, flag.registry_record_id) == ("meninggal", world["record"].id)
     event = [e for e in world["died"].events if e.kind == "kunjungan"][-1]
-    assert f"Usulan penonaktifan DTKS {proposal.number}" in event.message
+    assert f"Usulan penonaktifan DTKS {proposal.number}" in event.text
     # The fire victim is not in the registry: the visit says so, no proposal.
     moved = outreach.record_visit(world["fas"], world["fire"], outcome="pindah",
                                   visited_at=wib(2026, 1, 12, 11), notes="Pindah ke Jambi",
                                   now=wib(2026, 1, 12, 12))
     assert moved.proposal_id is None
-    assert "tidak tercatat aktif di DTKS" in world["fire"].events[-1].message
+    assert "tidak tercatat aktif di DTKS" in world["fire"].events[-1].text
 
 
 def test_visit_rules(world):

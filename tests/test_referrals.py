@@ -275,7 +275,7 @@ def test_case_status_follows_its_referrals(people, fire_case, db):
     db.session.commit()
     assert fire_case.status == "selesai" and fire_case.outcome == "rujukan_selesai"
     assert fire_case.closed_at == now
-    assert fire_case.events[-1].message.startswith("Semua rujukan selesai")
+    assert fire_case.events[-1].text.startswith("Semua rujukan selesai")
 
 
 def test_concurrent_accept_second_handler_gets_clear_message(people, fire_case, db):

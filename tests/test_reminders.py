@@ -187,7 +187,7 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, 
     assert ref.paused_at is None
     pause_row = db.session.scalars(select(ReferralPause)).one()
     assert pause_row.working_days == 3 and pause_row.ended_by_id == people["op"].id
-    kinds = [(e.kind, e.message) for e in fire_case.events]
+    kinds = [(e.kind, e.text) for e in fire_case.events]
     assert any(k == "rujukan_jeda" and "Menunggu surat keterangan kebakaran" in m
                for k, m in kinds)
     assert any(k == "rujukan_lanjut" and "3 hari kerja" in m and "19 Januari 2027" in m

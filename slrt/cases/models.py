@@ -310,8 +310,19 @@ class CaseEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(30))
+    # Legacy: the sentence of a row written before the timeline kept facts
+    # (and that migration 0012 could not read back). Empty on new rows.
     message: Mapped[str] = mapped_column(Text, default="")
+    # The event's facts (codes, ids, ISO dates, names, typed text); the
+    # sentence is written from them when shown (slrt/cases/timeline.py).
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def text(self) -> str:
+        """The sentence, in the language of the request."""
+        from slrt.cases.timeline import render
+
+        return render(self.kind, self.data, self.message)

@@ -30,7 +30,7 @@ from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
 from slrt.common.permissions import REGISTER_ROLES, can_see_village, village_scope
-from slrt.common.time import WIB, format_period_id
+from slrt.common.time import WIB
 from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_key
@@ -88,9 +88,11 @@ class ComplaintInput:
     extra: dict = field(default_factory=dict)
 
 
-def add_event(case: Case, actor, kind: str, message: str, now: datetime, data: dict | None = None):
+def add_event(case: Case, actor, kind: str, now: datetime, /, **params) -> CaseEvent:
+    """One timeline event: its kind and facts; slrt/cases/timeline.py writes
+    the sentence when it is shown."""
     ev = CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, kind=kind,
-                   message=message, at=now, data=data or {})
+                   message="", at=now, data=params)
     db.session.add(ev)
     return ev
 
@@ -190,35 +192,29 @@ def _insert(model, values: dict) -> int:
 
 
 def _check_values(actor, now: datetime, *, method: str,
-                  record: RegistryRecord | None) -> tuple[dict, str]:
-    """The registry evidence row (without its case) and its timeline message."""
+                  record: RegistryRecord | None) -> tuple[dict, dict]:
+    """The registry evidence row (without its case) and its timeline facts."""
     if record is not None:
         values = dict(checked_at=now, checked_by_id=actor.id, method=method, found=True,
                       record_id=record.id, source=record.source, period=record.period,
                       result=record.evidence())
-        status = "terdaftar" if record.is_active else "tercatat tidak aktif"
-        msg = (f"Pemeriksaan {record.source}: {status} (data periode "
-               f"{format_period_id(record.period)}).")
+        params = dict(checked=True, found=True, source=record.source,
+                      active=bool(record.is_active), period=record.period)
     else:
         period = registry.latest_period() or ""
         values = dict(checked_at=now, checked_by_id=actor.id, method=method, found=False,
                       record_id=None, source="", period=period,
                       result={"found": False, "latest_period": period or None})
-        if method == "none":
-            msg = "DTKS tidak diperiksa: identitas penerima manfaat tidak diketahui."
-        else:
-            msg = "Pemeriksaan DTKS: tidak terdaftar" + (
-                f" (data periode {format_period_id(period)})." if period else
-                " (belum ada data DTKS yang dimuat).")
-    return values, msg
+        params = dict(checked=method != "none", found=False, period=period)
+    return values, params
 
 
 def _record_check(case: Case, actor, now: datetime, *, method: str,
                   record: RegistryRecord | None) -> RegistryCheck:
-    values, msg = _check_values(actor, now, method=method, record=record)
+    values, params = _check_values(actor, now, method=method, record=record)
     check = RegistryCheck(case_id=case.id, **values)
     db.session.add(check)
-    add_event(case, actor, "cek_dtks", msg, now, {"found": check.found, "period": check.period})
+    add_event(case, actor, "cek_dtks", now, **params)
     return check
 
 
@@ -278,7 +274,7 @@ def register_case(
     elif not person_data.is_unidentified:
         method = "nama"
 
-    check, check_message = _check_values(actor, now, method=method, record=record)
+    check, check_params = _check_values(actor, now, method=method, record=record)
 
     # What follows decides on the newest data: the person of this NIK, an open
     # case of the same category, the next case number. Two desks registering
@@ -338,17 +334,15 @@ def register_case(
     if history is not None:
         _insert(PersonHistory, {**history, "case_id": case_id})
     case_registered.send(None, case_id=case_id)
-    reporter = ("penerima manfaat sendiri" if not by_reporter
-                else values["reporter_name"] + (f" ({values['reporter_relation']})"
-                                                if values["reporter_relation"] else ""))
     _insert(CaseEvent, dict(
-        case_id=case_id, at=now, actor_id=actor.id, kind="dibuat",
-        message=f"Pengaduan dicatat ({CHANNELS[complaint.channel]}); pelapor: {reporter}.",
-        data={"channel": complaint.channel, "urgency": complaint.urgency}))
+        case_id=case_id, at=now, actor_id=actor.id, kind="dibuat", message="",
+        data={"channel": complaint.channel, "urgency": complaint.urgency,
+              "reporter_is_beneficiary": not by_reporter,
+              "reporter_name": values["reporter_name"],
+              "reporter_relation": values["reporter_relation"]}))
     _insert(RegistryCheck, {**check, "case_id": case_id})
     _insert(CaseEvent, dict(case_id=case_id, at=now, actor_id=actor.id, kind="cek_dtks",
-                            message=check_message, data={"found": check["found"],
-                                                         "period": check["period"]}))
+                            message="", data=check_params))
     # The case as an object of the session without reading it back: what was
     # written is what it holds; the rest (relationships) loads when asked for.
     case = Case(id=case_id, **values)
@@ -364,8 +358,8 @@ def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: 
         raise DomainError(_("Kasus ini sudah selesai; catat sebagai pengaduan baru."))
     if not description.strip():
         raise DomainError(_("Uraian pengaduan wajib diisi."), "description")
-    add_event(case, actor, "pengaduan_tambahan",
-           f"Pengaduan tambahan ({CHANNELS.get(channel, channel)}): {description.strip()}", now)
+    add_event(case, actor, "pengaduan_tambahan", now, channel=channel,
+              text=description.strip())
     case.updated_at = now
 
 
@@ -375,7 +369,7 @@ def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
     if not text:
         raise DomainError(_("Catatan wajib diisi."), "text")
     case.updated_at = now
-    return add_event(case, actor, "catatan", text, now)
+    return add_event(case, actor, "catatan", now, text=text)
 
 
 def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
@@ -400,9 +394,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
     case.closed_at = now
     case.closed_by_id = actor.id
     case.updated_at = now
-    add_event(case, actor, "ditutup",
-           f"Kasus diselesaikan di desa: {DESK_OUTCOMES[outcome]}."
-           + (f" Catatan: {note.strip()}" if note.strip() else ""), now, {"outcome": outcome})
+    add_event(case, actor, "ditutup", now, outcome=outcome, note=note.strip())
     db.session.flush()
 
 

@@ -189,14 +189,12 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
                           created_by_id=actor.id, created_at=now)
     if photo:
         visit.photo_path, visit.photo_mime = _store_photo(upload_dir, photo)
-    message = _("Kunjungan penjangkauan %(when)s: %(outcome)s.",
-                when=format_datetime_id(visited_at), outcome=VISIT_OUTCOMES[outcome])
-    if notes:
-        message += " " + _("Catatan: %(notes)s", notes=notes)
+    event = dict(visited_at=visited_at.isoformat(), outcome=outcome, notes=notes)
     if outcome == "tidak_di_rumah":
-        _when, hint = suggest_next_visit(visited_at)
+        when, hint = suggest_next_visit(visited_at)
         visit.next_visit_hint = hint
-        message += " " + _("Kunjungan berikutnya disarankan %(hint)s.", hint=hint)
+        event.update(next_visit=when.isoformat(),
+                     next_visit_why="sore" if when.astimezone(WIB).hour >= 12 else "pagi")
         if task is not None:
             task.suggested_visit = hint
     if outcome in ("pindah", "meninggal"):
@@ -205,19 +203,17 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
             flag = proposals.report_stale(actor, record, outcome, notes, now=now,
                                           confirmed=confirm_stale)
             visit.proposal_id = flag.proposal_id
-            message += " " + _("Usulan penonaktifan DTKS %(number)s masuk pra-daftar Musdes.",
-                               number=flag.proposal.number)
+            event["stale_proposal"] = flag.proposal.number
         else:
-            message += " " + _("Warga tidak tercatat aktif di DTKS; tidak ada usulan "
-                               "penonaktifan.")
+            event["stale_none"] = True
     if task is not None and outcome in CLOSES_TASK and task.status == "terbuka":
         task.status, task.closed_at, task.closed_by_id = "selesai", now, actor.id
     db.session.add(visit)
     db.session.flush()
-    data = {"visit_id": visit.id, "outcome": outcome}
+    event["visit_id"] = visit.id
     if lat is not None:
-        data.update(latitude=lat, longitude=lon)
-    add_event(case, actor, "kunjungan", message, now, data)
+        event.update(latitude=lat, longitude=lon)
+    add_event(case, actor, "kunjungan", now, **event)
     db.session.flush()
     return visit
 
@@ -230,7 +226,7 @@ def record_contact(actor, case: Case, text: str, *, now: datetime) -> None:
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise DomainError(_("Tuliskan hasil kontak tindak lanjut."), "text")
-    add_event(case, actor, "tindak_lanjut", _("Tindak lanjut: %(text)s", text=text), now)
+    add_event(case, actor, "tindak_lanjut", now, text=text)
     db.session.flush()
 
 

@@ -130,9 +130,8 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
     if case is not None:
         from slrt.cases.services import add_event
 
-        add_event(case, actor, "usulan", _("Usulan DTKS %(number)s dibuat: %(kind)s.",
-                                           number=proposal.number, kind=proposal.kind_label),
-                  now, {"proposal_id": proposal.id})
+        add_event(case, actor, "usulan", now, proposal_id=proposal.id, step="dibuat",
+                  number=proposal.number, proposal_kind=proposal.kind)
     return proposal
 
 
@@ -233,9 +232,8 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
                                   who=actor.display_name) + (f" {reason}" if reason else "")
             p.updated_at = now
             detail += "; " + _("usulan penonaktifan %(n)s dicabut", n=p.number)
-            _withdrawal_events(p, actor, now, _(
-                "Laporan \"%(flag)s\" atas %(name)s dicabut; usulan %(number)s dicabut.",
-                flag=flag.label.lower(), name=record.name, number=p.number))
+            _withdrawal_events(p, actor, now, step="dicabut", flag=flag.kind,
+                               name=record.name, number=p.number)
     if reason:
         detail += ". " + _("Alasan: %(r)s", r=reason)
     from slrt.audit.services import audit
@@ -247,7 +245,7 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
     db.session.flush()
 
 
-def _withdrawal_events(p: Proposal, actor, now: datetime, message: str) -> None:
+def _withdrawal_events(p: Proposal, actor, now: datetime, **params) -> None:
     """On the timeline of the case the proposal came from, or of the outreach visit's case."""
     from slrt.cases.models import Case
     from slrt.cases.services import add_event
@@ -257,7 +255,7 @@ def _withdrawal_events(p: Proposal, actor, now: datetime, message: str) -> None:
         select(Case).join(OutreachVisit, OutreachVisit.case_id == Case.id)
         .where(OutreachVisit.proposal_id == p.id)))
     for case in cases:
-        add_event(case, actor, "usulan", message, now, {"proposal_id": p.id})
+        add_event(case, actor, "usulan", now, proposal_id=p.id, **params)
 
 
 def flags_of(record_ids: list[int]) -> dict[int, list[RegistryFlag]]:
@@ -328,18 +326,17 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
         p.decision_reason = reason.strip()
         p.musdes_id = musdes.id
         p.updated_at = now
-        _case_event(p, actor, now, _("Musdes %(date)s: usulan %(number)s %(status)s.",
-                                     date=held_on.strftime("%d-%m-%Y"), number=p.number,
-                                     status=p.status_label.lower()))
+        _case_event(p, actor, now, step="musdes", date=held_on.isoformat(), number=p.number,
+                    status=p.status)
     db.session.flush()
     return musdes
 
 
-def _case_event(p: Proposal, actor, now: datetime, message: str) -> None:
+def _case_event(p: Proposal, actor, now: datetime, **params) -> None:
     if p.case is not None:
         from slrt.cases.services import add_event
 
-        add_event(p.case, actor, "usulan", message, now, {"proposal_id": p.id})
+        add_event(p.case, actor, "usulan", now, proposal_id=p.id, **params)
 
 
 def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
@@ -357,7 +354,7 @@ def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
         p.status = "dikirim"
         p.sent_at = now
         p.updated_at = now
-        _case_event(p, actor, now, _("Usulan %(number)s dikirim ke SIKS-NG.", number=p.number))
+        _case_event(p, actor, now, step="dikirim", number=p.number)
     db.session.flush()
     return len(proposals)
 
@@ -372,8 +369,7 @@ def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now
     p.status = "diterima_kemensos" if accepted else "ditolak_kemensos"
     p.decision_reason = note.strip() or p.decision_reason
     p.updated_at = now
-    _case_event(p, actor, now, _("Usulan %(number)s: %(status)s.", number=p.number,
-                                 status=p.status_label.lower()))
+    _case_event(p, actor, now, step="kemensos", number=p.number, status=p.status)
     db.session.flush()
 
 

@@ -54,13 +54,12 @@ def refresh_case_status(case: Case, now: datetime) -> None:
             case.status = "terbuka"
             case.outcome = None
             case.closed_at = None
-            add_event(case, None, "dibuka_kembali", _("Tidak ada rujukan yang terbuka atau "
-                      "berhasil; kasus kembali ke meja Puskesos untuk ditindaklanjuti."), now)
+            add_event(case, None, "dibuka_kembali", now)
     elif case.status != "selesai":
         case.status = "selesai"
         case.outcome = REFERRAL_OUTCOME
         case.closed_at = now
-        add_event(case, None, "ditutup", _("Semua rujukan selesai; kasus ditutup otomatis."), now)
+        add_event(case, None, "ditutup", now, outcome=REFERRAL_OUTCOME)
     case.updated_at = now
 
 
@@ -112,11 +111,9 @@ def refer(actor, case: Case, program_codes: list[str], reason: str, *, now: date
     created = []
     for program in programs:
         referral = _new_referral(actor, case, program, reason.strip(), now)
-        add_event(case, actor, "rujukan",
-                  _("Dirujuk ke %(program)s (%(unit)s), batas layanan %(due)s. Alasan: %(reason)s",
-                    program=program.name, unit=program.unit,
-                    due=referral.due_date.strftime("%d-%m-%Y"), reason=reason.strip()),
-                  now, {"referral_id": referral.id, "program": program.code})
+        add_event(case, actor, "rujukan", now, referral_id=referral.id, program=program.code,
+                  program_name=program.name, unit=program.unit,
+                  due=referral.due_date.isoformat(), reason=reason.strip())
         created.append(referral)
     refresh_case_status(case, now)
     db.session.flush()
@@ -153,7 +150,7 @@ def move(actor, referral: Referral, action: str, reason: str = "", *, now: datet
         if verdict.blocked:
             raise DomainError(" ".join(verdict.blockers), "target_program")
     case = referral.case
-    old = referral.status_label
+    old = referral.status
     referral.status = spec.target
     referral.is_open = spec.target in OPEN_STATUSES
     referral.updated_at = now
@@ -167,19 +164,14 @@ def move(actor, referral: Referral, action: str, reason: str = "", *, now: datet
         referral.closed_at = now
         if reason:
             referral.outcome_note = reason
-    message = _("%(number)s (%(program)s): %(old)s → %(new)s.", number=referral.number,
-                program=referral.program.name, old=old, new=referral.status_label)
-    if reason:
-        message += " " + _("%(label)s: %(reason)s", label=spec.reason_label, reason=reason)
-    add_event(case, actor, f"rujukan_{action}", message, now,
-              {"referral_id": referral.id, "action": action, "status": referral.status})
+    add_event(case, actor, f"rujukan_{action}", now, referral_id=referral.id, action=action,
+              status=referral.status, old=old, number=referral.number,
+              program=referral.program_code, program_name=referral.program.name, reason=reason)
     if spec.needs_program:
         new_referral = _new_referral(actor, case, target, reason, now, forwarded_from=referral)
-        add_event(case, actor, "rujukan",
-                  _("Diteruskan ke %(program)s (%(unit)s), batas layanan %(due)s.",
-                    program=target.name, unit=target.unit,
-                    due=new_referral.due_date.strftime("%d-%m-%Y")),
-                  now, {"referral_id": new_referral.id, "program": target.code})
+        add_event(case, actor, "rujukan", now, referral_id=new_referral.id,
+                  program=target.code, program_name=target.name, unit=target.unit,
+                  due=new_referral.due_date.isoformat(), forwarded=True)
     refresh_case_status(case, now)
     db.session.flush()
     return new_referral
@@ -200,11 +192,8 @@ def assign(actor, referral: Referral, handler_id: int | None, *, now: datetime,
             raise DomainError(_("Petugas yang dipilih tidak memegang program ini."), "assignee")
     referral.assigned_to_id = handler.id if handler else None
     referral.updated_at = now
-    add_event(referral.case, actor, "rujukan_tugas",
-              _("%(number)s ditugaskan kepada %(name)s.", number=referral.number,
-                name=handler.display_name) if handler else
-              _("%(number)s dilepas dari petugas.", number=referral.number),
-              now, {"referral_id": referral.id})
+    add_event(referral.case, actor, "rujukan_tugas", now, referral_id=referral.id,
+              number=referral.number, handler=handler.display_name if handler else None)
     db.session.flush()
 
 
@@ -251,11 +240,9 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
                                                   proposed=proposed.get(code, 0), quantity=qty))
     db.session.add(handover)
     referral.updated_at = now
-    given = ", ".join(f"{line.quantity} {line.unit} {line.item_name.lower()}"
-                      for line in handover.lines if line.quantity)
-    add_event(referral.case, actor, "serah_terima",
-              _("Serah terima barang %(number)s kepada %(name)s: %(items)s.",
-                number=handover.number, name=handover.recipient_name, items=given), now,
-              {"referral_id": referral.id})
+    add_event(referral.case, actor, "serah_terima", now, referral_id=referral.id,
+              number=handover.number, recipient=handover.recipient_name,
+              items=[[line.quantity, line.unit, line.item_name]
+                     for line in handover.lines if line.quantity])
     db.session.flush()
     return handover

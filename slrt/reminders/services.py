@@ -82,10 +82,8 @@ def pause(actor, referral: Referral, reason: str, *, now: datetime,
     referral.paused_at = now
     referral.pause_reason = reason
     referral.updated_at = now
-    add_event(referral.case, actor, "rujukan_jeda",
-              _("%(number)s: waktu layanan dijeda. Alasan: %(reason)s",
-                number=referral.number, reason=reason), now,
-              {"referral_id": referral.id, "action": "jeda"})
+    add_event(referral.case, actor, "rujukan_jeda", now, referral_id=referral.id,
+              action="jeda", number=referral.number, reason=reason)
     db.session.flush()
     return row
 
@@ -111,13 +109,9 @@ def resume(actor, referral: Referral, *, now: datetime, note: str = "",
     referral.paused_at = None
     referral.pause_reason = ""
     referral.updated_at = now
-    message = _("%(number)s: jeda selesai setelah %(n)d hari kerja; batas layanan %(due)s.",
-                number=referral.number, n=lost, due=format_date_id(referral.due_date))
-    if note.strip():
-        message += " " + _("Keterangan: %(note)s", note=note.strip())
-    add_event(referral.case, actor, "rujukan_lanjut", message, now,
-              {"referral_id": referral.id, "action": "lanjut", "old_due": old_due.isoformat(),
-               "due": referral.due_date.isoformat()})
+    add_event(referral.case, actor, "rujukan_lanjut", now, referral_id=referral.id,
+              action="lanjut", number=referral.number, days=lost, old_due=old_due.isoformat(),
+              due=referral.due_date.isoformat(), note=note.strip())
     db.session.flush()
     return lost
 
