@@ -1,7 +1,8 @@
 """Security checks of the code and of the production configuration.
 
-ruff's flake8-bandit rules (S) run over the application code; a finding
-fails the suite. Fix it, or justify it on the line (`# noqa: S... reason`).
+ruff's flake8-bandit rules (S) run over the application code, and ruff with
+the project's whole configuration over the application, tests and
+benchmarks; a finding fails the suite. Fix it, or justify it on the line (`# noqa: S... reason`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ def test_ruff_security_rules_find_nothing_in_the_application():
          "--output-format", "concise", "slrt", "config.py", "wsgi.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"ruff S findings:\n{proc.stdout}{proc.stderr}"
+
+
+def test_ruff_with_the_project_configuration_finds_nothing():
+    """Every rule pyproject.toml selects (errors, pyflakes, warnings, import
+    order, bugbear, bandit), over the application, its tests and benchmarks."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise",
+         "slrt", "tests", "bench", "config.py", "wsgi.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"ruff findings:\n{proc.stdout}{proc.stderr}"
 
 
 def test_the_security_rules_do_find_what_they_look_for(tmp_path):
