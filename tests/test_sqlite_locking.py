@@ -61,7 +61,7 @@ def test_a_change_request_reads_without_the_lock_until_it_holds_it(app, db, meth
     data, as under a BEGIN IMMEDIATE."""
     import sqlite3
 
-    from slrt import hold_write_lock
+    from slrt.platform.db import hold_write_lock
 
     path = db.engine.url.database
     with app.test_request_context("/kasus/baru", method=method):

@@ -17,7 +17,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from slrt import locks_late
 from slrt.audit.services import audit
 from slrt.cases import queries, services
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
@@ -30,6 +29,7 @@ from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
+from slrt.platform.db import locks_late
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from slrt import locks_late
 from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
 from slrt.dtks import queries
 from slrt.identity import InvalidKk, InvalidNik, mask_nik, normalise_digits, parse_kk, parse_nik
+from slrt.platform.db import locks_late
 
 bp = Blueprint("dtks", __name__, url_prefix="/dtks")
 
