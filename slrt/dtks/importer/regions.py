@@ -32,6 +32,13 @@ def _split_prefix(raw: str, pattern: re.Pattern) -> tuple[str | None, str, str]:
     return m.group(1).rstrip("."), _compact(text[m.end():]), whole
 
 
+class _Unresolved(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 class Regions:
     """Resolve (provinsi, kabupaten/kota, kecamatan, desa/kelurahan) names to a
     village code, within the regencies the import may touch. Names compare
@@ -83,15 +90,22 @@ class Regions:
         return hit
 
     def _resolve(self, prov: str, kab: str, kec: str, desa: str):
-        prov_code = None
-        if prov.strip():
-            _, bare, whole = _split_prefix(prov, _PREFIX_PROVINCE)
-            codes = self.provinces.get(bare) or self.provinces.get(whole) or []
-            if len(codes) != 1:
-                return None, "province", f'Provinsi "{prov.strip()}" tidak dikenal.'
-            prov_code = codes[0]
-        if not kab.strip():
-            return None, "regency", "KABUPATEN/KOTA kosong."
+        try:
+            prov_code = self._province(prov) if prov.strip() else None
+            regency = self._regency(kab, prov_code)
+            district = self._district(regency, kec)
+            return self._village(regency, district, desa), None, None
+        except _Unresolved as e:
+            return None, e.field, e.message
+
+    def _province(self, prov: str) -> str:
+        _, bare, whole = _split_prefix(prov, _PREFIX_PROVINCE)
+        codes = self.provinces.get(bare) or self.provinces.get(whole) or []
+        if len(codes) != 1:
+            raise _Unresolved("province", f'Provinsi "{prov.strip()}" tidak dikenal.')
+        return codes[0]
+
+    def _regency_candidates(self, kab: str, prov_code: str | None) -> list[str]:
         prefix, bare, whole = _split_prefix(kab, _PREFIX_REGENCY)
         codes = self.regencies.get(bare, [])
         if prefix is not None:
@@ -103,50 +117,61 @@ class Regions:
             inside = [c for c in codes if c.startswith(prov_code + ".")]
             if codes and not inside:
                 names = ", ".join(self.names[c] for c in codes)
-                return None, "regency", (
+                raise _Unresolved("regency", (
                     f'Kabupaten/kota "{kab.strip()}" ({names}) tidak berada di '
-                    f"{self.label(prov_code)}.")
+                    f"{self.label(prov_code)}."))
             codes = inside
         if len(codes) > 1:
             codes = [c for c in codes if self.in_scope(c)] or codes
+        return codes
+
+    def _regency(self, kab: str, prov_code: str | None) -> str:
+        if not kab.strip():
+            raise _Unresolved("regency", "KABUPATEN/KOTA kosong.")
+        codes = self._regency_candidates(kab, prov_code)
         if not codes:
-            return None, "regency", f'Kabupaten/kota "{kab.strip()}" tidak dikenal.'
+            raise _Unresolved("regency", f'Kabupaten/kota "{kab.strip()}" tidak dikenal.')
         if len(codes) > 1:
             names = " atau ".join(self.names[c] for c in codes)
-            return None, "regency", (
+            raise _Unresolved("regency", (
                 f'Kabupaten/kota "{kab.strip()}" bisa berarti {names}; tulis lengkap dengan '
-                "awalan Kabupaten atau Kota.")
+                "awalan Kabupaten atau Kota."))
         regency = codes[0]
         if not self.in_scope(regency):
-            return None, "regency", (
+            raise _Unresolved("regency", (
                 f'Desa/kelurahan ini berada di {self.names[regency]} ("{kab.strip()}"), di luar '
-                f"wilayah {self.scope_label} yang dilayani aplikasi ini.")
+                f"wilayah {self.scope_label} yang dilayani aplikasi ini."))
+        return regency
+
+    def _district(self, regency: str, kec: str) -> str:
         if not kec.strip():
-            return None, "district", "KECAMATAN kosong."
+            raise _Unresolved("district", "KECAMATAN kosong.")
         _, bare, whole = _split_prefix(kec, _PREFIX_DISTRICT)
         codes = self.children.get((regency, bare)) or self.children.get((regency, whole)) or []
         if len(codes) != 1:
-            return None, "district", (
-                f'Kecamatan "{kec.strip()}" tidak ditemukan di {self.names[regency]}.')
-        district = codes[0]
+            raise _Unresolved("district", (
+                f'Kecamatan "{kec.strip()}" tidak ditemukan di {self.names[regency]}.'))
+        return codes[0]
+
+    def _village(self, regency: str, district: str, desa: str) -> str:
         if regency not in self.with_villages:
-            return None, "village", (
+            raise _Unresolved("village", (
                 f"Data desa/kelurahan {self.names[regency]} belum dimuat di aplikasi; jalankan "
-                f"lebih dulu: flask regions load --kabupaten {regency}")
+                f"lebih dulu: flask regions load --kabupaten {regency}"))
         if not desa.strip():
-            return None, "village", "DESA/KELURAHAN kosong."
+            raise _Unresolved("village", "DESA/KELURAHAN kosong.")
         prefix, bare, whole = _split_prefix(desa, _PREFIX_VILLAGE)
         codes = self.children.get((district, bare)) or self.children.get((district, whole)) or []
         if not codes:
-            return None, "village", (
+            raise _Unresolved("village", (
                 f'Desa/kelurahan "{desa.strip()}" tidak ditemukan di {self.label(district)}, '
-                f"{self.names[regency]}.")
+                f"{self.names[regency]}."))
         if len(codes) > 1 and prefix is not None:  # "KELURAHAN TERUSAN" / "DESA TERUSAN"
             level = "kelurahan" if prefix.startswith("KEL") else "desa"
             codes = [c for c in codes if self.levels[c] == level] or codes
         if len(codes) > 1:
             which = " dan ".join(f"{self.label(c)} ({c})" for c in codes)
-            return None, "village", (
+            raise _Unresolved("village", (
                 f'Nama "{desa.strip()}" dipakai oleh {which} di {self.label(district)}; '
-                "tidak dapat dipastikan. Tulis dengan awalan, mis. DESA atau KELURAHAN.")
-        return codes[0], None, None
+                "tidak dapat dipastikan. Tulis dengan awalan, mis. DESA atau KELURAHAN."))
+        return codes[0]

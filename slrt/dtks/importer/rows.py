@@ -71,3 +71,10 @@ class ScanEnd(NamedTuple):
     villages: list[str]
     id_hashes: list
     nik_hashes: list
+
+    def repeated(self) -> list[str]:
+        """The columns ("registry_id", "nik") where a hash occurs twice: a value
+        there may be in the file twice (the staging step looks in SQL)."""
+        return [col for col, buckets in (("registry_id", self.id_hashes),
+                                         ("nik", self.nik_hashes))
+                if any(len(set(bucket)) < len(bucket) for bucket in buckets)]

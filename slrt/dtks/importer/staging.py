@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from array import array
 from datetime import UTC, datetime
 
 from slrt.dtks.importer.base import MAX_STORED_ERRORS, _Rejected, format_count
@@ -83,11 +82,6 @@ def _stage_ddl(sql: _Sql) -> list[str]:
     ]
 
 
-def _repeats(buckets: list[array]) -> bool:
-    """True if a value occurs twice in a bucket (one small set at a time)."""
-    return any(len(set(bucket)) < len(bucket) for bucket in buckets)
-
-
 class StagingMixin:
     """Phase 1 of an import (_Run): the file into the staging tables."""
 
@@ -110,11 +104,11 @@ class StagingMixin:
         insert_skip = _insert_skip(sql.ph)
         started = time.perf_counter()
         covered: list[str] = []
-        buckets: tuple = ([], [])
+        suspects: list[str] = []
         next_report = 0
         for batch in scan_rows(params):
             if not isinstance(batch, Batch):  # the ScanEnd
-                covered, buckets = batch.villages, (batch.id_hashes, batch.nik_hashes)
+                covered, suspects = batch.villages, batch.repeated()
                 break
             if batch.valid:
                 insert_stage(batch.valid)
@@ -135,9 +129,6 @@ class StagingMixin:
         if total == 0:
             raise _Rejected("Berkas hanya berisi judul kolom, tanpa baris data.")
         started = time.perf_counter()
-        suspects = [col for col, hashes in zip(("registry_id", "nik"), buckets, strict=True)
-                    if _repeats(hashes)]
-        del buckets
         i_id, i_nik = fields["registry_id"], fields["nik"]
         if suspects and self._dedupe(cur, header_titles, suspects, i_id, i_nik):
             cur.execute("SELECT DISTINCT village_code FROM rimp_stage")
