@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 from slrt.dtks.importer.base import _CACHE_MAX
 from slrt.dtks.importer.columns import MAX_LEN, classify_header
@@ -52,6 +53,16 @@ def _remember(cache: dict, key, value, limit: int = _CACHE_MAX):
     return value
 
 
+def _getter(indexes: list[int | None]):
+    """row -> tuple of the cells at `indexes` ("" for None), as fast as can be."""
+    if indexes and None not in indexes:
+        if len(indexes) == 1:
+            i = indexes[0]
+            return lambda row: (row[i],)
+        return itemgetter(*indexes)
+    return lambda row: tuple("" if i is None else row[i] for i in indexes)
+
+
 class RowChecks:
     """Checks the rows of one file, given its header.
 
@@ -79,6 +90,15 @@ class RowChecks:
         self.i_rt, self.i_rw, self.i_padan, self.i_dec = f("rt"), f("rw"), f("padan"), f("decile")
         self.flag_cols = (f("pkh"), f("bpnt"), f("pbi"))
         self.text_cols = tuple((f(fld), MAX_LEN[fld]) for fld in _TEXT_FIELDS)
+        self.text_cells = _getter([idx for idx, _ in self.text_cols])
+        self.shortest_text_limit = min(limit for _, limit in self.text_cols)
+        coded = [self.i_sex, self.i_rel, self.i_padan, *self.flag_cols,
+                 *(idx for idx, _ in self.others), self.i_dec]
+        self.coded_key = _getter([i for i in coded if i is not None])
+        self.coded_cache: dict = {}
+        self.rt_key = _getter([self.i_rt, self.i_rw])
+        self.rt_cache: dict = {}
+        self.region_key = _getter([self.i_prov, self.i_kab, self.i_kec, self.i_desa])
         self.region_cols = {"province": self.i_prov, "regency": self.i_kab,
                             "district": self.i_kec, "village": self.i_desa}
         self.key_of = lru_cache(maxsize=1 << 17)(name_key)
@@ -91,35 +111,96 @@ class RowChecks:
         self.deciles: dict[str, object] = {}
         # No KK: the members of a household follow each other.
         self.last_kk_raw = self.last_kk = self.last_kk_err = None
+        self._check = self._make_check()
 
     def title(self, i: int | None) -> str:
         return self.titles[i] if i is not None and i < self.ncols else ""
 
     def check(self, row_no: int, row: list, raw: list):
-        errs: list[tuple] = []
-        rid = self.registry_id(row, errs)
-        nik_cell = raw[self.i_nik]
-        nik = self.nik(nik_cell, errs)
-        no_kk = self.no_kk(raw[self.i_kk], errs)
-        name = self.name(row, errs)
-        village = self.region(row, errs)
-        birth = self.birth_date(raw, nik, errs)
-        sex = self.sex(row, nik, errs)
-        rel = self.relationship(row, errs)
-        birth_place, mother, address, dusun = self.free_text(row, errs)
-        rt = self.rt(row, self.i_rt, errs)
-        rw = self.rt(row, self.i_rw, errs)
-        padan = self.padan(row, errs)
-        pkh, bpnt, pbi = self.flags_of(row, errs)
-        other = self.other_programs(row, errs)
-        decile = self.decile(row, errs)
-        if errs:
-            return None, errs, SkipKey(rid[:200] or None,
-                                       normalise_digits(str(nik_cell))[:200] or None)
-        return _new_row(StageRow, (
-            row_no, rid, nik.nik, no_kk, name, self.key_of(name), birth_place, birth, sex, rel,
-            mother, address, dusun, rt, rw, village, padan, decile, pkh, bpnt, pbi, other,
-        )), None, None
+        """Every rule on one row (see the class)."""
+        return self._check(row_no, row, raw)
+
+    def _make_check(self):
+        """check() as a closure over the column indexes, caches and rule
+        methods, for speed: a million rows go through it. The values seen
+        before (a household's No KK, region names, coded values, RT/RW) come
+        from caches, and a value that is plainly fine skips its rule's method.
+        """
+        i_id, i_nik, i_kk, i_name = self.i_id, self.i_nik, self.i_kk, self.i_name
+        max_id, max_name = MAX_LEN["registry_id"], MAX_LEN["name"]
+        region_cache, region_key, coded_cache, coded_key = (
+            self.regions.cache, self.region_key, self.coded_cache, self.coded_key)
+        rt_cache, rt_key, text_cells = self.rt_cache, self.rt_key, self.text_cells
+        shortest_text, key_of, strip = self.shortest_text_limit, self.key_of, str.strip
+        xlsx, today, dates, i_bd = self.xlsx, self.today, self.dates, self.i_bd
+
+        def check(row_no: int, row: list, raw: list):
+            errs: list[tuple] = []
+            rid = row[i_id].strip()
+            if not rid or len(rid) > max_id:
+                self.registry_id(row, errs)
+            nik_cell = raw[i_nik]
+            if xlsx:
+                nik = self.nik(nik_cell, errs)
+            else:
+                try:
+                    nik = parse_nik(nik_cell, today=today)
+                except InvalidNik:
+                    nik = self.nik(nik_cell, errs)
+            kk_cell = raw[i_kk]
+            if kk_cell == self.last_kk_raw and self.last_kk_err is None:
+                no_kk = self.last_kk  # the next member of the household
+            else:
+                no_kk = self.no_kk(kk_cell, errs)
+            name = " ".join(row[i_name].split())
+            if not name or len(name) > max_name:
+                self.name(row, errs)
+            hit = region_cache.get(region_key(row))
+            village = hit[0] if hit is not None and hit[2] is None else self.region(row, errs)
+            hit = dates.get(raw[i_bd]) if i_bd is not None else None
+            if hit is not None and hit[0] is not None:
+                birth = hit[0]  # a date seen before, and a good one
+            else:
+                birth = self.birth_date(raw, nik, errs)
+            sex, rel, padan, pkh, bpnt, pbi, other, decile, early, late = (
+                coded_cache.get(coded_key(row)) or self.coded(row))
+            if sex is None and nik is not None:
+                sex = nik.sex
+            if early:
+                errs.extend(early)
+            birth_place, mother, address, dusun = texts = tuple(map(strip, text_cells(row)))
+            if max(map(len, texts)) > shortest_text:
+                self.free_text(row, errs)
+            rt, rw, rt_errs = rt_cache.get(rt_key(row)) or self.rt_rw(row)
+            if rt_errs:
+                errs.extend(rt_errs)
+            if late:
+                errs.extend(late)
+            if errs:
+                return None, errs, SkipKey(rid[:200] or None,
+                                           normalise_digits(str(nik_cell))[:200] or None)
+            return _new_row(StageRow, (
+                row_no, rid, nik.nik, no_kk, name, key_of(name), birth_place, birth, sex, rel,
+                mother, address, dusun, rt, rw, village, padan, decile, pkh, bpnt, pbi, other,
+            )), None, None
+
+        return check
+
+    def coded(self, row: list) -> tuple:
+        """The columns of coded values (sex, relationship, padan, programs,
+        decile), checked once per combination of their cells: (sex or None,
+        relationship, padan, pkh, bpnt, pbi, other programs, decile, problems
+        before the free text, problems after it), in the report's order."""
+        early: list[tuple] = []
+        late: list[tuple] = []
+        sex = self.sex(row, early)
+        rel = self.relationship(row, early)
+        padan = self.padan(row, late)
+        pkh, bpnt, pbi = self.flags_of(row, late)
+        other = self.other_programs(row, late)
+        decile = self.decile(row, late)
+        value = (sex, rel, padan, pkh, bpnt, pbi, other, decile, tuple(early), tuple(late))
+        return _remember(self.coded_cache, self.coded_key(row), value, 10 * _CACHE_MAX)
 
     # -- identity ---------------------------------------------------------
 
@@ -170,12 +251,7 @@ class RowChecks:
 
     def region(self, row: list, errs: list) -> str | None:
         """The village code of the four region names, or None (an error)."""
-        key = (row[self.i_prov] if self.i_prov is not None else "", row[self.i_kab],
-               row[self.i_kec], row[self.i_desa])
-        hit = self.regions.cache.get(key)
-        if hit is None:
-            hit = self.regions.resolve(*key)
-        village, bad_field, bad_msg = hit
+        village, bad_field, bad_msg = self.regions.resolve(*self.region_key(row))
         if bad_msg is not None:
             col = self.region_cols[bad_field]
             errs.append((self.title(col), row[col], bad_msg))
@@ -198,22 +274,18 @@ class RowChecks:
             birth = nik.birth_date.isoformat()
         return birth
 
-    def sex(self, row: list, nik, errs: list) -> str | None:
-        """'L' or 'P' from the column, else from the NIK."""
-        sex = None
-        if self.i_sex is not None:
-            cell = row[self.i_sex]
-            sex = self.sexes.get(cell)
-            if sex is None:
-                sex = _remember(self.sexes, cell, parse_sex(cell))
-            if sex == "?":
-                sex = None
-                errs.append((self.title(self.i_sex), cell, sex_error(cell)))
-            elif sex == "":
-                sex = None
-        if sex is None and nik is not None:
-            sex = nik.sex
-        return sex
+    def sex(self, row: list, errs: list) -> str | None:
+        """'L' or 'P'; None when there is no such column (the NIK tells)."""
+        if self.i_sex is None:
+            return None
+        cell = row[self.i_sex]
+        sex = self.sexes.get(cell)
+        if sex is None:
+            sex = _remember(self.sexes, cell, parse_sex(cell))
+        if sex == "?":
+            errs.append((self.title(self.i_sex), cell, sex_error(cell)))
+            return None
+        return sex or None
 
     def relationship(self, row: list, errs: list) -> str:
         if self.i_rel is None:
@@ -229,14 +301,18 @@ class RowChecks:
 
     def free_text(self, row: list, errs: list) -> list[str]:
         """Birth place, mother's name, address, dusun: stripped, never cut."""
-        values = []
-        for idx, limit in self.text_cols:
-            value = row[idx].strip() if idx is not None else ""
+        values = [cell.strip() for cell in self.text_cells(row)]
+        for (idx, limit), value in zip(self.text_cols, values, strict=True):
             if len(value) > limit:
                 errs.append((self.title(idx), value,
                              f"{self.title(idx)} lebih dari {limit} karakter."))
-            values.append(value)
         return values
+
+    def rt_rw(self, row: list) -> tuple[str, str, tuple]:
+        """(RT, RW, their problems), remembered for the pair of cells."""
+        errs: list[tuple] = []
+        value = (self.rt(row, self.i_rt, errs), self.rt(row, self.i_rw, errs), tuple(errs))
+        return _remember(self.rt_cache, self.rt_key(row), value, 10 * _CACHE_MAX)
 
     def rt(self, row: list, idx: int | None, errs: list) -> str:
         """RT or RW: '3' -> '003'; '' when empty."""

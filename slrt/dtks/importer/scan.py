@@ -89,6 +89,9 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
     # sends us to SQL for the exact duplicates.
     id_hashes = [array("q") for _ in range(16)]
     nik_hashes = [array("q") for _ in range(16)]
+    id_add = [a.append for a in id_hashes]
+    nik_add = [a.append for a in nik_hashes]
+    check = checks._check
     row_no = layout.header_index + 1  # spreadsheet row of the header
     last_fields = ncols  # cells in the last data row read, as the file has them
     records = source.rows()
@@ -120,7 +123,7 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
                 rows_error += 1
                 error_count += 1
                 continue
-            staged, errs, key = checks.check(row_no, row, raw)
+            staged, errs, key = check(row_no, row, raw)
             if staged is None:
                 rows_error += 1
                 error_count += len(errs)
@@ -130,9 +133,9 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
             else:
                 covered.add(staged.village_code)
                 h = hash(staged.registry_id)
-                id_hashes[h & 15].append(h)
+                id_add[h & 15](h)
                 h = hash(staged.nik)
-                nik_hashes[h & 15].append(h)
+                nik_add[h & 15](h)
                 valid.append(staged)
             if len(valid) >= BATCH_ROWS or len(problems) >= 2000 or \
                     len(skipped) >= BATCH_ROWS:
