@@ -28,6 +28,38 @@ from slrt.dtks.models import MASS_DEACTIVATION_SHARE
 log = logging.getLogger(__name__)
 
 
+_HIST_COLS = ", ".join(HISTORY_COLUMNS)
+_HIST_VALS = ", ".join(f"r.{c}" for c in HISTORY_COLUMNS)
+
+
+class _Steps:
+    """The apply's statements, with its parameters, and its nine steps of
+    progress (logged with their time for `flask dtks import --verbose`)."""
+
+    total = 9
+
+    def __init__(self, job, cur, params: dict):
+        self.job = job
+        self.cur = cur
+        self.params = params
+        self.done = 0
+        self.clock = time.perf_counter()
+
+    def run(self, stmt: str) -> int:
+        self.cur.execute(self.job.sql.named(stmt), self.params)
+        return self.cur.rowcount
+
+    def advance(self, note: str) -> None:
+        job = self.job
+        self.done += 1
+        t = time.perf_counter()
+        log.debug("impor #%s: %s %.2f s", job.import_id, note, t - self.clock)
+        self.clock = t
+        job._report("menerapkan", self.done, self.total)
+        if not job.sql.sqlite:
+            job.tracker.progress(progress=int(100 * self.done / self.total), progress_note=note)
+
+
 class ApplyMixin:
     """The registry side of an import (_Run): read-only checks, then the apply."""
 
@@ -102,138 +134,16 @@ class ApplyMixin:
     def apply(self, record_values: dict) -> ApplyResult:
         """Set-based apply of the staged rows in one transaction; the import
         row gets its final status and counts in the same transaction."""
-        sql = self.sql
-        raw = self.raw
-        cur = raw.cursor()
+        cur = self.raw.cursor()
         now = now_utc()
-        p = {"p": self.period, "source": self.source, "imp": self.import_id,
-             "now": sql.ts(now)}
-        steps = 9
-        step = 0
-
-        clock = [time.perf_counter()]
-
-        def advance(note: str) -> None:
-            nonlocal step
-            step += 1
-            t = time.perf_counter()
-            log.debug("impor #%s: %s %.2f s", self.import_id, note, t - clock[0])
-            clock[0] = t
-            self._report("menerapkan", step, steps)
-            if not sql.sqlite:
-                self.tracker.progress(progress=int(100 * step / steps), progress_note=note)
-
-        def run(stmt: str) -> int:
-            cur.execute(sql.named(stmt), p)
-            return cur.rowcount
-
-        self.tracker.set(status="applying", progress=0, progress_note="Menerapkan data")
-        if sql.sqlite:
-            if raw.driver_connection.in_transaction:
-                raw.commit()
-            self.tracker.paused = True  # the write lock is ours until COMMIT
-            cur.execute("BEGIN IMMEDIATE")
-        else:
-            cur.execute("SELECT pg_advisory_xact_lock(738051)")
-        newer = self.newer_data(cur)
-        if newer:
-            raise _Rejected(self.newer_message(newer, self._names(cur, [c for c, _ in newer])))
-
-        # 1. Match by ID DTKS, then by NIK (a record that this file would
-        #    otherwise deactivate, or an inactive one: the same person under a
-        #    new ID, e.g. DTKS -> DTSEN).
+        steps = _Steps(self, cur, {"p": self.period, "source": self.source,
+                                   "imp": self.import_id, "now": self.sql.ts(now)})
+        self._begin(cur)
         existing = self._scalar(cur, "SELECT COUNT(*) FROM registry_records")
-        if existing:
-            run("UPDATE rimp_stage SET target_id = r.id FROM registry_records r "
-                "WHERE r.registry_id = rimp_stage.registry_id")
-            cur.execute("CREATE INDEX rimp_stage_target ON rimp_stage (target_id)")
-        advance("Mencocokkan ID DTKS")
-        unmatched = self._scalar(cur, "SELECT COUNT(*) FROM rimp_stage WHERE target_id IS NULL"
-                                 ) if existing else 0
-        if unmatched:
-            # (a record matched by its ID DTKS is some row's target_id already)
-            run("UPDATE rimp_stage SET target_id = (SELECT r.id FROM registry_records r "
-                "WHERE r.nik = rimp_stage.nik AND r.period <= :p "
-                "AND COALESCE(r.inactive_since, '') <= :p "
-                "AND (NOT r.is_active OR r.village_code IN (SELECT code FROM rimp_villages)) "
-                "AND NOT EXISTS (SELECT 1 FROM rimp_stage s2 WHERE s2.target_id = r.id) "
-                "ORDER BY r.is_active DESC, r.period DESC, r.id DESC LIMIT 1) "
-                "WHERE target_id IS NULL AND EXISTS (SELECT 1 FROM registry_records r2 "
-                "WHERE r2.nik = rimp_stage.nik)")
-        advance("Mencocokkan NIK")
-        # Rows whose record (outside the file's villages) holds newer data.
-        skipped_newer = run(
-            "DELETE FROM rimp_stage WHERE target_id IS NOT NULL AND EXISTS (SELECT 1 FROM "
-            "registry_records r WHERE r.id = rimp_stage.target_id AND (r.period > :p OR "
-            "COALESCE(r.inactive_since, '') > :p))") if existing else 0
-        if not sql.sqlite:
-            cur.execute("ANALYZE rimp_stage")
-
-        # 2. History of the records that change or come back, then update them.
-        changed = sql.content_changed("r", "s")
-        hist_cols = ", ".join(HISTORY_COLUMNS)
-        hist_vals = ", ".join(f"r.{c}" for c in HISTORY_COLUMNS)
-        if existing:
-            run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
-                f"replaced_period, replaced_at, {hist_cols}) SELECT r.id, :imp, CASE WHEN "
-                f"r.is_active THEN 'diubah' ELSE 'aktif_lagi' END, :p, :now, {hist_vals} "
-                f"FROM rimp_stage s JOIN registry_records r ON r.id = s.target_id "
-                f"WHERE NOT r.is_active OR {changed}")
-        advance("Menyimpan riwayat")
-        sets = ", ".join(f"{c} = s.{c}" for c in ("registry_id", "name_key", *DATA_COLUMNS))
-        updated = 0
-        if existing:
-            updated = run(
-                f"UPDATE registry_records AS r SET {sets}, "  # noqa: S608
-                f"source = :source, period = :p, since_period = CASE WHEN NOT r.is_active "
-                f"OR {changed} THEN :p ELSE COALESCE(r.since_period, r.period) END, "
-                f"is_active = TRUE, "
-                f"inactive_since = NULL, import_id = :imp, updated_at = :now "
-                f"FROM rimp_stage s WHERE s.target_id = r.id AND (NOT r.is_active OR "
-                f"r.name_key <> s.name_key OR {changed})")
-        advance("Memperbarui data yang berubah")
-        confirmed = 0
-        if existing:
-            confirmed = run(
-                "UPDATE registry_records AS r SET period = :p, since_period = "
-                "COALESCE(r.since_period, r.period), import_id = :imp, updated_at = :now "
-                "FROM rimp_stage s WHERE s.target_id = r.id AND r.period <> :p")
-        advance("Memperbarui periode")
-
-        # 3. Records of the file's villages that the file no longer lists.
-        deactivated = 0
-        if existing:
-            run("INSERT INTO rimp_gone (id) SELECT r.id FROM registry_records r "
-                "WHERE r.is_active AND r.village_code IN (SELECT code FROM rimp_villages) "
-                "AND r.period <= :p "
-                "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.target_id = r.id) "
-                "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = "
-                "r.registry_id) AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik)")
-            self._check_deactivation(cur)
-            run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
-                f"replaced_period, replaced_at, {hist_cols}) SELECT r.id, :imp, 'nonaktif', "
-                f":p, :now, {hist_vals} FROM registry_records r "
-                f"WHERE r.id IN (SELECT id FROM rimp_gone)")
-            deactivated = run(
-                "UPDATE registry_records SET is_active = FALSE, inactive_since = :p, "
-                "import_id = :imp, updated_at = :now WHERE id IN (SELECT id FROM rimp_gone)")
-        advance("Menonaktifkan data yang hilang")
-
-        # 4. New records.
-        new_rows = self._scalar(cur, "SELECT COUNT(*) FROM rimp_stage WHERE target_id IS NULL")
-        rebuild = self._drop_indexes(cur, new_rows, existing)
-        cols = ("registry_id", "name_key", *DATA_COLUMNS)
-        inserted = run(
-            f"INSERT INTO registry_records ({', '.join(cols)}, "  # noqa: S608
-            f"source, period, since_period, is_active, inactive_since, import_id, updated_at) "
-            f"SELECT "
-            f"{', '.join(cols)}, :source, :p, :p, TRUE, NULL, :imp, :now FROM rimp_stage "
-            f"WHERE target_id IS NULL ORDER BY registry_id")
-        advance("Menambahkan data baru")
-        for stmt in rebuild:
-            cur.execute(stmt)
-        advance("Menyusun indeks")
-
+        skipped_newer = self._match(steps, cur, existing)
+        updated, confirmed = self._update_matched(steps, existing)
+        deactivated = self._deactivate(steps, cur, existing)
+        inserted = self._insert_new(steps, cur, existing)
         counts = dict(self._fetch(cur, self.sql.named(
             "SELECT change, COUNT(*) FROM registry_record_history WHERE import_id = :imp "
             "GROUP BY change"), {"imp": self.import_id}))
@@ -249,6 +159,142 @@ class ApplyMixin:
         # name-key-only refreshes count as unchanged data
         result.unchanged += max(0, updated - changed_n - reactivated)
         result.message = _applied_message(result, self.period)
+        self._finish(cur, steps, record_values, result, now)
+        if self.sql.sqlite and inserted + updated + confirmed + deactivated > 100_000:
+            try:  # give the big WAL back to the file system, unless readers are busy
+                cur.execute("PRAGMA busy_timeout = 1000")
+                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:  # pragma: no cover - a later checkpoint will
+                pass
+        return result
+
+    def _begin(self, cur) -> None:
+        """Take the write lock (SQLite) or the import lock (PostgreSQL), then
+        refuse when a village of the file already holds newer data."""
+        self.tracker.set(status="applying", progress=0, progress_note="Menerapkan data")
+        if self.sql.sqlite:
+            if self.raw.driver_connection.in_transaction:
+                self.raw.commit()
+            self.tracker.paused = True  # the write lock is ours until COMMIT
+            cur.execute("BEGIN IMMEDIATE")
+        else:
+            cur.execute("SELECT pg_advisory_xact_lock(738051)")
+        newer = self.newer_data(cur)
+        if newer:
+            raise _Rejected(self.newer_message(newer, self._names(cur, [c for c, _ in newer])))
+
+    def _match(self, steps: _Steps, cur, existing: int) -> int:
+        """1. Match by ID DTKS, then by NIK (a record that this file would
+        otherwise deactivate, or an inactive one: the same person under a new
+        ID, e.g. DTKS -> DTSEN). Returns the rows dropped because their record
+        (outside the file's villages) holds newer data."""
+        run = steps.run
+        if existing:
+            run("UPDATE rimp_stage SET target_id = r.id FROM registry_records r "
+                "WHERE r.registry_id = rimp_stage.registry_id")
+            cur.execute("CREATE INDEX rimp_stage_target ON rimp_stage (target_id)")
+        steps.advance("Mencocokkan ID DTKS")
+        unmatched = self._scalar(cur, "SELECT COUNT(*) FROM rimp_stage WHERE target_id IS NULL"
+                                 ) if existing else 0
+        if unmatched:
+            # (a record matched by its ID DTKS is some row's target_id already)
+            run("UPDATE rimp_stage SET target_id = (SELECT r.id FROM registry_records r "
+                "WHERE r.nik = rimp_stage.nik AND r.period <= :p "
+                "AND COALESCE(r.inactive_since, '') <= :p "
+                "AND (NOT r.is_active OR r.village_code IN (SELECT code FROM rimp_villages)) "
+                "AND NOT EXISTS (SELECT 1 FROM rimp_stage s2 WHERE s2.target_id = r.id) "
+                "ORDER BY r.is_active DESC, r.period DESC, r.id DESC LIMIT 1) "
+                "WHERE target_id IS NULL AND EXISTS (SELECT 1 FROM registry_records r2 "
+                "WHERE r2.nik = rimp_stage.nik)")
+        steps.advance("Mencocokkan NIK")
+        skipped_newer = run(
+            "DELETE FROM rimp_stage WHERE target_id IS NOT NULL AND EXISTS (SELECT 1 FROM "
+            "registry_records r WHERE r.id = rimp_stage.target_id AND (r.period > :p OR "
+            "COALESCE(r.inactive_since, '') > :p))") if existing else 0
+        if not self.sql.sqlite:
+            cur.execute("ANALYZE rimp_stage")
+        return skipped_newer
+
+    def _update_matched(self, steps: _Steps, existing: int) -> tuple[int, int]:
+        """2. History of the records that change or come back, then update
+        them; the unchanged ones get the new period. Returns (updated,
+        confirmed) as the UPDATEs counted them."""
+        run = steps.run
+        changed = self.sql.content_changed("r", "s")
+        if existing:
+            run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
+                f"replaced_period, replaced_at, {_HIST_COLS}) SELECT r.id, :imp, CASE WHEN "
+                f"r.is_active THEN 'diubah' ELSE 'aktif_lagi' END, :p, :now, {_HIST_VALS} "
+                f"FROM rimp_stage s JOIN registry_records r ON r.id = s.target_id "
+                f"WHERE NOT r.is_active OR {changed}")
+        steps.advance("Menyimpan riwayat")
+        sets = ", ".join(f"{c} = s.{c}" for c in ("registry_id", "name_key", *DATA_COLUMNS))
+        updated = 0
+        if existing:
+            updated = run(
+                f"UPDATE registry_records AS r SET {sets}, "  # noqa: S608
+                f"source = :source, period = :p, since_period = CASE WHEN NOT r.is_active "
+                f"OR {changed} THEN :p ELSE COALESCE(r.since_period, r.period) END, "
+                f"is_active = TRUE, "
+                f"inactive_since = NULL, import_id = :imp, updated_at = :now "
+                f"FROM rimp_stage s WHERE s.target_id = r.id AND (NOT r.is_active OR "
+                f"r.name_key <> s.name_key OR {changed})")
+        steps.advance("Memperbarui data yang berubah")
+        confirmed = 0
+        if existing:
+            confirmed = run(
+                "UPDATE registry_records AS r SET period = :p, since_period = "
+                "COALESCE(r.since_period, r.period), import_id = :imp, updated_at = :now "
+                "FROM rimp_stage s WHERE s.target_id = r.id AND r.period <> :p")
+        steps.advance("Memperbarui periode")
+        return updated, confirmed
+
+    def _deactivate(self, steps: _Steps, cur, existing: int) -> int:
+        """3. Records of the file's villages that the file no longer lists:
+        marked inactive (with their history), once the number is confirmed
+        where it must be."""
+        run = steps.run
+        deactivated = 0
+        if existing:
+            run("INSERT INTO rimp_gone (id) SELECT r.id FROM registry_records r "
+                "WHERE r.is_active AND r.village_code IN (SELECT code FROM rimp_villages) "
+                "AND r.period <= :p "
+                "AND NOT EXISTS (SELECT 1 FROM rimp_stage s WHERE s.target_id = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.registry_id = "
+                "r.registry_id) AND NOT EXISTS (SELECT 1 FROM rimp_skip k WHERE k.nik = r.nik)")
+            self._check_deactivation(cur)
+            run(f"INSERT INTO registry_record_history (record_id, import_id, change, "  # noqa: S608
+                f"replaced_period, replaced_at, {_HIST_COLS}) SELECT r.id, :imp, 'nonaktif', "
+                f":p, :now, {_HIST_VALS} FROM registry_records r "
+                f"WHERE r.id IN (SELECT id FROM rimp_gone)")
+            deactivated = run(
+                "UPDATE registry_records SET is_active = FALSE, inactive_since = :p, "
+                "import_id = :imp, updated_at = :now WHERE id IN (SELECT id FROM rimp_gone)")
+        steps.advance("Menonaktifkan data yang hilang")
+        return deactivated
+
+    def _insert_new(self, steps: _Steps, cur, existing: int) -> int:
+        """4. New records (SQLite: with the indexes built again afterwards
+        when that is quicker)."""
+        new_rows = self._scalar(cur, "SELECT COUNT(*) FROM rimp_stage WHERE target_id IS NULL")
+        rebuild = self._drop_indexes(cur, new_rows, existing)
+        cols = ("registry_id", "name_key", *DATA_COLUMNS)
+        inserted = steps.run(
+            f"INSERT INTO registry_records ({', '.join(cols)}, "  # noqa: S608
+            f"source, period, since_period, is_active, inactive_since, import_id, updated_at) "
+            f"SELECT "
+            f"{', '.join(cols)}, :source, :p, :p, TRUE, NULL, :imp, :now FROM rimp_stage "
+            f"WHERE target_id IS NULL ORDER BY registry_id")
+        steps.advance("Menambahkan data baru")
+        for stmt in rebuild:
+            cur.execute(stmt)
+        steps.advance("Menyusun indeks")
+        return inserted
+
+    def _finish(self, cur, steps: _Steps, record_values: dict, result: ApplyResult,
+                now) -> None:
+        """The import row's final state, in the same transaction, then COMMIT."""
+        sql = self.sql
         values = {
             **record_values, "status": "applied", "progress": 100, "progress_note": "Selesai",
             "inserted": result.inserted, "updated": result.updated,
@@ -257,7 +303,7 @@ class ApplyMixin:
             "skipped_newer": result.skipped_newer, "villages": self.villages,
             "message": result.message, "applied_at": sql.ts(now), "updated_at": sql.ts(now),
         }
-        advance("Menyimpan")
+        steps.advance("Menyimpan")
         # From here on the tracker stays silent: this transaction now holds the
         # import row, a progress write on the other connection would wait for it.
         self.tracker.paused = True
@@ -268,17 +314,10 @@ class ApplyMixin:
         if cur.rowcount != 1:
             # Someone else ended this import meanwhile (marked it failed, ...):
             # its data is not committed behind the status it shows.
-            raise _Rejected(gettext("Impor ini diakhiri oleh proses lain selama diterapkan; tidak "
-                               "ada data yang berubah."))
-        raw.commit()
+            raise _Rejected(gettext("Impor ini diakhiri oleh proses lain selama diterapkan; "
+                                    "tidak ada data yang berubah."))
+        self.raw.commit()
         self.tracker.paused = False
-        if sql.sqlite and inserted + updated + confirmed + deactivated > 100_000:
-            try:  # give the big WAL back to the file system, unless readers are busy
-                cur.execute("PRAGMA busy_timeout = 1000")
-                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.OperationalError:  # pragma: no cover - a later checkpoint will
-                pass
-        return result
 
     def _check_deactivation(self, cur) -> None:
         """Inside the apply, once rimp_gone holds the records to deactivate:
