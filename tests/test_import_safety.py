@@ -30,7 +30,7 @@ def pelayangan():
 
 
 def write_file(db, path: Path, rows, *, spoil=None) -> Path:
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({r["village_code"] for r in rows})
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -202,7 +202,7 @@ def xlsx_bytes(db, rows, *, padding_mb: int = 0) -> bytes:
 
     from openpyxl import Workbook
 
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({r["village_code"] for r in rows})
     wb = Workbook()
