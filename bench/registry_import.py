@@ -131,7 +131,7 @@ def province_records(rows: int):
 
 
 def write_file(path: Path, rows: int) -> None:
-    from slrt.dtks.importer import siksng_header, siksng_row
+    from slrt.dtks.siksng import siksng_header, siksng_row
 
     names = _names()
     tmp = path.with_suffix(".tmp")

@@ -76,7 +76,7 @@ def export_file(import_env, tmp_path_factory) -> tuple[Path, list[dict]]:
     from sqlalchemy import create_engine, text
 
     from config import normalise_database_url
-    from slrt.dtks.importer import siksng_header, siksng_row
+    from slrt.dtks.siksng import siksng_header, siksng_row
     from slrt.regions.codes import iter_rows
 
     engine = create_engine(normalise_database_url(import_env["DATABASE_URL"]))

@@ -44,13 +44,13 @@ def demo():
 
 
 def names_for(db, codes) -> dict[str, str]:
-    from slrt.dtks.importer import region_names_for
+    from slrt.dtks.siksng import region_names_for
 
     return region_names_for(codes)
 
 
 def write(db, path: Path, rows, **kw) -> Path:
-    from slrt.dtks.importer import write_siksng
+    from slrt.dtks.siksng import write_siksng
 
     kw.setdefault("programs", PROGRAMS)
     write_siksng(path, rows, names_for(db, {r["village_code"] for r in rows}), **kw)
@@ -447,7 +447,7 @@ def test_duplicates_inside_the_file_are_errors_on_every_row_involved(app, db, de
 def test_an_xlsx_export_with_dates_numbers_and_a_numeric_nik(app, db, demo, tmp_path):
     from openpyxl import Workbook
 
-    from slrt.dtks.importer import siksng_header, siksng_row
+    from slrt.dtks.siksng import siksng_header, siksng_row
 
     rows = demo[PELAYANGAN][:20]
     names = names_for(db, {r["village_code"] for r in rows})
@@ -614,9 +614,9 @@ def _scaled_rows(copies: int, base: list[dict]):
 
 def test_a_killed_import_leaves_the_previous_snapshot_and_a_rerun_completes_it(
         app, db, db_url, tmp_path):
-    from slrt.dtks.importer import siksng_header, siksng_row
     from slrt.dtks.models import RegistryRecord, RegistryRecordHistory
     from slrt.dtks.queries import find_by_nik
+    from slrt.dtks.siksng import siksng_header, siksng_row
     from slrt.regions.codes import iter_rows
 
     names = {r.code: r.name for r in iter_rows() if r.code.startswith("15")}

@@ -35,7 +35,7 @@ def supervisor(app, client, make_user, tmp_path):
 
 
 def siksng_bytes(db, rows, *, spoil=None) -> bytes:
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({r["village_code"] for r in rows})
     out = io.StringIO()

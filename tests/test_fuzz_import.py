@@ -36,7 +36,7 @@ def base_rows():
 
 
 def _lines(db, base_rows):
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({PELAYANGAN})
     return siksng_header(), [siksng_row(r, names) for r in base_rows]

@@ -30,7 +30,7 @@ def pelayangan():
 
 
 def write_file(db, path: Path, rows, *, spoil=None) -> Path:
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({r["village_code"] for r in rows})
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -202,7 +202,7 @@ def xlsx_bytes(db, rows, *, padding_mb: int = 0) -> bytes:
 
     from openpyxl import Workbook
 
-    from slrt.dtks.importer import region_names_for, siksng_header, siksng_row
+    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
 
     names = region_names_for({r["village_code"] for r in rows})
     wb = Workbook()
@@ -249,10 +249,11 @@ def test_an_xlsx_bomb_is_refused_by_the_command_before_it_is_parsed(app, db, db_
 def test_an_xlsx_over_the_unpacked_total_is_refused(app, db, tmp_path, pelayangan,
                                                     monkeypatch):
     from slrt.dtks import importer
+    from slrt.dtks.importer import reader
 
     path = tmp_path / "dtks.xlsx"
     path.write_bytes(xlsx_bytes(db, pelayangan[:40]))
-    monkeypatch.setattr(importer, "XLSX_MAX_UNPACKED", 20 * 1024)
+    monkeypatch.setattr(reader, "XLSX_MAX_UNPACKED", 20 * 1024)  # where check_zip reads it
     refused = importer.validate_file(path, "2022-07", "DTKS", "15.04")
     assert refused.status == "rejected" and "lebih dari batas" in refused.message
     monkeypatch.undo()  # the same file within the limits is read as before
