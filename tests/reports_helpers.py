@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from tests.conftest import ARO, OLAK, TENAM, build_nik
+from tests.factories import ARO, OLAK, TENAM, build_nik
 
 TODAY = date(2026, 11, 27)
 OCT_START, OCT_END = date(2026, 10, 1), date(2026, 10, 31)

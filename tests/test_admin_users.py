@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
-from tests.conftest import ARO, csrf_from, login
+from tests.factories import ARO
+from tests.http import csrf_from, login
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import re
 import pytest
 from sqlalchemy import inspect, select, text
 
-from tests.conftest import IS_PG, PASSWORD, csrf_from, login, post
+from tests.factories import IS_PG, PASSWORD
+from tests.http import csrf_from, login, post
 
 
 def test_database_url_overrides_the_instance_sqlite(monkeypatch, tmp_path):

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from slrt.audit.models import AuditEntry
-from tests.conftest import ARO, OLAK, PASSWORD, build_nik, csrf_from, login, post
+from tests.factories import ARO, OLAK, PASSWORD, build_nik
+from tests.http import csrf_from, login, post
 
 
 def entries(db, **where):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.conftest import ARO, IS_PG, OLAK, build_nik
+from tests.factories import ARO, IS_PG, OLAK, build_nik
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import ARO, IS_PG, build_nik
+from tests.factories import ARO, IS_PG, build_nik
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from slrt.cases.models import Case, Person
-from tests.conftest import ARO, OLAK, build_nik, login, post
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import login, post
 
 BASE_FORM = {
     "step": "simpan", "village_code": ARO, "category_code": "pbi_tidak_aktif",
@@ -287,7 +288,7 @@ def test_wib_dates_with_indonesian_months(client, operator, register):
 
 def test_search_form_of_the_list_page_can_be_submitted(client, operator):
     """The list page's own search form carries its CSRF token (a browser uses that one)."""
-    from tests.conftest import csrf_from
+    from tests.http import csrf_from
 
     page = client.get("/kasus")
     resp = client.post("/kasus", data={"q": "aminah", "csrf_token": csrf_from(page.text)})

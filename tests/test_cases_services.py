@@ -11,7 +11,7 @@ from sqlalchemy import select
 from slrt.cases import services
 from slrt.cases.models import Case, CaseEvent, Person, RegistryCheck
 from slrt.common.errors import DomainError
-from tests.conftest import ARO, MUARA_BULIAN, OLAK, build_nik
+from tests.factories import ARO, MUARA_BULIAN, OLAK, build_nik
 
 
 def test_registered_resident_gets_case_with_registry_evidence(make_user, make_registry, register,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from tests.conftest import ARO, OLAK, build_nik
+from tests.factories import ARO, OLAK, build_nik
 
 ROOT = Path(__file__).resolve().parent.parent
 

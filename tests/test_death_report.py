@@ -13,7 +13,8 @@ from slrt.audit.models import AuditEntry
 from slrt.common.errors import DomainError
 from slrt.proposals import services
 from slrt.proposals.models import Proposal, RegistryFlag
-from tests.conftest import ARO, OLAK, build_kk, csrf_from, login
+from tests.factories import ARO, OLAK, build_kk
+from tests.http import csrf_from, login
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 KK = build_kk("15.04.03", date(2015, 4, 9), 812)

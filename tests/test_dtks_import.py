@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from slrt.demo.registry import MUARA_BULIAN_2022_07, generate_registry
-from tests.conftest import IS_PG, OLAK, TENAM
+from tests.factories import IS_PG, OLAK, TENAM
 
 ROOT = Path(__file__).resolve().parent.parent
 NAPAL_SISIK = "15.04.03.2009"  # 584 people

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from slrt.demo.registry import generate_registry
-from tests.conftest import login, post
+from tests.http import login, post
 
 PELAYANGAN = "15.04.03.2021"  # 544 people in the demo registry
 
@@ -214,7 +214,7 @@ def test_an_upload_over_the_import_limit_gets_413_before_the_body_is_read(
         app, client, supervisor):
     app.config["DTKS_UPLOAD_MAX_BYTES"] = 1000
     token_page = client.get("/dtks/impor").text
-    from tests.conftest import csrf_from
+    from tests.http import csrf_from
 
     resp = client.post("/dtks/impor", data={
         "csrf_token": csrf_from(token_page), "period": "2022-07",
@@ -243,7 +243,7 @@ def test_the_import_limit_is_larger_than_the_general_one_and_only_there(app):
 
 @pytest.mark.parametrize("role", ["operator", "fasilitator", "handler"])
 def test_only_the_supervisor_imports(app, client, make_user, role):
-    from tests.conftest import ARO
+    from tests.factories import ARO
 
     user = make_user(role, villages=[ARO] if role != "handler" else None)
     login(client, user)

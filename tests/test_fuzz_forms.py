@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ARO, build_nik, csrf_from, login
+from tests.factories import ARO, build_nik
+from tests.http import csrf_from, login
 
 UGLY = st.one_of(
     st.text(max_size=60),

@@ -149,7 +149,7 @@ def test_the_report_file_of_the_command_neutralises_formulas(app, db, db_url, tm
 def test_the_report_download_neutralises_formulas(app, client, db, make_user, tmp_path,
                                                   pelayangan):
     from slrt.dtks import importer
-    from tests.conftest import login
+    from tests.http import login
 
     login(client, make_user("supervisor"))
     path = write_file(db, tmp_path / "dtks.txt", pelayangan[:12], spoil=_formulas)
@@ -263,7 +263,7 @@ def test_an_xlsx_over_the_unpacked_total_is_refused(app, db, tmp_path, pelayanga
 def test_an_xlsx_bomb_is_refused_next_to_the_file_field_and_not_stored(
         app, client, db, make_user, tmp_path, pelayangan):
     from slrt.dtks.models import RegistryImport
-    from tests.conftest import login, post
+    from tests.http import login, post
 
     app.instance_path = str(tmp_path / "instance")
     login(client, make_user("supervisor"))
@@ -352,7 +352,7 @@ def test_batal_after_terapkan_on_the_page_is_refused_while_the_apply_goes_on(
     import threading
 
     from slrt.dtks import importer
-    from tests.conftest import login, post
+    from tests.http import login, post
 
     app.instance_path = str(tmp_path / "instance")
     import_id, supervisor = validated_import(db, tmp_path, pelayangan[:40], make_user)
@@ -483,7 +483,7 @@ def test_the_command_help_names_the_confirmation(app):
 def test_the_page_asks_for_the_number_before_it_deactivates(
         app, client, db, tmp_path, pelayangan, make_user):
     from slrt.dtks import importer
-    from tests.conftest import login, post
+    from tests.http import login, post
 
     _pelayangan_july(app, db, tmp_path, pelayangan)
     supervisor = make_user("supervisor")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from slrt.auth.models import LoginFailure
 from slrt.common.time import now_utc
-from tests.conftest import csrf_from
+from tests.http import csrf_from
 
 
 def _old_and_recent(db):

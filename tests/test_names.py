@@ -6,7 +6,7 @@ import pytest
 
 from slrt.dtks.names import name_key
 from slrt.dtks.queries import search_by_name
-from tests.conftest import ARO, OLAK
+from tests.factories import ARO, OLAK
 
 
 @pytest.mark.parametrize("variants", [

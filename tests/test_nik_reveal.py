@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ARO, OLAK, build_nik, csrf_from, login
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import csrf_from, login
 
 NIK_RE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 

@@ -14,19 +14,8 @@ from slrt.outreach import services as outreach
 from slrt.proposals.models import Proposal, RegistryFlag
 from slrt.reminders import services as reminders
 from slrt.reminders.models import FollowUpTask, OutreachVisit
-from tests.conftest import ARO, OLAK, build_nik, login, post
-from tests.test_reminders import refer, wib
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), (120, 90, 60)).save(out, "PNG")
-    return out.getvalue()
-
-
-PNG = _png()
+from tests.factories import ARO, OLAK, PNG, build_nik, refer, wib
+from tests.http import login, post
 
 
 @pytest.fixture
@@ -156,7 +145,7 @@ def test_visit_form_with_photo_and_contact_into_the_timeline(world, client, db, 
     url = f"/desa-saya/kasus/{world['fire'].id}/kunjungan"
     page = client.get(url)
     assert page.status_code == 200 and "Syamsul Bahri" in page.text
-    from tests.conftest import csrf_from
+    from tests.http import csrf_from
 
     token = csrf_from(page.text)
     bad = client.post(url, data={"csrf_token": token, "visited_at": "2026-01-12T09:00",

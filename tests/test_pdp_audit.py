@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from slrt.audit.models import AuditEntry
 from slrt.proposals import services as proposals
-from tests.conftest import ARO, build_kk, build_nik, csrf_from, login, post
-from tests.test_reminders import refer, wib
+from tests.factories import ARO, build_kk, build_nik, refer, wib
+from tests.http import csrf_from, login, post
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n% berita acara musdes\n"

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import ARO, OLAK, build_nik, login, post
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import login, post
 
 ROLES = ["operator", "fasilitator", "handler", "supervisor", "admin"]
 
@@ -123,7 +124,7 @@ def world(make_user, register, db, app, tmp_path, make_registry):
                                      rows_total=10, rows_valid=10)
     db.session.add(registry_import)
     from slrt.outreach import services as outreach
-    from tests.test_outreach import PNG
+    from tests.factories import PNG
 
     visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
                                   notes="", now=now, photo=PNG,

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from slrt.cases.models import Case, Person, PersonHistory
-from tests.conftest import ARO, OLAK, build_kk, build_nik, login, post
+from tests.factories import ARO, OLAK, build_kk, build_nik
+from tests.http import login, post
 
 NIK = build_nik("15.04.03", date(1972, 5, 9), "P", 14)
 KK = build_kk("15.04.03", date(2015, 8, 21), 311)

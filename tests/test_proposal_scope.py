@@ -8,7 +8,8 @@ import pytest
 
 from slrt.common.errors import DomainError
 from slrt.proposals import services
-from tests.conftest import ARO, OLAK, build_nik, login, post
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import login, post
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from slrt.common.errors import DomainError
 from slrt.proposals import services
 from slrt.proposals.models import Proposal, RegistryFlag
-from tests.conftest import ARO, OLAK, build_nik, login, post
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import login, post
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n% berita acara musdes\n"

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from slrt.referrals import queries
-from tests.conftest import ARO, build_nik, login
-from tests.test_referrals import refer
+from tests.factories import ARO, build_nik
+from tests.factories import refer_to as refer
+from tests.http import login
 
 BAD = ["2026-01-01_9223372036854775808", "2026-01-01_99999999999999999999999",
        "2026-01-01_-5", "2026-01-01_%D9%A1%D9%A2", "2026-13-45_3", "2026-01-01_", "_7",

@@ -14,7 +14,9 @@ from slrt.referrals.aid import Composition, propose_package
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.routing import suggest
 from slrt.referrals.workflow import MOVES, OPEN_STATUSES, STATUSES
-from tests.conftest import ARO, OLAK, build_nik, login, post
+from tests.factories import ARO, OLAK, build_nik
+from tests.factories import refer_to as refer
+from tests.http import login, post
 
 TODAY = date(2026, 11, 27)
 
@@ -41,15 +43,6 @@ def fire_case(people, register):
                     nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3), name="Syamsul Bahri",
                     household_size=5, children_count=3,
                     description="Rumah terbakar habis; KK dan KTP ikut terbakar.")
-
-
-def refer(user, case, *codes, now=None, reason="Mohon ditangani segera."):
-    from slrt.extensions import db
-
-    refs = services.refer(user, case, list(codes), reason,
-                          now=now or datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
-    db.session.commit()
-    return refs
 
 
 def by_code(suggestions):

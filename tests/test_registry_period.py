@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from slrt.common.time import period_age_months, period_is_stale, today_wib
-from tests.conftest import ARO, login, post
+from tests.factories import ARO
+from tests.http import login, post
 
 STALE = "lebih dari 6 bulan"
 
@@ -63,7 +64,7 @@ def test_name_search_within_a_village_with_spelling_variants(client, make_user, 
     from sqlalchemy import select
 
     from slrt.audit.models import AuditEntry
-    from tests.conftest import OLAK
+    from tests.factories import OLAK
 
     yusuf = make_registry("MUHAMAD YUSUF", village=ARO, dusun="Dusun III", rt="004")
     make_registry("Muhammad Yusuf", village=OLAK)  # same name, another village

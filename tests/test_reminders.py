@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
-from slrt.common.time import WIB
 from slrt.referrals import services as referrals
 from slrt.reminders import services
 from slrt.reminders import status as st
@@ -28,14 +27,11 @@ from slrt.reminders.models import (
     Reminder,
     UnitSupervisor,
 )
-from tests.conftest import ARO, build_nik, login, post
+from tests.factories import ARO, build_nik, refer, wib
+from tests.http import login, post
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCANA_UNIT = "Bidang Pemberdayaan dan Rehabilitasi - Seksi Penanganan Bencana"
-
-
-def wib(y, m, d, h=10, mi=0) -> datetime:
-    return datetime(y, m, d, h, mi, tzinfo=WIB).astimezone(UTC)
 
 
 @pytest.fixture
@@ -63,14 +59,6 @@ def fire_case(people, register):
                     dusun="Dusun III", rt="004", rw="002", phone="081274561230",
                     household_size=5, children_count=3, when=wib(2026, 12, 21, 9),
                     description="Rumah terbakar habis; KK dan KTP ikut terbakar.")
-
-
-def refer(user, case, code, now):
-    from slrt.extensions import db
-
-    ref = referrals.refer(user, case, [code], "Mohon ditangani.", now=now)[0]
-    db.session.commit()
-    return ref
 
 
 def notes_of(db, user):

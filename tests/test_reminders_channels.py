@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from slrt.reminders import services
 from slrt.reminders.models import Delivery
-from tests.conftest import ARO, build_nik, login, post
-from tests.test_reminders import refer, wib
+from tests.factories import ARO, build_nik, refer, wib
+from tests.http import login, post
 
 
 def free_port() -> int:

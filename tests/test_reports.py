@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from tests.conftest import ARO, OLAK, login
+from tests.factories import ARO, OLAK
+from tests.http import login
 from tests.reports_helpers import OCT_END, OCT_START, TODAY, build_world
 
 # Seed (000_31e1191e2ee9e8a8.txt), Tabel 1.4 "Rekap DTKS Periode Juli 2022 kecamatan
@@ -388,7 +389,7 @@ def test_recap_counts_a_changed_family_card_in_its_period(app, db, make_registry
     from datetime import date
 
     from slrt.dtks.models import RegistryRecord
-    from tests.conftest import build_kk
+    from tests.factories import build_kk
 
     kk1, kk2 = build_kk("15.04.03", date(2016, 3, 2), 11), build_kk("15.04.03", date(2018, 5, 9),
                                                                      12)

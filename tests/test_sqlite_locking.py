@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import ARO, IS_PG, build_nik, login, post
+from tests.factories import ARO, IS_PG, build_nik
+from tests.http import login, post
 
 pytestmark = pytest.mark.skipif(IS_PG, reason="how SQLite takes its write lock; the outcomes under concurrency are in test_concurrency.py, on both engines")
 

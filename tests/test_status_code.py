@@ -12,7 +12,8 @@ from sqlalchemy import select
 from slrt.common.time import now_utc
 from slrt.status_page import services
 from slrt.status_page.models import StatusCode, StatusFailure
-from tests.conftest import ARO, build_nik, csrf_from, login
+from tests.factories import ARO, build_nik
+from tests.http import csrf_from, login
 
 NIK = build_nik("15.04.03", date(1981, 8, 17), "P", 4)
 

@@ -12,8 +12,8 @@ from slrt.audit.models import AuditEntry
 from slrt.common.time import now_utc
 from slrt.reminders import services as reminders
 from slrt.reminders.models import StatusLookup
-from tests.conftest import ARO, build_nik, csrf_from
-from tests.test_reminders import refer, wib
+from tests.factories import ARO, build_nik, refer, wib
+from tests.http import csrf_from
 
 NIK = build_nik("15.04.03", date(1978, 3, 12), "L", 3)  # ends in 0003
 WRONG = "HJKM2345"

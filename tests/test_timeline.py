@@ -208,7 +208,7 @@ def test_another_language_changes_the_words_not_the_rows(app, db, make_user, reg
 
 
 def test_the_pages_show_the_rendered_sentence(client, db, make_user, register):
-    from tests.conftest import login
+    from tests.http import login
 
     op = make_user("operator")
     case = register(op, nik="1504035406780002")

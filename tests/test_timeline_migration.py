@@ -12,15 +12,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import (
-    ARO,
-    IS_PG,
-    PASSWORD,
-    _make_app,
-    _pg_admin_engine,
-    _pg_url_for,
-    build_nik,
+from tests.database import (
+    make_app as _make_app,
 )
+from tests.database import (
+    pg_admin_engine as _pg_admin_engine,
+)
+from tests.database import (
+    pg_url_for as _pg_url_for,
+)
+from tests.factories import ARO, IS_PG, PASSWORD, build_nik
 
 
 def _revision_before() -> str:

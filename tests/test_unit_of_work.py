@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from slrt.audit.models import AuditEntry
 from slrt.cases.models import Case, CaseEvent
-from tests.conftest import ARO, build_nik, csrf_from, login, post
+from tests.factories import ARO, build_nik
+from tests.http import csrf_from, login, post
 
 REGISTRATION = {
     "step": "simpan", "village_code": ARO, "category_code": "pbi_tidak_aktif",

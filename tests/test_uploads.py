@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import ARO, PASSWORD, csrf_from, login
+from tests.factories import ARO, PASSWORD
+from tests.http import csrf_from, login
 
 LIMIT_EXCEEDED = 50 * 1024 * 1024  # 50 MB announced; the limit is 10 MB
 

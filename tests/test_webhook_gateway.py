@@ -14,7 +14,7 @@ from sqlalchemy import select
 from slrt.reminders import services
 from slrt.reminders.channels import gateway_refusal
 from slrt.reminders.models import Delivery
-from tests.test_reminders import wib
+from tests.factories import wib
 from tests.test_reminders_channels import team  # noqa: F401 - fixture
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
+from tests.http import login
 from tests.test_permissions import ALLOWED, _url, world  # noqa: F401  (world is a fixture)
 
 LONG = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}x4'
