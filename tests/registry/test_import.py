@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, func, select, text
 from slrt.demo.registry import MUARA_BULIAN_2022_07, generate_registry
 from tests.factories import IS_PG, OLAK, TENAM
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAPAL_SISIK = "15.04.03.2009"  # 584 people
 PELAYANGAN = "15.04.03.2021"  # 544 people
 SRIDADI = "15.04.03.1003"

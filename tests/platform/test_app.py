@@ -199,7 +199,7 @@ def test_security_headers_and_no_store_for_personal_pages(client, make_user):
 def test_templates_have_no_inline_script_or_style():
     from pathlib import Path
 
-    for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
+    for path in (Path(__file__).resolve().parents[2] / "templates").rglob("*.html"):
         text = path.read_text()
         assert "<script>" not in text and "onclick=" not in text and "style=" not in text, path
 

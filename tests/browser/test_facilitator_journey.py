@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.test_browser_journey import (
+from tests.browser.test_operator_journey import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,7 +28,7 @@ from tests.test_browser_journey import (
     fresh_database,
     serve_app,
 )
-from tests.test_browser_referral import Watch, log_in
+from tests.browser.test_referral_journey import Watch, log_in
 
 try:
     from playwright.sync_api import expect, sync_playwright

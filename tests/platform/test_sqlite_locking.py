@@ -25,7 +25,7 @@ from tests.http import login, post
 
 pytestmark = pytest.mark.skipif(IS_PG, reason="how SQLite takes its write lock; the outcomes under concurrency are in test_concurrency.py, on both engines")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_connection_has_wal_busy_timeout_foreign_keys_and_no_driver_begin(app, db):

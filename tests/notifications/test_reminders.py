@@ -30,7 +30,7 @@ from slrt.reminders.models import (
 from tests.factories import ARO, build_nik, refer, wib
 from tests.http import login, post
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BENCANA_UNIT = "Bidang Pemberdayaan dan Rehabilitasi - Seksi Penanganan Bencana"
 
 

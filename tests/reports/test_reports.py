@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import ARO, OLAK
 from tests.http import login
-from tests.reports_helpers import OCT_END, OCT_START, TODAY, build_world
+from tests.reports.world import OCT_END, OCT_START, TODAY, build_world
 
 # Seed (000_31e1191e2ee9e8a8.txt), Tabel 1.4 "Rekap DTKS Periode Juli 2022 kecamatan
 # Muara Bulian": desa/kelurahan, individu, keluarga -- typed from the seed, in its order.

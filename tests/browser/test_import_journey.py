@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser_journey import (
+from tests.browser.test_operator_journey import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,

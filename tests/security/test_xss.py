@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.http import login
-from tests.test_permissions import ALLOWED, _url, world  # noqa: F401  (world is a fixture)
+from tests.security.test_permissions import ALLOWED, _url, world  # noqa: F401  (world is a fixture)
 
 LONG = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}x4'
 SHORT = '"><img src=x onerror=alert(3)>{{7*7}}x5'

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from tests.factories import ARO, IS_PG, build_nik
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_browser_journey import (
+from tests.browser.test_operator_journey import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -12,7 +12,7 @@ from PIL import ExifTags, Image
 
 from slrt.common.errors import DomainError
 from slrt.outreach import services as outreach
-from tests.test_outreach import world  # noqa: F401 - fixture
+from tests.outreach.test_visits import world  # noqa: F401 - fixture
 
 GPS = {ExifTags.GPS.GPSLatitudeRef: "S", ExifTags.GPS.GPSLatitude: (1.0, 42.0, 44.28),
        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (103.0, 16.0, 26.76)}

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 
 from tests.factories import ARO, OLAK, build_nik
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 def _register(app, user_id: int, nik: str, name: str, village: str, *,
               read_first_then_wait: float = 0.0, started: threading.Event | None = None):

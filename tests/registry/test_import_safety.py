@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from slrt.demo.registry import generate_registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PELAYANGAN = "15.04.03.2021"  # 544 people in the demo registry
 
 

@@ -26,7 +26,7 @@ from tests.factories import ARO, IS_PG, PASSWORD, build_nik
 
 def _revision_before() -> str:
     """The revision 0012_timeline follows (re-chaining it moves this test along)."""
-    path = Path(__file__).resolve().parent.parent / "migrations/versions/0012_timeline.py"
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/0012_timeline.py"
     return re.search(r"^down_revision = '([^']+)'", path.read_text(), re.M).group(1)
 
 
