@@ -6,7 +6,7 @@ is past its due date (the demo data loads one escalated, with its follow-up task
 logs the visit (not at home: the next visit is suggested for the afternoon) and
 sees it in the case timeline.
 
-The server and database are prepared as in test_browser_journey.py (whose helpers
+The server and database are prepared by server.py (whose helpers
 this module imports): a fresh database, `flask db upgrade`, `flask demo load`,
 `flask run` on 127.0.0.1. Playwright drives Debian's /usr/bin/chromium.
 """
@@ -18,17 +18,18 @@ import re
 
 import pytest
 
-from tests.browser.test_operator_journey import (
+from tests.browser.server import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
+    Watch,
     assert_no_horizontal_scroll,
     demo_environment,
     fresh_database,
+    log_in,
     serve_app,
 )
-from tests.browser.test_referral_journey import Watch, log_in
 
 try:
     from playwright.sync_api import expect, sync_playwright

@@ -2,7 +2,7 @@
 in a real Chromium on a desktop.
 
 The server runs on a fresh database with the demo data (the July 2022 registry
-of Muara Bulian), as in test_browser_journey.py whose helpers this module uses.
+of Muara Bulian), as prepared by server.py, whose helpers this module uses.
 The supervisor uploads last month's SIKS-NG export of Desa Pelayangan (40
 residents, one of them with a NIK that Excel mangled), follows the check as the
 page refreshes itself, applies the valid rows only, and then finds one of the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_operator_journey import (
+from tests.browser.server import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -11,7 +11,7 @@ over (the package proposed from the household's composition, recomputed and adju
 prints the handover record and marks the referral done. The case closes by itself and
 the operator sees it closed, with the referral letter still printable.
 
-The server and database are prepared as in test_browser_journey.py (whose helpers this
+The server and database are prepared by server.py (whose helpers this
 module imports), under fixture names of this module: a fresh database (SQLite in a
 temporary folder, or a new database on the PostgreSQL server named by TEST_DATABASE_URL),
 `flask db upgrade`, `flask demo load`, `flask run` on 127.0.0.1. Playwright drives
@@ -23,19 +23,19 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.test_operator_journey import (
+from tests.browser.server import (
     BROWSER_MISSING,
     CHROMIUM,
     CHROMIUM_ARGS,
-    DEMO_PASSWORD,
     PHONE,
+    Watch,
     assert_no_horizontal_scroll,
     demo_environment,
     fresh_database,
+    log_in,
     serve_app,
 )
 
@@ -121,36 +121,6 @@ def referral_server_url(referral_demo_env):
 
 # ---------------------------------------------------------------- browser
 
-class Watch:
-    """Every request URL, script error and failed response of the journey's pages."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
-    def context(self, context, who: str):
-        context.set_default_timeout(15_000)
-        context.on("request", lambda req: self.requests.append(req.url))
-        context.on("response", lambda resp: self.errors.append(
-            f"{who}: HTTP {resp.status}: {resp.url}")
-            if resp.status >= 400 and urlsplit(resp.url).path != "/favicon.ico" else None)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{who}: uncaught: {exc}"))
-        page.on("console", lambda msg: self.errors.append(f"{who}: console: {msg.text}")
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                else None)
-        return page
-
-    def assert_clean(self) -> None:
-        foreign = [u for u in self.requests
-                   if urlsplit(u).scheme not in ("data", "blob", "about")
-                   and urlsplit(u).hostname != "127.0.0.1"]
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert any(urlsplit(u).path.startswith("/static/") for u in self.requests), (
-            "no static file was loaded")
-        assert not self.errors, f"errors seen by the browser: {self.errors}"
-
-
 @contextmanager
 def operator_and_handler_pages():
     """(operator page on a 360x740 phone, handler page on a desktop, Watch), one browser."""
@@ -169,14 +139,6 @@ def operator_and_handler_pages():
             phone.close()
             desktop.close()
             browser.close()
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()
 
 
 def route_of(page, code: str):

@@ -81,7 +81,7 @@ def kk_error(text, today=TODAY) -> str:
 
 
 # --------------------------------------------------------------------------
-# Peer vector corpus (tests/nik_peer_vectors.csv)
+# Peer vector corpus (tests/identity/nik_peer_vectors.csv)
 #
 # Each row: a number taken from another project's test suite, that project's
 # own expectation (free text), and a neutral re-check under the DDMMYY(+40)

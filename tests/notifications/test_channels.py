@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from slrt.reminders import services
 from slrt.reminders.models import Delivery
-from tests.factories import ARO, build_nik, refer, wib
+from tests.factories import wib
 from tests.http import login, post
 
 
@@ -74,19 +74,6 @@ def gateway():
     yield server, Gateway
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def team(make_user, register):
-    op = make_user("operator", villages=[ARO], full_name="Rina Marlina")
-    dedi = make_user("handler", programs=["BENCANA_LOG"], full_name="Dedi Irawan",
-                     email="dedi.irawan@dinsos.batangharikab.go.id", phone="081266778899")
-    admin = make_user("admin")
-    case = register(op, category="korban_bencana", name="Syamsul Bahri",
-                    nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3),
-                    when=wib(2026, 12, 22, 9))
-    ref = refer(op, case, "BENCANA_LOG", wib(2026, 12, 22, 10, 30))
-    return {"op": op, "dedi": dedi, "admin": admin, "ref": ref}
 
 
 def test_digest_by_email_to_a_real_smtp_server_plain_and_html(app, db, team, smtp_server):

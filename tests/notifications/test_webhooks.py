@@ -15,7 +15,6 @@ from slrt.reminders import services
 from slrt.reminders.channels import gateway_refusal
 from slrt.reminders.models import Delivery
 from tests.factories import wib
-from tests.notifications.test_channels import team  # noqa: F401 - fixture
 
 
 class Gateway(BaseHTTPRequestHandler):

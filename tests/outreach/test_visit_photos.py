@@ -12,7 +12,6 @@ from PIL import ExifTags, Image
 
 from slrt.common.errors import DomainError
 from slrt.outreach import services as outreach
-from tests.outreach.test_visits import world  # noqa: F401 - fixture
 
 GPS = {ExifTags.GPS.GPSLatitudeRef: "S", ExifTags.GPS.GPSLatitude: (1.0, 42.0, 44.28),
        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (103.0, 16.0, 26.76)}
@@ -79,7 +78,7 @@ def test_what_is_not_a_photo_is_refused_with_a_message(data):
     assert e.value.field == "photo"
 
 
-def test_a_visit_stores_only_the_cleaned_photo(world, db, app, tmp_path):  # noqa: F811
+def test_a_visit_stores_only_the_cleaned_photo(world, db, app, tmp_path):
     fas = world["fas"]
     visit = outreach.record_visit(
         fas, world["fire"], outcome="bertemu", visited_at=datetime(2026, 1, 12, 2, tzinfo=UTC),

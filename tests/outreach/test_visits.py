@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,33 +13,8 @@ from slrt.outreach import services as outreach
 from slrt.proposals.models import Proposal, RegistryFlag
 from slrt.reminders import services as reminders
 from slrt.reminders.models import FollowUpTask, OutreachVisit
-from tests.factories import ARO, OLAK, PNG, build_nik, refer, wib
+from tests.factories import ARO, PNG, wib
 from tests.http import login, post
-
-
-@pytest.fixture
-def world(make_user, register, make_registry, app, tmp_path):
-    app.instance_path = str(tmp_path)
-    p = {
-        "op": make_user("operator", villages=[ARO], full_name="Rina Marlina"),
-        "op_olak": make_user("operator", villages=[OLAK], full_name="Ahmad Fauzi"),
-        "fas": make_user("fasilitator", villages=[ARO], full_name="Hendra Saputra"),
-        "handler": make_user("handler", programs=["BENCANA_LOG"], full_name="Yusnita Harahap"),
-        "sup": make_user("supervisor", full_name="Bambang Sutrisno"),
-    }
-    fire = register(p["op"], category="korban_bencana", name="Syamsul Bahri",
-                    nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3), dusun="Dusun III",
-                    rt="004", rw="002", phone="081274561230", when=wib(2026, 1, 5, 9),
-                    description="Rumah terbakar habis; bantuan belum datang.")
-    p["fire_ref"] = refer(p["op"], fire, "BENCANA_LOG", wib(2026, 1, 5, 10))
-    olak = register(p["op_olak"], village=OLAK, category="korban_bencana", name="Jamilah",
-                    nik=build_nik("15.04.03", date(1960, 8, 1), "P", 4), when=wib(2026, 1, 5, 9))
-    refer(p["op_olak"], olak, "BENCANA_LOG", wib(2026, 1, 5, 10))
-    record = make_registry("Usman Harun", birth=date(1941, 2, 1))
-    died = register(p["op"], category="ppks_lansia_terlantar", name="Usman Harun",
-                    nik=record.nik, record_id=record.id, when=wib(2026, 1, 6, 9))
-    p.update(fire=fire, olak=olak, died=died, record=record)
-    return p
 
 
 def test_my_villages_lists_waiting_families_with_address_phone_tasks_and_proposals(
@@ -161,7 +135,7 @@ def test_visit_form_with_photo_and_contact_into_the_timeline(world, client, db, 
     assert resp.status_code == 302
     visit = db.session.scalars(select(OutreachVisit)).one()
     stored = Path(app.instance_path) / "uploads" / visit.photo_path
-    # re-encoded as a JPEG without metadata (tests/test_visit_photos.py)
+    # re-encoded as a JPEG without metadata (tests/outreach/test_visit_photos.py)
     assert stored.read_bytes()[:3] == b"\xff\xd8\xff" and visit.photo_mime == "image/jpeg"
     assert len(visit.photo_path) == 36 and visit.photo_path.endswith(".jpg")
     photo = client.get(f"/desa-saya/kunjungan/{visit.id}/foto")

@@ -1,7 +1,7 @@
 """Script and template-injection strings in every free-text field render as
 text in every page that shows them.
 
-The world of the role matrix (tests/test_permissions.py: a case with its
+The world of the role matrix (tests/security/conftest.py: a case with its
 person, a referral with its handover, a proposal decided in a Musdes, a
 registry record, an import) is filled with hostile text, then every GET page
 of the url_map is fetched by a role allowed to see it. New pages are covered
@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.http import login
-from tests.security.test_permissions import ALLOWED, _url, world  # noqa: F401  (world is a fixture)
+from tests.security.matrix import ALLOWED, _url
 
 LONG = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}x4'
 SHORT = '"><img src=x onerror=alert(3)>{{7*7}}x5'
