@@ -1,0 +1,210 @@
+"""The server of the browser journeys: a fresh database loaded with the demo data,
+`flask run` on a free port of 127.0.0.1, Debian's Chromium, and the checks every
+journey makes (no sideways scroll on a phone, no foreign request, no script error).
+
+A plain module: the journeys import it and wrap its generators in module fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - the dev extras install it
+    expect = sync_playwright = None
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
+DEMO_PASSWORD = "demo-slrt-2026"  # noqa: S105  (the published demo password)
+SERVER_START_TIMEOUT = 30.0
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium; never `playwright install`)"
+    if sync_playwright is None:
+        return "the playwright Python package is not installed (pip install -e .[dev])"
+    return None
+
+
+BROWSER_MISSING = _browser_missing()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _libpq_url(url: str) -> str:
+    """postgresql+psycopg://... or postgres://... as a plain libpq URI."""
+    return re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(_libpq_url(url))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _flask(env: dict, *args: str, timeout: float = 300) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, (
+        f"flask {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
+def _wait_until_healthy(proc: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    last_error = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310  (local http)
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as e:
+            last_error = e
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer 200 within {SERVER_START_TIMEOUT:.0f}s "
+                f"({last_error}):\n{log_path.read_text()}")
+
+
+def fresh_database(tmp_path_factory, label: str):
+    """A fresh, empty database: PostgreSQL if TEST_DATABASE_URL, else SQLite (a generator
+    for a module fixture to yield from; the PostgreSQL database is dropped afterwards)."""
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    if not server.startswith(("postgresql", "postgres")):
+        folder = tmp_path_factory.mktemp(f"{label}_db")
+        yield f"sqlite:///{folder / 'slrt.db'}"
+        return
+
+    import psycopg
+
+    name = f"slrt_{label}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq_url(server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(server, name)
+    finally:
+        with psycopg.connect(_libpq_url(server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def demo_environment(database_url: str, instance: Path) -> dict:
+    """The environment of the app's processes, on a database migrated and loaded with demo data."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FLASK_", "SLRT_")) and k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(SLRT_CONFIG="development", SLRT_INSTANCE_PATH=str(instance),
+               DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo", "load", "--quiet")
+    return env
+
+
+def serve_app(env: dict):
+    """`flask run` on a free port of 127.0.0.1 with env, answering /sehat: yields
+    the base URL (for a module fixture to yield from); stopped at teardown."""
+    port = _free_port()
+    log_path = Path(env["SLRT_INSTANCE_PATH"]) / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+             "--port", str(port), "--no-reload", "--no-debugger"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(proc, f"{base}/sehat", log_path)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+OVERFLOW_JS = """
+(limit) => {
+  const offenders = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const left = r.left + window.scrollX, right = r.right + window.scrollX;
+    if (right > limit + 1 || left < -1) {
+      const inner = [...el.children].some(
+        c => c.getBoundingClientRect().right + window.scrollX > limit + 1);
+      if (inner) continue;  // report the innermost element only
+      const id = el.id ? '#' + el.id : '';
+      const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
+      offenders.push(`${el.tagName.toLowerCase()}${id}${cls} left=${Math.round(left)} ` +
+                     `right=${Math.round(right)} "${(el.textContent || '').trim().slice(0, 40)}"`);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, offenders: offenders.slice(0, 15)};
+}
+"""
+
+
+def assert_no_horizontal_scroll(page, where: str) -> None:
+    info = page.evaluate(OVERFLOW_JS, PHONE["width"])
+    assert info["scrollWidth"] <= PHONE["width"] + 1, (
+        f"{where} ({page.url}) scrolls sideways on a {PHONE['width']}px phone: "
+        f"scrollWidth={info['scrollWidth']}, overflowing elements: {info['offenders']}")
+
+
+class Watch:
+    """Every request URL, script error and failed response of the journey's pages."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+    def context(self, context, who: str):
+        context.set_default_timeout(15_000)
+        context.on("request", lambda req: self.requests.append(req.url))
+        context.on("response", lambda resp: self.errors.append(
+            f"{who}: HTTP {resp.status}: {resp.url}")
+            if resp.status >= 400 and urlsplit(resp.url).path != "/favicon.ico" else None)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{who}: uncaught: {exc}"))
+        page.on("console", lambda msg: self.errors.append(f"{who}: console: {msg.text}")
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None)
+        return page
+
+    def assert_clean(self) -> None:
+        foreign = [u for u in self.requests
+                   if urlsplit(u).scheme not in ("data", "blob", "about")
+                   and urlsplit(u).hostname != "127.0.0.1"]
+        assert not foreign, f"requests to other hosts: {foreign}"
+        assert any(urlsplit(u).path.startswith("/static/") for u in self.requests), (
+            "no static file was loaded")
+        assert not self.errors, f"errors seen by the browser: {self.errors}"
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()

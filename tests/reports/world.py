@@ -1,0 +1,121 @@
+"""A small hand-made world for the report tests, with every figure known.
+
+Times are UTC; WIB is UTC+7. BENCANA_LOG has a service time of 1 working day.
+
+| case | desa  | category        | channel         | registered (WIB) | what happens |
+|------|-------|-----------------|-----------------|------------------|--------------|
+| C1   | Aro   | korban_bencana  | datang_langsung | Mon 5 Oct 10.00  | referred (due 6 Oct), delivered 6 Oct: on time, 1 day |
+| C2   | Aro   | pbi_tidak_aktif | telepon         | Wed 7 Oct 09.00  | settled at the desk 10 Oct: 3 days |
+| C3   | Olak  | korban_bencana  | penjangkauan    | Mon 12 Oct 10.00 | referred (due 13 Oct), done 16 Oct: late, 4 days |
+| C4   | Olak  | sktm            | datang_langsung | Tue 20 Oct 10.00 | open at the desk |
+| C7   | Olak  | korban_bencana  | telepon         | Wed 14 Oct 10.00 | referred (due 15 Oct), rejected 14 Oct: back to the desk |
+| C10  | Aro   | sktm            | whatsapp        | Fri 30 Oct 10.00 | settled at the desk 1 Nov 00.30 WIB (31 Oct UTC): 2 days |
+| C6   | Tenam | sktm            | datang_langsung | Sun 20 Sep 10.00 | settled 21 Sep (outside October) |
+| C5   | Aro   | korban_bencana  | datang_langsung | Mon 2 Nov 10.00  | referred (due 3 Nov), still open: overdue on 27 Nov |
+| C8   | Aro   | korban_bencana  | datang_langsung | Thu 26 Nov 10.00 | referred (due 27 Nov), open: due soon on 27 Nov |
+| C9   | Aro   | pbi_tidak_aktif | datang_langsung | Tue 10 Nov 10.00 | settled at the desk 12 Nov |
+| C11  | Olak  | korban_bencana  | datang_langsung | Mon 16 Nov 10.00 | referred, delivered 17 Nov |
+
+Plus one deactivation proposal of Aro on 8 Oct (status draf).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tests.factories import ARO, OLAK, TENAM, build_nik
+
+TODAY = date(2026, 11, 27)
+OCT_START, OCT_END = date(2026, 10, 1), date(2026, 10, 31)
+
+
+def utc(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    op_aro: object
+    op_olak: object
+    fas: object
+    supervisor: object
+    handler: object
+    handler_lansia: object
+    cases: dict
+    referrals: dict
+
+
+NAMES = {
+    "C1": ("Sahril", "L", date(1979, 9, 9)), "C2": ("Siti Aminah", "P", date(1968, 3, 12)),
+    "C3": ("Junaidi", "L", date(1981, 1, 23)), "C4": ("Nurhayati", "P", date(1990, 7, 4)),
+    "C5": ("Rahmat Hidayat", "L", date(1975, 5, 30)), "C6": ("Mariam", "P", date(1958, 11, 2)),
+    "C7": ("Abdul Karim", "L", date(1966, 2, 17)), "C8": ("Wati Lestari", "P", date(1985, 12, 1)),
+    "C9": ("Zulkifli", "L", date(1972, 8, 19)), "C10": ("Rosmiati", "P", date(1970, 4, 25)),
+    "C11": ("Syamsul Bahri", "L", date(1963, 10, 10)),
+}
+
+
+def build_world(make_user, register, db, make_registry) -> World:
+    from slrt.cases import services as cases
+    from slrt.proposals import services as proposals
+    from slrt.referrals import services as referrals
+
+    op_aro = make_user("operator", villages=[ARO], full_name="Yuliana Sari")
+    op_olak = make_user("operator", villages=[OLAK], full_name="Dedi Kurniawan")
+    op_tenam = make_user("operator", villages=[TENAM], full_name="Fitri Handayani")
+    fas = make_user("fasilitator", villages=[ARO, OLAK], full_name="Hendra Saputra")
+    sup = make_user("supervisor", full_name="Muhammad Khudori")
+    handler = make_user("handler", programs=["BENCANA_LOG"], full_name="Agus Salim")
+    handler_lansia = make_user("handler", programs=["LANSIA"], full_name="Rina Marlina")
+    desk = {ARO: op_aro, OLAK: op_olak, TENAM: op_tenam}
+
+    def reg(key, village, category, channel, when):
+        name, sex, birth = NAMES[key]
+        serial = int(key[1:])
+        return register(desk[village], village=village, category=category, channel=channel,
+                        when=when, name=name, sex=sex, birth_date=birth,
+                        nik=build_nik("15.04.03", birth, sex, serial))
+
+    c, r = {}, {}
+
+    def refer(key, when):
+        r[key] = referrals.refer(desk[c[key].village_code], c[key], ["BENCANA_LOG"],
+                                 "Rumah terbakar, butuh logistik", now=when)[0]
+
+    def move(key, action, when, reason=""):
+        referrals.move(handler, r[key], action, reason, now=when)
+
+    c["C1"] = reg("C1", ARO, "korban_bencana", "datang_langsung", utc(10, 5, 3))
+    refer("C1", utc(10, 5, 3, 30))
+    move("C1", "terima", utc(10, 5, 6))
+    move("C1", "salurkan", utc(10, 6, 4))
+    c["C2"] = reg("C2", ARO, "pbi_tidak_aktif", "telepon", utc(10, 7, 2))
+    cases.close_at_desk(op_aro, c["C2"], "informasi", "", now=utc(10, 10, 2))
+    c["C3"] = reg("C3", OLAK, "korban_bencana", "penjangkauan", utc(10, 12, 3))
+    refer("C3", utc(10, 12, 3, 15))
+    move("C3", "terima", utc(10, 12, 8))
+    move("C3", "selesaikan", utc(10, 16, 3))
+    c["C4"] = reg("C4", OLAK, "sktm", "datang_langsung", utc(10, 20, 3))
+    c["C7"] = reg("C7", OLAK, "korban_bencana", "telepon", utc(10, 14, 3))
+    refer("C7", utc(10, 14, 3, 10))
+    move("C7", "tolak", utc(10, 14, 5), "Bukan korban bencana; rumah utuh")
+    c["C10"] = reg("C10", ARO, "sktm", "whatsapp", utc(10, 30, 3))
+    cases.close_at_desk(op_aro, c["C10"], "dokumen_diterbitkan", "", now=utc(10, 31, 17, 30))
+    c["C6"] = reg("C6", TENAM, "sktm", "datang_langsung", utc(9, 20, 3))
+    cases.close_at_desk(op_tenam, c["C6"], "dokumen_diterbitkan", "", now=utc(9, 21, 3))
+    c["C5"] = reg("C5", ARO, "korban_bencana", "datang_langsung", utc(11, 2, 3))
+    refer("C5", utc(11, 2, 3, 20))
+    c["C8"] = reg("C8", ARO, "korban_bencana", "datang_langsung", utc(11, 26, 3))
+    refer("C8", utc(11, 26, 3, 20))
+    c["C9"] = reg("C9", ARO, "pbi_tidak_aktif", "datang_langsung", utc(11, 10, 3))
+    cases.close_at_desk(op_aro, c["C9"], "informasi", "", now=utc(11, 12, 3))
+    c["C11"] = reg("C11", OLAK, "korban_bencana", "datang_langsung", utc(11, 16, 3))
+    refer("C11", utc(11, 16, 3, 20))
+    move("C11", "terima", utc(11, 16, 6))
+    move("C11", "salurkan", utc(11, 17, 4))
+    record = make_registry("Usman Harun", village=ARO)
+    proposals.create_proposal(op_aro, kind="nonaktif", village_code=ARO, now=utc(10, 8, 3),
+                              record=record, reason_code="meninggal")
+    db.session.commit()
+    return World(op_aro, op_olak, fas, sup, handler, handler_lansia, c, r)

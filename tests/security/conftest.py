@@ -1,0 +1,59 @@
+"""The world of the role matrix: a case with its person, a referral with its
+handover, a proposal decided in a Musdes, a registry record, an import, a visit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories import ARO, build_nik
+from tests.security.matrix import ROLES
+
+
+@pytest.fixture
+def world(make_user, register, db, app, tmp_path, make_registry):
+    from datetime import UTC, datetime
+
+    from slrt.referrals import services
+    from slrt.referrals.aid import Composition
+
+    users = {role: make_user(role, villages=[ARO] if role in ("operator", "fasilitator") else None)
+             for role in ROLES}
+    case = register(users["operator"], nik=build_nik("15.04.03", date(1979, 9, 9), "L", 1),
+                    name="Sahril", category="korban_bencana")
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    referral = services.refer(users["operator"], case, ["BENCANA_LOG"], "Rumah terbakar",
+                              now=now)[0]
+    services.move(users["handler"], referral, "terima", now=now)
+    services.record_handover(users["handler"], referral, Composition(adult_men=1),
+                             {"matras": 1}, "Sahril", "", now=now)
+    from pathlib import Path
+
+    from slrt.proposals import services as proposals
+
+    app.instance_path = str(tmp_path)
+    record = make_registry("Usman Harun")
+    proposal = proposals.create_proposal(
+        users["operator"], kind="nonaktif", village_code=ARO, now=now, record=record,
+        reason_code="meninggal")
+    musdes = proposals.record_musdes(
+        users["operator"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa",
+        attendees=12, minutes_number="1/BA/2026", decisions={proposal.id: ("disetujui", "")},
+        now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf", upload_dir=Path(tmp_path) / "uploads")
+    from slrt.dtks.models import RegistryImport
+
+    registry_import = RegistryImport(file_name="dtks.txt", period="2022-07", status="validated",
+                                     rows_total=10, rows_valid=10)
+    db.session.add(registry_import)
+    from slrt.outreach import services as outreach
+    from tests.factories import PNG
+
+    visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
+                                  notes="", now=now, photo=PNG,
+                                  upload_dir=Path(tmp_path) / "uploads")
+    db.session.commit()
+    case.referral_id = referral.id
+    case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
+                "import_id": registry_import.id, "visit_id": visit.id}
+    return users, case

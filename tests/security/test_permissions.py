@@ -1,0 +1,118 @@
+"""Role-by-route matrix: every role against every page, deny by default."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories import ARO, OLAK, build_nik
+from tests.http import login, post
+from tests.security.matrix import ALLOWED, ROLES, _url
+
+# POST-only actions on a case, allowed to the roles that may see the case.
+POST_ACTIONS = {
+    "cases.add_note": {"operator", "fasilitator", "supervisor"},
+    "cases.close": {"operator", "fasilitator", "supervisor"},
+    "cases.recheck": {"operator", "fasilitator", "supervisor"},
+    "cases.add_complaint": {"operator", "fasilitator", "supervisor"},
+    "cases.reveal_nik": {"operator", "fasilitator", "supervisor"},  # answers 200: the NIK
+    "referrals.act": {"operator", "fasilitator", "supervisor", "handler"},
+    "referrals.assign": {"handler"},
+    "referrals.bulk": {"handler"},
+    "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
+    "proposals.reveal_nik": {"operator", "fasilitator", "supervisor"},  # answers 200
+    "dtks.import_action": {"supervisor"},
+    "reminders.mark_read": {"operator", "fasilitator", "handler", "supervisor", "admin"},
+    "reminders.pause": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.resume": {"operator", "fasilitator", "supervisor", "handler"},
+    "reminders.save_holidays": {"admin"},
+    "reminders.save_unit_supervisors": {"admin"},
+    "reminders.retry": {"admin"},
+    "outreach.contact": {"operator", "fasilitator", "supervisor"},
+}
+PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup"}
+
+
+def test_matrix_lists_every_endpoint(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    assert endpoints == set(ALLOWED) | set(POST_ACTIONS) | PUBLIC
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ALLOWED))
+def test_get_pages_by_role(app, client, world, role, endpoint):
+    users, case = world
+    login(client, users[role])
+    resp = client.get(_url(app, endpoint, case, users["operator"].id))
+    if role in ALLOWED[endpoint]:
+        assert resp.status_code in (200, 302), resp.status_code
+        if resp.status_code == 302:  # only the admin's home redirects, to the user list
+            assert endpoint == "main.index" and role == "admin"
+    elif endpoint == "main.index":
+        assert resp.status_code == 302 and role == "admin"
+    else:
+        # 403 for a page of another role, 404 for an object outside the user's scope
+        assert resp.status_code in (403, 404), (role, endpoint, resp.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(POST_ACTIONS))
+def test_case_actions_by_role(app, client, world, role, endpoint, db):
+    users, case = world
+    login(client, users[role])
+    resp = post(client, _url(app, endpoint, case, 0),
+                {"text": "catatan", "outcome": "informasi", "description": "tambahan",
+                 "channel": "telepon", "version": str(case.version), "action": "batalkan",
+                 "reason": "uji", "bulk_action": "terima", "ids": [str(case.referral_id)],
+                 "kind": "pindah", "result": "diterima"})
+    if role in POST_ACTIONS[endpoint]:
+        expected = (200,) if endpoint in ("cases.reveal_nik", "proposals.reveal_nik") \
+            else (302, 422)
+        assert resp.status_code in expected, (role, endpoint, resp.status_code)
+    else:
+        assert resp.status_code in (403, 404), (role, endpoint, resp.status_code)
+
+
+def test_operator_of_another_village_gets_404_not_403(client, make_user, world):
+    _users, case = world
+    login(client, make_user("operator", villages=[OLAK]))
+    assert client.get(f"/kasus/{case.id}").status_code == 404
+
+
+def test_fasilitator_sees_all_his_villages_only(client, make_user, register):
+    fas = make_user("fasilitator", villages=[ARO, OLAK])
+    op_aro = make_user("operator", villages=[ARO])
+    op_olak = make_user("operator", villages=[OLAK])
+    op_tenam = make_user("operator", villages=["15.04.03.2018"])
+    mine = [register(op_aro, nik=build_nik("15.04.03", date(1970, 1, 5), "L", 1), name="A"),
+            register(op_olak, village=OLAK, nik=build_nik("15.04.03", date(1970, 1, 6), "L", 1),
+                     name="B")]
+    other = register(op_tenam, village="15.04.03.2018",
+                     nik=build_nik("15.04.03", date(1970, 1, 7), "L", 1), name="C")
+    login(client, fas)
+    html = client.get("/kasus").text
+    assert all(c.number in html for c in mine) and other.number not in html
+
+
+def test_supervisor_sees_every_village(client, make_user, register):
+    op = make_user("operator", villages=[OLAK])
+    case = register(op, village=OLAK, nik=build_nik("15.04.03", date(1970, 1, 8), "L", 1),
+                    name="D")
+    login(client, make_user("supervisor"))
+    assert client.get(f"/kasus/{case.id}").status_code == 200
+
+
+def test_extra_post_fields_cannot_move_a_case_out_of_scope(client, make_user, db):
+    from sqlalchemy import select
+
+    from slrt.cases.models import Case
+
+    op = make_user("operator", villages=[ARO])
+    login(client, op)
+    resp = post(client, "/kasus/baru", {
+        "step": "simpan", "village_code": OLAK, "category_code": "sktm",
+        "channel": "datang_langsung", "urgency": "biasa", "reporter_is_beneficiary": "ya",
+        "name": "Yanti", "description": "Minta SKTM", "status": "selesai", "role": "admin"})
+    assert resp.status_code == 422
+    assert db.session.scalar(select(Case.id)) is None
