@@ -22,9 +22,6 @@ from tests import factories
 from tests.database import IsolatedClient, make_app, pg_admin_engine, pg_url_for, prepare
 from tests.factories import IS_PG, NOW
 
-# tests/registry/sample.py of the importer branch still imports these from here.
-build_kk, build_nik = factories.build_kk, factories.build_nik
-
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):

@@ -9,7 +9,7 @@ from pathlib import Path
 from slrt.dtks.importer.reader import Layout, sniff
 from slrt.dtks.importer.scan import _ScanParams, scan_rows
 from slrt.dtks.siksng import siksng_header
-from tests.conftest import build_kk, build_nik
+from tests.factories import build_kk, build_nik
 
 # (code, name, level, parent): what the importer reads from the regions table.
 REGIONS = [
