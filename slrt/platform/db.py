@@ -13,7 +13,8 @@ call on both engines:
   advisory lock on the key (`pg_advisory_xact_lock`): a second transaction
   asking for the same key waits until the first commits or rolls back, and
   then, under READ COMMITTED, its next statement sees what the first wrote.
-  Different keys never wait for each other.
+  Different keys do not wait for each other on this lock (registrations
+  still take turns briefly on the month's case-number counter row).
 
 Nothing here reads the request to decide what to lock; the request's read
 phase is the SQLite engine's own bookkeeping.
