@@ -34,6 +34,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from slrt.common.workdays import cuti_bersama
+
 ROOT = str(Path(__file__).resolve().parent.parent)  # config.py lives at the repo root
 
 PASSWORD = "bench-password-1"
@@ -183,7 +185,7 @@ def main() -> int:
             from slrt.referrals.models import Program
             from slrt.reminders import services, status
 
-            today, extra = today_wib(NOW), status.cuti_bersama()
+            today, extra = today_wib(NOW), cuti_bersama()
             c = status.cutoffs(today, extra)
             cutoffs = {p.code: c.at_risk_until(p.service_days, extra).isoformat()
                        for p in db.session.scalars(db.select(Program))}

@@ -15,6 +15,7 @@ from slrt.auth.models import User
 from slrt.cases import services as case_services
 from slrt.common.models import get_setting, set_setting
 from slrt.common.time import WIB, now_utc, today_wib
+from slrt.common.workdays import cuti_bersama
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
 from slrt.referrals import services as referral_services
@@ -51,7 +52,7 @@ def load_reminders(case_prefix: str) -> int:
         return 0
     users = {u.username: u for u in db.session.scalars(select(User))}
     now = now_utc()
-    today, extra = today_wib(now), status.cuti_bersama()
+    today, extra = today_wib(now), cuti_bersama()
     added = 0
     for i, (village, category, code, state, urgency, phone, text) in enumerate(STORIES):
         rec = db.session.scalars(select(RegistryRecord).where(

@@ -27,7 +27,7 @@ from slrt.auth.models import User, UserProgram, UserVillage
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.time import WIB, format_date_id, today_wib
-from slrt.common.workdays import add_working_days, working_days_between
+from slrt.common.workdays import add_working_days, cuti_bersama, working_days_between
 from slrt.extensions import db
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import sides_of
@@ -96,7 +96,7 @@ def resume(actor, referral: Referral, *, now: datetime, note: str = "",
         raise DomainError(_("Anda tidak berwenang melanjutkan rujukan ini."))
     if referral.paused_at is None:
         raise DomainError(_("Rujukan ini tidak sedang dijeda."))
-    extra = st.cuti_bersama()
+    extra = cuti_bersama()
     lost = max(0, working_days_between(today_wib(referral.paused_at), today_wib(now), extra))
     row = db.session.scalars(select(ReferralPause).where(
         ReferralPause.referral_id == referral.id, ReferralPause.ended_at.is_(None))
@@ -276,7 +276,7 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
     skipped (reminder_marks); the unique keys make a concurrent sweep harmless."""
     report = report or SweepReport(at=now)
     today = today_wib(now)
-    extra = st.cuti_bersama()
+    extra = cuti_bersama()
     d = Directory.load()
     rows, c = due_rows(today, extra, d.service_days)
     until = {code: c.at_risk_until(days, extra) for code, days in d.service_days.items()}

@@ -14,7 +14,7 @@ from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
-from slrt.common.workdays import national_days_off
+from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
@@ -112,7 +112,7 @@ def settings():
         .limit(200)))
     recent = list(db.session.scalars(select(Delivery).where(Delivery.status == "terkirim")
                                      .order_by(Delivery.id.desc()).limit(20)))
-    adjust = st.cuti_bersama()
+    adjust = cuti_bersama()
     year = today_wib().year
     national = {**national_days_off(year), **national_days_off(year + 1)}
     return render_template("reminders/settings.html", units=units, chosen=chosen,
@@ -144,7 +144,7 @@ def save_holidays():
         flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s",
                 d=", ".join(bad + bad_worked)), "error")
         return redirect(url_for("reminders.settings"))
-    st.set_cuti_bersama(days, worked)
+    set_cuti_bersama(days, worked)
     flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
             n=len(days), m=len(worked)), "success")
     return redirect(url_for("reminders.settings"))
