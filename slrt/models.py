@@ -6,7 +6,13 @@ from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  
 from slrt.common.models import AppSetting, Sequence  # noqa: F401
 from slrt.dtks.models import RegistryRecord  # noqa: F401
 from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
-from slrt.referrals.models import AidHandover, AidHandoverLine, Program, Referral  # noqa: F401
+from slrt.referrals.models import (  # noqa: F401
+    AidHandover,
+    AidHandoverLine,
+    Program,
+    Referral,
+    ReferralPause,
+)
 from slrt.regions.models import Region  # noqa: F401
 from slrt.reminders.models import (  # noqa: F401
     Delivery,
@@ -14,9 +20,8 @@ from slrt.reminders.models import (  # noqa: F401
     FollowUpTask,
     Notification,
     OutreachVisit,
-    ReferralPause,
     Reminder,
     ReminderMark,
-    StatusLookup,
     UnitSupervisor,
 )
+from slrt.status_page.models import StatusCode, StatusFailure, StatusLookup  # noqa: F401

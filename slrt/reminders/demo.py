@@ -18,6 +18,7 @@ from slrt.common.time import WIB, now_utc, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.referrals import pauses
 from slrt.referrals import services as referral_services
 from slrt.referrals.models import Program
 from slrt.reminders import services, status
@@ -78,7 +79,7 @@ def load_reminders(case_prefix: str) -> int:
         if state != "on_track":
             referral_services.move(handler, ref, "terima", now=sent + timedelta(hours=2))
         if state == "paused":
-            services.pause(handler, ref, "Menunggu KK baru dan surat keterangan dokter dari "
+            pauses.pause(handler, ref, "Menunggu KK baru dan surat keterangan dokter dari "
                            "keluarga.", now=sent + timedelta(hours=3))
         added += 1
     set_setting("demo.reminders", "1")

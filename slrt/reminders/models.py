@@ -1,4 +1,4 @@
-"""Pauses, reminders, the notification inbox, deliveries, follow-up tasks, visits."""
+"""Reminders, the notification inbox, deliveries, unit supervisors, follow-up tasks, visits."""
 
 from __future__ import annotations
 
@@ -39,25 +39,6 @@ DELIVERY_STATUSES = {
     "terkirim": "Terkirim",
     "gagal": "Gagal, akan dicoba lagi",
 }
-
-
-class ReferralPause(db.Model):
-    """One pause of a referral's clock, with its reason; closed when resumed."""
-
-    __tablename__ = "referral_pauses"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    reason: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Working days the clock stood still, added to the due date at resume.
-    working_days: Mapped[int] = mapped_column(Integer, default=0)
-
-    started_by = relationship("User", foreign_keys=[started_by_id])
-    ended_by = relationship("User", foreign_keys=[ended_by_id])
 
 
 class Reminder(db.Model):
@@ -225,15 +206,3 @@ class OutreachVisit(db.Model):
     @property
     def outcome_label(self) -> str:
         return VISIT_OUTCOMES.get(self.outcome, self.outcome)
-
-
-class StatusLookup(db.Model):
-    """One attempt on the public status page, counted per address."""
-
-    __tablename__ = "status_lookups"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    address: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-
-    __table_args__ = (Index("ix_status_lookups_address_at", "address", "at"),)

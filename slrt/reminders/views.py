@@ -16,6 +16,7 @@ from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
+from slrt.referrals import pauses
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
 from slrt.referrals.services import StaleReferral
@@ -74,7 +75,7 @@ def _referral_action(referral_id: int, fn):
 @bp.post("/rujukan/<id:referral_id>/jeda")
 def pause(referral_id: int):
     def run(referral, version):
-        services.pause(current_user, referral, request.form.get("reason", "")[:2000],
+        pauses.pause(current_user, referral, request.form.get("reason", "")[:2000],
                        now=now_utc(), expected_version=version)
         flash(_("Waktu layanan %(n)s dijeda.", n=referral.number), "success")
     return _referral_action(referral_id, run)
@@ -83,7 +84,7 @@ def pause(referral_id: int):
 @bp.post("/rujukan/<id:referral_id>/lanjutkan")
 def resume(referral_id: int):
     def run(referral, version):
-        lost = services.resume(current_user, referral, now=now_utc(),
+        lost = pauses.resume(current_user, referral, now=now_utc(),
                                note=request.form.get("reason", "")[:2000],
                                expected_version=version)
         flash(_("Waktu layanan %(n)s berjalan lagi; batas layanan digeser %(d)d hari kerja.",

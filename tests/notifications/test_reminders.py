@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
 from slrt.common.workdays import cuti_bersama
+from slrt.referrals import pauses
 from slrt.referrals import services as referrals
+from slrt.referrals.models import ReferralPause
 from slrt.reminders import services
 from slrt.reminders import status as st
 from slrt.reminders.models import (
     FollowUpTask,
     Notification,
-    ReferralPause,
     Reminder,
     UnitSupervisor,
 )
@@ -160,15 +161,15 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, 
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     assert ref.due_date == date(2027, 1, 14)
     with pytest.raises(DomainError, match="Alasan jeda wajib"):
-        services.pause(people["yusnita"], ref, "  ", now=wib(2026, 12, 30))
-    services.pause(people["yusnita"], ref, "Menunggu surat keterangan kebakaran dari desa",
+        pauses.pause(people["yusnita"], ref, "  ", now=wib(2026, 12, 30))
+    pauses.pause(people["yusnita"], ref, "Menunggu surat keterangan kebakaran dari desa",
                    now=wib(2026, 12, 30, 10))
     db.session.commit()
     assert st.referral_clock(ref, date(2027, 3, 1)).state == "paused"
     with pytest.raises(DomainError, match="sedang dijeda"):
-        services.pause(people["op"], ref, "lagi", now=wib(2026, 12, 31))
+        pauses.pause(people["op"], ref, "lagi", now=wib(2026, 12, 31))
     # Paused Wed 30 Dec, resumed Wed 6 Jan: 31 Dec, 4 Jan, 6 Jan count (1 and 5 Jan holidays).
-    lost = services.resume(people["op"], ref, now=wib(2027, 1, 6, 9),
+    lost = pauses.resume(people["op"], ref, now=wib(2027, 1, 6, 9),
                            note="Surat keterangan sudah diterima")
     db.session.commit()
     assert lost == 3
@@ -182,10 +183,10 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, 
     assert any(k == "rujukan_lanjut" and "3 hari kerja" in m and "19 Januari 2027" in m
                for k, m in kinds)
     with pytest.raises(DomainError, match="tidak sedang dijeda"):
-        services.resume(people["op"], ref, now=wib(2027, 1, 7))
+        pauses.resume(people["op"], ref, now=wib(2027, 1, 7))
     outsider = people["dedi"]  # handles BENCANA_LOG, not this program
     with pytest.raises(DomainError, match="tidak berwenang"):
-        services.pause(outsider, ref, "alasan", now=wib(2027, 1, 7))
+        pauses.pause(outsider, ref, "alasan", now=wib(2027, 1, 7))
 
 
 def test_pause_and_resume_through_the_referral_page(people, fire_case, client, db):
@@ -307,7 +308,7 @@ def test_closed_and_paused_referrals_get_nothing(people, register, db):
     # ... then one is closed and one paused before the digest goes out.
     referrals.move(people["dedi"], ra, "terima", now=wib(2026, 12, 22, 7, 30))
     referrals.move(people["dedi"], ra, "selesaikan", now=wib(2026, 12, 22, 7, 31))
-    services.pause(people["dedi"], rb, "Menunggu foto kejadian", now=wib(2026, 12, 22, 7, 32))
+    pauses.pause(people["dedi"], rb, "Menunggu foto kejadian", now=wib(2026, 12, 22, 7, 32))
     db.session.commit()
     r = services.send_due(wib(2026, 12, 22, 8))
     assert r.cancelled == 4 and r.digests == 0 and r.reminders_created == 0
@@ -416,9 +417,9 @@ def test_a_due_date_moved_by_a_pause_replaces_the_pending_reminder(people, fire_
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     referrals.move(people["yusnita"], ref, "terima", now=wib(2026, 12, 23))
     assert services.send_due(wib(2027, 1, 11, 7)).reminders_created == 1  # at risk, pending
-    services.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",
+    pauses.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",
                    now=wib(2027, 1, 11, 7, 10))
-    services.resume(people["yusnita"], ref, now=wib(2027, 1, 13, 7))  # 12, 13 Jan: 2 days
+    pauses.resume(people["yusnita"], ref, now=wib(2027, 1, 13, 7))  # 12, 13 Jan: 2 days
     db.session.commit()
     assert ref.due_date == date(2027, 1, 18)
     r = services.send_due(wib(2027, 1, 13, 8))
