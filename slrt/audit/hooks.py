@@ -34,9 +34,9 @@ def person_of(object_type: str, object_id: int | None) -> int | None:
 
     from slrt.cases.models import Case, Person
     from slrt.dtks.models import RegistryRecord
+    from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Proposal
     from slrt.referrals.models import Referral
-    from slrt.reminders.models import OutreachVisit
 
     if not object_id:
         return None

@@ -72,9 +72,9 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
     from slrt.auth.models import User
     from slrt.cases.models import Case, Person
     from slrt.dtks.models import RegistryImport, RegistryRecord
+    from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Musdes, Proposal
     from slrt.referrals.models import Referral
-    from slrt.reminders.models import OutreachVisit
 
     wanted: dict[str, set[int]] = {}
     for e in entries:

@@ -18,16 +18,26 @@ from slrt.common.time import WIB, format_date_id, format_datetime_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 from slrt.proposals import services as proposals
 from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
 from slrt.proposals.models import Proposal
+from slrt.proposals.signals import proposal_cases
 from slrt.referrals.models import Referral
 from slrt.reminders import status as st
-from slrt.reminders.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 
 OUTREACH_ROLES = ("fasilitator", "operator")
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
 CLOSES_TASK = {"bertemu", "pindah", "meninggal", "menolak"}
+
+
+@proposal_cases.connect
+def _cases_of_visit_proposal(proposal: Proposal, **extra) -> set[Case]:
+    """The cases of the visits that raised the proposal (a death or a move seen
+    at the door): its withdrawal is written on their timelines."""
+    return set(db.session.scalars(
+        select(Case).join(OutreachVisit, OutreachVisit.case_id == Case.id)
+        .where(OutreachVisit.proposal_id == proposal.id)))
 
 
 def _check(actor, village_code: str) -> None:

@@ -14,7 +14,7 @@ NEXT_VISIT_WHY = {
 
 @renders("kunjungan")
 def _visit(d: dict) -> str:
-    from slrt.reminders.models import VISIT_OUTCOMES
+    from slrt.outreach.models import VISIT_OUTCOMES
 
     parts = [_("Kunjungan penjangkauan %(when)s: %(outcome)s.",
                when=_datetime(d["visited_at"]), outcome=_label(VISIT_OUTCOMES, d["outcome"]))]

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
 from slrt.common.workdays import cuti_bersama
+from slrt.outreach.models import FollowUpTask
 from slrt.referrals import pauses
 from slrt.referrals import services as referrals
 from slrt.referrals.models import ReferralPause
 from slrt.reminders import services
 from slrt.reminders import status as st
 from slrt.reminders.models import (
-    FollowUpTask,
     Notification,
     Reminder,
     UnitSupervisor,
