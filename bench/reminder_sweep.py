@@ -1,4 +1,4 @@
-"""Benchmark one reminder sweep (slrt.reminders.services.send_due) against bare SQLite.
+"""Benchmark one reminder sweep (slrt.notifications.services.send_due) against bare SQLite.
 
 Usage: python bench/reminder_sweep.py [--referrals 100000] [--late-share 0.1] [--reps 20]
 
@@ -67,10 +67,10 @@ def setup_app(tmp: str):
         from slrt.cases.catalog import load_categories
         from slrt.demo.registry import MUARA_BULIAN_2022_07
         from slrt.extensions import db
+        from slrt.notifications.models import UnitSupervisor
         from slrt.referrals.catalog import load_programs
         from slrt.referrals.models import Program
         from slrt.regions.services import load_regions
-        from slrt.reminders.models import UnitSupervisor
 
         upgrade()
         load_regions("15.04")
@@ -182,8 +182,8 @@ def main() -> int:
         with app.app_context():
             from slrt.common.time import today_wib
             from slrt.extensions import db
+            from slrt.notifications import services, status
             from slrt.referrals.models import Program
-            from slrt.reminders import services, status
 
             today, extra = today_wib(NOW), cuti_bersama()
             c = status.cutoffs(today, extra)

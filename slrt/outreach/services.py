@@ -18,13 +18,13 @@ from slrt.common.time import WIB, format_date_id, format_datetime_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.notifications import status as st
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 from slrt.proposals import services as proposals
 from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
 from slrt.proposals.models import Proposal
 from slrt.proposals.signals import proposal_cases
 from slrt.referrals.models import Referral
-from slrt.reminders import status as st
 
 OUTREACH_ROLES = ("fasilitator", "operator")
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")

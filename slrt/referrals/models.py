@@ -82,7 +82,7 @@ class Referral(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set while the clock is paused (waiting for the resident's documents...);
-    # slrt/reminders/services.py pauses and resumes, shifting the due date.
+    # slrt/notifications/services.py pauses and resumes, shifting the due date.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,5 +1,5 @@
 """Pause and resume a referral's clock: the working days it stood still move
-the due date (the reminders read the clock, slrt/reminders/status.py)."""
+the due date (the reminders read the clock, slrt/notifications/status.py)."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def queue():
                                    limit=current_app.config["PAGE_SIZE"])
     counts = queries.tab_counts(current_user, f, today)
     handlers = queries.handlers_of(f.program) if f.program else []
-    from slrt.reminders import status as clock
+    from slrt.notifications import status as clock
 
     cuti = cuti_bersama()  # read once for the page, not per row
     clocks = {r.id: clock.referral_clock(r, today, cuti) for r in rows}

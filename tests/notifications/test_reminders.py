@@ -18,17 +18,17 @@ from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
 from slrt.common.workdays import cuti_bersama
-from slrt.outreach.models import FollowUpTask
-from slrt.referrals import pauses
-from slrt.referrals import services as referrals
-from slrt.referrals.models import ReferralPause
-from slrt.reminders import services
-from slrt.reminders import status as st
-from slrt.reminders.models import (
+from slrt.notifications import services
+from slrt.notifications import status as st
+from slrt.notifications.models import (
     Notification,
     Reminder,
     UnitSupervisor,
 )
+from slrt.outreach.models import FollowUpTask
+from slrt.referrals import pauses
+from slrt.referrals import services as referrals
+from slrt.referrals.models import ReferralPause
 from tests.factories import ARO, build_nik, refer, wib
 from tests.http import login, post
 
@@ -396,7 +396,7 @@ def test_two_processes_at_the_same_moment_send_each_reminder_once(
 def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none(app):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from slrt.reminders.cli import build_scheduler
+    from slrt.notifications.cli import build_scheduler
 
     scheduler = build_scheduler(app, BackgroundScheduler)
     jobs = {j.id: str(j.trigger) for j in scheduler.get_jobs()}

@@ -535,7 +535,7 @@ def test_queue_rows_show_where_each_referral_stands(client, people, register, db
 
     from slrt.common.time import today_wib
     from slrt.common.workdays import cuti_bersama
-    from slrt.reminders.status import referral_clock
+    from slrt.notifications.status import referral_clock
 
     today = today_wib()
     refs = []

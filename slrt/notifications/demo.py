@@ -18,10 +18,10 @@ from slrt.common.time import WIB, now_utc, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.notifications import services, status
 from slrt.referrals import pauses
 from slrt.referrals import services as referral_services
 from slrt.referrals.models import Program
-from slrt.reminders import services, status
 
 ARO, OLAK, RAMBAHAN = "15.04.03.2013", "15.04.03.2011", "15.04.03.2010"
 

@@ -16,13 +16,13 @@ from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
+from slrt.notifications import services
+from slrt.notifications import status as st
+from slrt.notifications.models import Delivery, Notification, UnitSupervisor
 from slrt.referrals import pauses
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
 from slrt.referrals.services import StaleReferral
-from slrt.reminders import services
-from slrt.reminders import status as st
-from slrt.reminders.models import Delivery, Notification, UnitSupervisor
 
 bp = Blueprint("reminders", __name__)
 

@@ -28,10 +28,8 @@ from slrt.common.errors import DomainError
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
-from slrt.referrals.models import Program, Referral
-from slrt.regions.models import Region
-from slrt.reminders import status as st
-from slrt.reminders.models import (
+from slrt.notifications import status as st
+from slrt.notifications.models import (
     STAGES,
     Delivery,
     DigestRun,
@@ -40,6 +38,8 @@ from slrt.reminders.models import (
     ReminderMark,
     UnitSupervisor,
 )
+from slrt.referrals.models import Program, Referral
+from slrt.regions.models import Region
 
 STALE_CLAIM = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
@@ -411,7 +411,7 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_pending(now: datetime, report: SweepReport) -> None:
     """Send the e-mail and webhook deliveries that are due; record each outcome."""
-    from slrt.reminders import channels
+    from slrt.notifications import channels
 
     due = db.session.execute(select(Delivery.id, Delivery.status, Delivery.claim).where(or_(
         and_(Delivery.status.in_(("menunggu", "gagal")), Delivery.next_attempt_at <= now),
