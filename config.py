@@ -74,7 +74,7 @@ class Config:
     # could otherwise forge its address in the audit log and the throttling.
     SLRT_PROXY_COUNT = int(os.environ.get("SLRT_PROXY_COUNT", "0"))
 
-    # Reminders and escalation (slrt/reminders). E-mail is sent only when
+    # Reminders and escalation (slrt/notifications). E-mail is sent only when
     # MAIL_SERVER is set, the SMS/WhatsApp webhook only when WEBHOOK_URL is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

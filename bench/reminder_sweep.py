@@ -1,4 +1,4 @@
-"""Benchmark one reminder sweep (slrt.reminders.services.send_due) against bare SQLite.
+"""Benchmark one reminder sweep (slrt.notifications.services.send_due) against bare SQLite.
 
 Usage: python bench/reminder_sweep.py [--referrals 100000] [--late-share 0.1] [--reps 20]
 
@@ -34,6 +34,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from slrt.common.workdays import cuti_bersama
+
 ROOT = str(Path(__file__).resolve().parent.parent)  # config.py lives at the repo root
 
 PASSWORD = "bench-password-1"
@@ -65,10 +67,10 @@ def setup_app(tmp: str):
         from slrt.cases.catalog import load_categories
         from slrt.demo.registry import MUARA_BULIAN_2022_07
         from slrt.extensions import db
+        from slrt.notifications.models import UnitSupervisor
         from slrt.referrals.catalog import load_programs
         from slrt.referrals.models import Program
         from slrt.regions.services import load_regions
-        from slrt.reminders.models import UnitSupervisor
 
         upgrade()
         load_regions("15.04")
@@ -180,10 +182,10 @@ def main() -> int:
         with app.app_context():
             from slrt.common.time import today_wib
             from slrt.extensions import db
+            from slrt.notifications import services, status
             from slrt.referrals.models import Program
-            from slrt.reminders import services, status
 
-            today, extra = today_wib(NOW), status.cuti_bersama()
+            today, extra = today_wib(NOW), cuti_bersama()
             c = status.cutoffs(today, extra)
             cutoffs = {p.code: c.at_risk_until(p.service_days, extra).isoformat()
                        for p in db.session.scalars(db.select(Program))}

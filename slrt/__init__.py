@@ -75,6 +75,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.jinja_env.install_gettext_translations(get_translations(), newstyle=True)
     errors.init_app(app)
     templating.init_app(app)
+    from slrt.proposals import templating as proposal_templating
+
+    proposal_templating.init_app(app)
     security.init_app(app)
     from slrt.audit import hooks as audit_hooks
 
@@ -97,10 +100,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.cases.views import bp as cases_bp
     from slrt.dtks.views import bp as dtks_bp
     from slrt.main.views import bp as main_bp
+    from slrt.notifications.views import bp as reminders_bp
     from slrt.outreach.views import bp as outreach_bp
     from slrt.proposals.views import bp as proposals_bp
     from slrt.referrals.views import bp as referrals_bp
-    from slrt.reminders.views import bp as reminders_bp
     from slrt.reports.views import bp as reports_bp
     from slrt.status_page.views import bp as status_bp
 

@@ -26,8 +26,8 @@ def register_cli(app):
     from slrt.backup.cli import backup_cli
     from slrt.demo.cli import demo_cli
     from slrt.dtks.cli import dtks_cli
+    from slrt.notifications.cli import reminders_cli, scheduler_cli
     from slrt.regions.cli import regions_cli
-    from slrt.reminders.cli import reminders_cli, scheduler_cli
     from slrt.reports.cli import reports_cli
 
     for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli, reminders_cli,

@@ -5,18 +5,22 @@ from slrt.auth.models import LoginFailure, User, UserProgram, UserVillage  # noq
 from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  # noqa: F401
 from slrt.common.models import AppSetting, Sequence  # noqa: F401
 from slrt.dtks.models import RegistryRecord  # noqa: F401
-from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
-from slrt.referrals.models import AidHandover, AidHandoverLine, Program, Referral  # noqa: F401
-from slrt.regions.models import Region  # noqa: F401
-from slrt.reminders.models import (  # noqa: F401
+from slrt.notifications.models import (  # noqa: F401
     Delivery,
     DigestRun,
-    FollowUpTask,
     Notification,
-    OutreachVisit,
-    ReferralPause,
     Reminder,
     ReminderMark,
-    StatusLookup,
     UnitSupervisor,
 )
+from slrt.outreach.models import FollowUpTask, OutreachVisit  # noqa: F401
+from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
+from slrt.referrals.models import (  # noqa: F401
+    AidHandover,
+    AidHandoverLine,
+    Program,
+    Referral,
+    ReferralPause,
+)
+from slrt.regions.models import Region  # noqa: F401
+from slrt.status_page.models import StatusCode, StatusFailure, StatusLookup  # noqa: F401

@@ -12,7 +12,9 @@ from __future__ import annotations
 from flask import g, message_flashed, request
 from flask_login import current_user
 
-from slrt.audit.services import ENDPOINT_TEXT, audit, mask_digits, object_labels
+from slrt.audit.labels import ENDPOINT_TEXT, mask_digits, object_labels
+from slrt.audit.services import audit
+from slrt.common.errors import render_error
 from slrt.extensions import db
 from slrt.platform.unit_of_work import before_commit
 
@@ -32,9 +34,9 @@ def person_of(object_type: str, object_id: int | None) -> int | None:
 
     from slrt.cases.models import Case, Person
     from slrt.dtks.models import RegistryRecord
+    from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Proposal
     from slrt.referrals.models import Referral
-    from slrt.reminders.models import OutreachVisit
 
     if not object_id:
         return None
@@ -94,8 +96,16 @@ def _change_text(object_type: str, object_id, label: str, done: list[str]) -> st
 
 
 def init_app(app):
+    """After slrt.common.errors.init_app: a 403 or 404 keeps its page and is logged."""
     message_flashed.connect(_remember_flash, app)
     before_commit(app, audit_change)
+
+    def refused(code):
+        refusal(code)
+        return render_error(code)
+
+    for code in (403, 404):
+        app.register_error_handler(code, lambda e, code=code: refused(code))
 
 
 def audit_change(response) -> None:

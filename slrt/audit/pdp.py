@@ -38,9 +38,9 @@ def _ids(rows) -> list[int]:
 def report_for(nik: str) -> PersonalData:
     from slrt.cases.models import Case, Person, PersonHistory
     from slrt.dtks.models import RegistryRecord, RegistryRecordHistory
+    from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Proposal, RegistryFlag
     from slrt.referrals.models import Referral
-    from slrt.reminders.models import OutreachVisit
 
     out = PersonalData(nik=nik)
     out.person = db.session.scalar(select(Person).where(Person.nik == nik))

@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from slrt.audit.labels import readable
 from slrt.audit.models import AuditEntry
-from slrt.audit.services import ACTIONS, audit, readable
+from slrt.audit.services import ACTIONS, audit
 from slrt.common.permissions import roles_required
 from slrt.common.time import WIB
 from slrt.extensions import db

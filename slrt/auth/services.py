@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from slrt.auth.models import ROLES, User, UserProgram, UserVillage
 from slrt.common.errors import DomainError
 from slrt.extensions import db
-from slrt.referrals.models import Program
 from slrt.regions.models import Region
 
 MIN_PASSWORD_LENGTH = 8
@@ -51,7 +50,10 @@ def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: 
                 raise DomainError(_("Desa %(name)s (%(code)s) berada di luar kabupaten ini.",
                                     name=region.name, code=code), "villages")
     if programs:
-        known = set(db.session.scalars(select(Program.code).where(Program.code.in_(programs))))
+        # The program catalog belongs to the referrals, a layer above: its
+        # table is reached through the key a user's program refers to.
+        (key,) = UserProgram.__table__.c.program_code.foreign_keys
+        known = set(db.session.scalars(select(key.column).where(key.column.in_(programs))))
         for code in programs:
             if code not in known:
                 raise DomainError(_("Kode program %(code)s tidak dikenal.", code=code), "programs")

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 
 from slrt.cases.models import Category
-from slrt.common import reference
 from slrt.extensions import db
+from slrt.platform import reference
+
+
+class CategoryRow(NamedTuple):
+    code: str
+    name: str
+    group: str
+    is_active: bool
+
+
+def categories() -> dict[str, CategoryRow]:
+    """Every complaint category, code -> row, in the order of the form (kept per process)."""
+    return reference.cached("categories", lambda: {
+        code: CategoryRow(code, name, group, bool(active))
+        for code, name, group, active in db.session.execute(
+            select(Category.code, Category.name, Category.group, Category.is_active)
+            .order_by(Category.sort_order, Category.code))})
 
 SERVICE_REQUESTS = [
     ("bansos_tidak_diterima", "Bantuan sosial tidak diterima / terhenti"),

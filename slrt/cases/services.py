@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 
+from slrt.cases.catalog import categories
 from slrt.cases.models import (
     CHANNELS,
     DESK_OUTCOMES,
@@ -26,7 +27,6 @@ from slrt.cases.models import (
     RegistryCheck,
 )
 from slrt.cases.signals import case_registered
-from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
 from slrt.common.permissions import REGISTER_ROLES, can_see_village, village_scope
@@ -36,6 +36,7 @@ from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_key
 from slrt.extensions import db
 from slrt.platform.db import write_lock
+from slrt.regions.queries import villages
 
 
 class DuplicateOpenCase(DomainError):
@@ -219,7 +220,7 @@ def _record_check(case: Case, actor, now: datetime, *, method: str,
 
 
 def _validate_complaint(c: ComplaintInput, now: datetime) -> None:
-    category = reference.categories().get(c.category_code)
+    category = categories().get(c.category_code)
     if category is None or not category.is_active:
         raise DomainError(_("Kategori pengaduan tidak dikenal."), "category_code")
     if c.channel not in CHANNELS:
@@ -251,7 +252,7 @@ def register_case(
     the same category, unless allow_duplicate is set.
     """
     _check_can_act(actor, complaint.village_code)
-    if complaint.village_code not in reference.villages():
+    if complaint.village_code not in villages():
         raise DomainError(_("Desa/kelurahan tidak dikenal."), "village_code")
     _validate_complaint(complaint, now)
     if not person_data.is_unidentified and not person_data.name.strip():

@@ -19,9 +19,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from slrt.audit.services import audit
 from slrt.cases import queries, services
+from slrt.cases.catalog import categories
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
-from slrt.common import reference
 from slrt.common.errors import DomainError
 from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
@@ -30,6 +30,7 @@ from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
 from slrt.platform.db import locks_late
+from slrt.regions.queries import villages_in
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
@@ -46,7 +47,7 @@ def only_case_roles():
 
 def scope_villages():
     """The villages of the user's scope as (code, name) rows, in code order."""
-    return reference.villages_in(village_scope(current_user))
+    return villages_in(village_scope(current_user))
 
 
 def _village_choices():
@@ -55,7 +56,7 @@ def _village_choices():
 
 def _category_choices():
     groups: dict[str, list] = {"layanan": [], "ppks": []}
-    for c in reference.categories().values():
+    for c in categories().values():
         if c.is_active:
             groups.setdefault(c.group, []).append((c.code, c.name))
     return [("", _("- pilih kategori -"))] + groups["layanan"] + groups["ppks"]

@@ -58,16 +58,9 @@ def init_app(app):
             "Muat ulang halaman lalu kirim lagi.",
         )
 
-    def refused(e, code):
-        from slrt.audit.hooks import refusal
-
-        refusal(code)
-        return render_error(code)
-
-    for code in (400, 405, 413):
+    # 403 and 404 are logged as refusals by the audit log (slrt/audit/hooks.py).
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
-    for code in (403, 404):
-        app.register_error_handler(code, lambda e, code=code: refused(e, code))
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)

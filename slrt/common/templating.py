@@ -6,24 +6,6 @@ from slrt.common import time as t
 from slrt.identity import mask_nik
 
 
-def _case_proposals(case):
-    from sqlalchemy import select
-
-    from slrt.extensions import db
-    from slrt.proposals.models import Proposal
-
-    return list(db.session.scalars(select(Proposal).where(Proposal.case_id == case.id)
-                                   .order_by(Proposal.id)))
-
-
-def _registry_flags(record):
-    if record is None:
-        return []
-    from slrt.proposals.services import flags_of
-
-    return flags_of([record.id]).get(record.id, [])
-
-
 def init_app(app):
     app.jinja_env.filters["tanggal"] = t.format_date_id
     app.jinja_env.filters["waktu"] = t.format_datetime_id
@@ -33,7 +15,5 @@ def init_app(app):
     app.jinja_env.globals["now_utc"] = t.now_utc
     app.jinja_env.globals["period_age_months"] = t.period_age_months
     app.jinja_env.globals["STALE_AFTER_MONTHS"] = t.STALE_AFTER_MONTHS
-    app.jinja_env.globals["case_proposals"] = _case_proposals
-    app.jinja_env.globals["registry_flags"] = _registry_flags
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -15,6 +15,11 @@ from functools import lru_cache
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
+from slrt.common.models import get_setting, set_setting
+
+CUTI_BERSAMA_KEY = "cuti_bersama"  # days off the admin added
+WORKED_HOLIDAYS_KEY = "cuti_bersama_masuk"  # listed holidays the office works
+
 
 class DaysOff(frozenset):
     """The admin's adjustments to the calendar: the set holds the days off
@@ -77,3 +82,28 @@ def working_days_between(start: date, end: date, extra: frozenset[date] = frozen
         if is_working_day(current, extra):
             n += 1
     return n
+
+
+def _dates(raw: str) -> set[date]:
+    days = set()
+    for part in raw.replace("\n", ",").split(","):
+        part = part.strip()
+        if part:
+            try:
+                days.add(date.fromisoformat(part))
+            except ValueError:
+                continue
+    return days
+
+
+def cuti_bersama() -> DaysOff:
+    """The admin's adjustments to the national calendar (which already holds
+    the government's cuti bersama): days off added, listed days worked."""
+    return DaysOff(_dates(get_setting(CUTI_BERSAMA_KEY, "") or ""),
+                   _dates(get_setting(WORKED_HOLIDAYS_KEY, "") or ""))
+
+
+def set_cuti_bersama(days, worked=None) -> None:
+    set_setting(CUTI_BERSAMA_KEY, ",".join(d.isoformat() for d in sorted(set(days))))
+    if worked is not None:
+        set_setting(WORKED_HOLIDAYS_KEY, ",".join(d.isoformat() for d in sorted(set(worked))))

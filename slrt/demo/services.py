@@ -341,7 +341,7 @@ def load_demo(kabupaten: str, case_prefix: str) -> DemoReport:
     report.cases_added = load_cases(case_prefix)
     report.referrals_added = load_referrals()
     report.proposals_added = load_proposals()
-    from slrt.reminders.demo import load_reminders
+    from slrt.notifications.demo import load_reminders
 
     report.referrals_added += load_reminders(case_prefix)
     return report

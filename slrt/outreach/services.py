@@ -15,19 +15,29 @@ from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can_see_village
 from slrt.common.time import WIB, format_date_id, format_datetime_id, today_wib
-from slrt.common.workdays import add_working_days, is_working_day
+from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.notifications import status as st
+from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 from slrt.proposals import services as proposals
 from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
 from slrt.proposals.models import Proposal
+from slrt.proposals.signals import proposal_cases
 from slrt.referrals.models import Referral
-from slrt.reminders import status as st
-from slrt.reminders.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 
 OUTREACH_ROLES = ("fasilitator", "operator")
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
 CLOSES_TASK = {"bertemu", "pindah", "meninggal", "menolak"}
+
+
+@proposal_cases.connect
+def _cases_of_visit_proposal(proposal: Proposal, **extra) -> set[Case]:
+    """The cases of the visits that raised the proposal (a death or a move seen
+    at the door): its withdrawal is written on their timelines."""
+    return set(db.session.scalars(
+        select(Case).join(OutreachVisit, OutreachVisit.case_id == Case.id)
+        .where(OutreachVisit.proposal_id == proposal.id)))
 
 
 def _check(actor, village_code: str) -> None:
@@ -46,7 +56,7 @@ def waiting_referrals(user, today: date) -> list[Waiting]:
     codes = user.village_codes
     if not codes:
         return []
-    extra = st.cuti_bersama()
+    extra = cuti_bersama()
     refs = db.session.scalars(select(Referral).where(
         Referral.village_code.in_(codes), Referral.is_open.is_(True))
         .options(joinedload(Referral.program), joinedload(Referral.case).joinedload(
@@ -82,12 +92,12 @@ def suggest_next_visit(visited_at: datetime) -> tuple[datetime, str]:
     local = visited_at.astimezone(WIB)
     day = local.date()
     if local.hour < 12:
-        when_day = day if is_working_day(day, st.cuti_bersama()) else \
-            add_working_days(day, 1, st.cuti_bersama())
+        when_day = day if is_working_day(day, cuti_bersama()) else \
+            add_working_days(day, 1, cuti_bersama())
         when = datetime.combine(when_day, time(15, 30), WIB)
         why = _("warga biasanya di kebun pagi sampai siang; coba sore hari")
     else:
-        when = datetime.combine(add_working_days(day, 1, st.cuti_bersama()), time(6, 30), WIB)
+        when = datetime.combine(add_working_days(day, 1, cuti_bersama()), time(6, 30), WIB)
         why = _("coba pagi hari sebelum warga berangkat ke kebun")
     return when, f"{format_datetime_id(when)} ({why})"
 

@@ -27,7 +27,7 @@ from slrt.common.routing_ids import parse_id
 from slrt.common.time import WIB, now_utc, today_wib
 from slrt.extensions import db
 from slrt.outreach import services
-from slrt.reminders.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
+from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 
 bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
 

@@ -31,6 +31,7 @@ from slrt.proposals.models import (
     Proposal,
     RegistryFlag,
 )
+from slrt.proposals.signals import proposal_cases
 
 DESK_ROLES = ("operator", "fasilitator", "supervisor")
 DECISIONS = {"disetujui", "ditolak", "ditunda"}
@@ -247,13 +248,10 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
 
 def _withdrawal_events(p: Proposal, actor, now: datetime, **params) -> None:
     """On the timeline of the case the proposal came from, or of the outreach visit's case."""
-    from slrt.cases.models import Case
     from slrt.cases.services import add_event
-    from slrt.reminders.models import OutreachVisit
 
-    cases = {p.case} if p.case is not None else set(db.session.scalars(
-        select(Case).join(OutreachVisit, OutreachVisit.case_id == Case.id)
-        .where(OutreachVisit.proposal_id == p.id)))
+    cases = {p.case} if p.case is not None else {
+        case for _receiver, found in proposal_cases.send(p) for case in found}
     for case in cases:
         add_event(case, actor, "usulan", now, proposal_id=p.id, **params)
 

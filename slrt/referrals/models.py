@@ -82,7 +82,7 @@ class Referral(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set while the clock is paused (waiting for the resident's documents...);
-    # slrt/reminders/services.py pauses and resumes, shifting the due date.
+    # slrt/notifications/services.py pauses and resumes, shifting the due date.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -147,3 +147,22 @@ class AidHandoverLine(db.Model):
     handover: Mapped[AidHandover] = relationship(back_populates="lines")
 
     __table_args__ = (UniqueConstraint("handover_id", "item_code"),)
+
+
+class ReferralPause(db.Model):
+    """One pause of a referral's clock, with its reason; closed when resumed."""
+
+    __tablename__ = "referral_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Working days the clock stood still, added to the due date at resume.
+    working_days: Mapped[int] = mapped_column(Integer, default=0)
+
+    started_by = relationship("User", foreign_keys=[started_by_id])
+    ended_by = relationship("User", foreign_keys=[ended_by_id])

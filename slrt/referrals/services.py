@@ -15,7 +15,7 @@ from slrt.common.errors import DomainError
 from slrt.common.models import next_value
 from slrt.common.permissions import can_see_village
 from slrt.common.time import WIB
-from slrt.common.workdays import add_working_days
+from slrt.common.workdays import add_working_days, cuti_bersama
 from slrt.extensions import db
 from slrt.referrals import routing
 from slrt.referrals.models import Program, Referral
@@ -64,8 +64,6 @@ def refresh_case_status(case: Case, now: datetime) -> None:
 
 
 def due_date_for(program: Program, now: datetime):
-    from slrt.reminders.status import cuti_bersama
-
     return add_working_days(now.astimezone(WIB).date(), program.service_days, cuti_bersama())
 
 

@@ -13,6 +13,7 @@ from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
+from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
 from slrt.referrals import aid, queries, routing, services
 from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
@@ -91,9 +92,9 @@ def queue():
                                    limit=current_app.config["PAGE_SIZE"])
     counts = queries.tab_counts(current_user, f, today)
     handlers = queries.handlers_of(f.program) if f.program else []
-    from slrt.reminders import status as clock
+    from slrt.notifications import status as clock
 
-    cuti = clock.cuti_bersama()  # read once for the page, not per row
+    cuti = cuti_bersama()  # read once for the page, not per row
     clocks = {r.id: clock.referral_clock(r, today, cuti) for r in rows}
     return render_template(
         "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs, clocks=clocks,

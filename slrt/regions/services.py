@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
-from slrt.common import reference
 from slrt.extensions import db
+from slrt.platform import reference
 from slrt.regions.codes import RegionRow, iter_rows
 from slrt.regions.models import Region
 

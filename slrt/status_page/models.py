@@ -35,3 +35,15 @@ class StatusFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     __table_args__ = (Index("ix_status_failures_number_at", "number", "at"),)
+
+
+class StatusLookup(db.Model):
+    """One attempt on the public status page, counted per address."""
+
+    __tablename__ = "status_lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    __table_args__ = (Index("ix_status_lookups_address_at", "address", "at"),)

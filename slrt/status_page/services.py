@@ -21,8 +21,7 @@ from slrt.cases.models import Case
 from slrt.cases.signals import case_registered
 from slrt.common.time import now_utc
 from slrt.extensions import db
-from slrt.reminders.models import StatusLookup
-from slrt.status_page.models import StatusCode, StatusFailure
+from slrt.status_page.models import StatusCode, StatusFailure, StatusLookup
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # migrations/versions/0008_status_code.py too
 LENGTH = 8

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from slrt.audit.services import audit
 from slrt.cases.models import Case
 from slrt.common.time import format_date_id, now_utc, today_wib
+from slrt.notifications import status as st
 from slrt.platform.unit_of_work import remember_refusal
-from slrt.reminders import status as st
 from slrt.status_page import services
 
 bp = Blueprint("status_page", __name__)

@@ -39,7 +39,7 @@ def test_a_failed_login_prunes_failures_older_than_the_window(app, make_user, db
 
 
 def test_the_scheduler_job_prunes_them_too(app, db):
-    from slrt.reminders.cli import run_job
+    from slrt.notifications.cli import run_job
 
     _old_and_recent(db)
     run_job()

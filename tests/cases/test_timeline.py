@@ -239,9 +239,9 @@ def test_the_other_kinds_written_by_the_services_make_their_sentences(db, make_u
 
     from slrt.cases import services as cases
     from slrt.outreach import services as outreach
+    from slrt.referrals import pauses
     from slrt.referrals import services as referrals
     from slrt.referrals.aid import Composition
-    from slrt.reminders import services as reminders
 
     now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
     op = make_user("operator")
@@ -259,8 +259,8 @@ def test_the_other_kinds_written_by_the_services_make_their_sentences(db, make_u
     referrals.assign(handler, ref, None, now=now)
     referrals.record_handover(handler, ref, Composition(adult_men=1), {"matras": 1}, "Sahril",
                               "", now=now)
-    reminders.pause(handler, ref, "Menunggu surat.", now=now)
-    reminders.resume(handler, ref, now=now, note="Surat ada.")
+    pauses.pause(handler, ref, "Menunggu surat.", now=now)
+    pauses.resume(handler, ref, now=now, note="Surat ada.")
     referrals.move(handler, ref, "teruskan", "Butuh santunan.", now=now,
                    target_program="BENCANA_SANTUNAN")
     db.session.commit()

@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from slrt.reminders import services
-from slrt.reminders.models import Delivery
+from slrt.notifications import services
+from slrt.notifications.models import Delivery
 from tests.factories import wib
 from tests.http import login, post
 

@@ -17,16 +17,18 @@ import pytest
 from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
-from slrt.referrals import services as referrals
-from slrt.reminders import services
-from slrt.reminders import status as st
-from slrt.reminders.models import (
-    FollowUpTask,
+from slrt.common.workdays import cuti_bersama
+from slrt.notifications import services
+from slrt.notifications import status as st
+from slrt.notifications.models import (
     Notification,
-    ReferralPause,
     Reminder,
     UnitSupervisor,
 )
+from slrt.outreach.models import FollowUpTask
+from slrt.referrals import pauses
+from slrt.referrals import services as referrals
+from slrt.referrals.models import ReferralPause
 from tests.factories import ARO, build_nik, refer, wib
 from tests.http import login, post
 
@@ -86,14 +88,14 @@ def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, cl
     resp = post(client, "/admin/pengingat/cuti-bersama", {"days": "2026-12-31", "worked": ""},
                 token_page="/admin/pengingat")
     assert resp.status_code == 302
-    assert st.cuti_bersama() == {date(2026, 12, 31)}
+    assert cuti_bersama() == {date(2026, 12, 31)}
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
     # Tue 22 Dec + 14: without 24, 25, 31 Dec, 1 and 5 Jan -> Mon 18 Jan
     assert ref.due_date == date(2027, 1, 18)
     resp = post(client, "/admin/pengingat/cuti-bersama",
                 {"days": "2026-12-31", "worked": "2026-12-24"}, token_page="/admin/pengingat")
     assert resp.status_code == 302
-    assert st.cuti_bersama().removed == {date(2026, 12, 24)}
+    assert cuti_bersama().removed == {date(2026, 12, 24)}
     again = refer(people["op"], fire_case, "BENCANA_LOG", wib(2026, 12, 23, 10, 30))
     assert again.due_date == date(2026, 12, 24)  # one working day: 24 Dec is worked now
     page = client.get("/admin/pengingat").text
@@ -101,8 +103,8 @@ def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, cl
     bad = post(client, "/admin/pengingat/cuti-bersama", {"days": "24-12-2026"},
                token_page="/admin/pengingat")
     assert bad.status_code == 302
-    assert st.cuti_bersama() == {date(2026, 12, 31)}  # unchanged
-    assert st.cuti_bersama().removed == {date(2026, 12, 24)}
+    assert cuti_bersama() == {date(2026, 12, 31)}  # unchanged
+    assert cuti_bersama().removed == {date(2026, 12, 24)}
 
 
 def _clock(today, due=date(2027, 1, 14), days=14, **kw):
@@ -159,15 +161,15 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, 
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     assert ref.due_date == date(2027, 1, 14)
     with pytest.raises(DomainError, match="Alasan jeda wajib"):
-        services.pause(people["yusnita"], ref, "  ", now=wib(2026, 12, 30))
-    services.pause(people["yusnita"], ref, "Menunggu surat keterangan kebakaran dari desa",
+        pauses.pause(people["yusnita"], ref, "  ", now=wib(2026, 12, 30))
+    pauses.pause(people["yusnita"], ref, "Menunggu surat keterangan kebakaran dari desa",
                    now=wib(2026, 12, 30, 10))
     db.session.commit()
     assert st.referral_clock(ref, date(2027, 3, 1)).state == "paused"
     with pytest.raises(DomainError, match="sedang dijeda"):
-        services.pause(people["op"], ref, "lagi", now=wib(2026, 12, 31))
+        pauses.pause(people["op"], ref, "lagi", now=wib(2026, 12, 31))
     # Paused Wed 30 Dec, resumed Wed 6 Jan: 31 Dec, 4 Jan, 6 Jan count (1 and 5 Jan holidays).
-    lost = services.resume(people["op"], ref, now=wib(2027, 1, 6, 9),
+    lost = pauses.resume(people["op"], ref, now=wib(2027, 1, 6, 9),
                            note="Surat keterangan sudah diterima")
     db.session.commit()
     assert lost == 3
@@ -181,10 +183,10 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_date(people, fire_case, 
     assert any(k == "rujukan_lanjut" and "3 hari kerja" in m and "19 Januari 2027" in m
                for k, m in kinds)
     with pytest.raises(DomainError, match="tidak sedang dijeda"):
-        services.resume(people["op"], ref, now=wib(2027, 1, 7))
+        pauses.resume(people["op"], ref, now=wib(2027, 1, 7))
     outsider = people["dedi"]  # handles BENCANA_LOG, not this program
     with pytest.raises(DomainError, match="tidak berwenang"):
-        services.pause(outsider, ref, "alasan", now=wib(2027, 1, 7))
+        pauses.pause(outsider, ref, "alasan", now=wib(2027, 1, 7))
 
 
 def test_pause_and_resume_through_the_referral_page(people, fire_case, client, db):
@@ -306,7 +308,7 @@ def test_closed_and_paused_referrals_get_nothing(people, register, db):
     # ... then one is closed and one paused before the digest goes out.
     referrals.move(people["dedi"], ra, "terima", now=wib(2026, 12, 22, 7, 30))
     referrals.move(people["dedi"], ra, "selesaikan", now=wib(2026, 12, 22, 7, 31))
-    services.pause(people["dedi"], rb, "Menunggu foto kejadian", now=wib(2026, 12, 22, 7, 32))
+    pauses.pause(people["dedi"], rb, "Menunggu foto kejadian", now=wib(2026, 12, 22, 7, 32))
     db.session.commit()
     r = services.send_due(wib(2026, 12, 22, 8))
     assert r.cancelled == 4 and r.digests == 0 and r.reminders_created == 0
@@ -394,7 +396,7 @@ def test_two_processes_at_the_same_moment_send_each_reminder_once(
 def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none(app):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from slrt.reminders.cli import build_scheduler
+    from slrt.notifications.cli import build_scheduler
 
     scheduler = build_scheduler(app, BackgroundScheduler)
     jobs = {j.id: str(j.trigger) for j in scheduler.get_jobs()}
@@ -415,9 +417,9 @@ def test_a_due_date_moved_by_a_pause_replaces_the_pending_reminder(people, fire_
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 21, 10, 30))
     referrals.move(people["yusnita"], ref, "terima", now=wib(2026, 12, 23))
     assert services.send_due(wib(2027, 1, 11, 7)).reminders_created == 1  # at risk, pending
-    services.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",
+    pauses.pause(people["yusnita"], ref, "Menunggu surat keterangan RT",
                    now=wib(2027, 1, 11, 7, 10))
-    services.resume(people["yusnita"], ref, now=wib(2027, 1, 13, 7))  # 12, 13 Jan: 2 days
+    pauses.resume(people["yusnita"], ref, now=wib(2027, 1, 13, 7))  # 12, 13 Jan: 2 days
     db.session.commit()
     assert ref.due_date == date(2027, 1, 18)
     r = services.send_due(wib(2027, 1, 13, 8))

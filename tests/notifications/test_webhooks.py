@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from slrt.reminders import services
-from slrt.reminders.channels import gateway_refusal
-from slrt.reminders.models import Delivery
+from slrt.notifications import services
+from slrt.notifications.channels import gateway_refusal
+from slrt.notifications.models import Delivery
 from tests.factories import wib
 
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from slrt.common.errors import DomainError
+from slrt.notifications import services as reminders
 from slrt.outreach import services as outreach
+from slrt.outreach.models import FollowUpTask, OutreachVisit
 from slrt.proposals.models import Proposal, RegistryFlag
-from slrt.reminders import services as reminders
-from slrt.reminders.models import FollowUpTask, OutreachVisit
 from tests.factories import ARO, PNG, wib
 from tests.http import login, post
 

@@ -26,7 +26,7 @@ def _run(args, env):
 def test_the_scheduler_job_logs_its_summary_to_stderr(db_url, tmp_path):
     """The scheduler's job, in the app every entry point loads (wsgi)."""
     code = ("from wsgi import app\n"
-            "from slrt.reminders.cli import run_job\n"
+            "from slrt.notifications.cli import run_job\n"
             "with app.app_context():\n"
             "    run_job()\n")
     proc = _run([sys.executable, "-c", code], _env(db_url, tmp_path))

@@ -534,7 +534,8 @@ def test_queue_rows_show_where_each_referral_stands(client, people, register, db
     from datetime import timedelta
 
     from slrt.common.time import today_wib
-    from slrt.reminders.status import cuti_bersama, referral_clock
+    from slrt.common.workdays import cuti_bersama
+    from slrt.notifications.status import referral_clock
 
     today = today_wib()
     refs = []

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from slrt.audit.models import AuditEntry
 from slrt.common.time import now_utc
-from slrt.reminders import services as reminders
-from slrt.reminders.models import StatusLookup
+from slrt.referrals import pauses
+from slrt.status_page.models import StatusLookup
 from tests.factories import ARO, build_nik, refer, wib
 from tests.http import csrf_from
 
@@ -61,14 +61,14 @@ def test_status_and_next_step_without_login_and_without_personal_data(client, fi
 
 def test_paused_and_closed_referrals_have_their_own_next_step(client, fire, db):
     case, ref, handler = fire
-    reminders.pause(handler, ref, "Menunggu foto kejadian dari desa", now=wib(2026, 1, 6))
+    pauses.pause(handler, ref, "Menunggu foto kejadian dari desa", now=wib(2026, 1, 6))
     db.session.commit()
     text = ask(client, case.number, code_of(case)).text
     assert "menunggu kelengkapan dokumen atau keterangan dari Anda" in text
     assert "foto kejadian" not in text  # the internal reason stays inside
     from slrt.referrals import services as referrals
 
-    reminders.resume(handler, ref, now=wib(2026, 1, 7))
+    pauses.resume(handler, ref, now=wib(2026, 1, 7))
     referrals.move(handler, ref, "terima", now=wib(2026, 1, 7))
     referrals.move(handler, ref, "salurkan", now=wib(2026, 1, 7, 14))
     db.session.commit()

@@ -130,7 +130,7 @@ def _own_connections(fn):
     session only reads, deferred, while the import runs."""
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        from slrt import sqlite_deferred
+        from slrt.platform.db import sqlite_deferred
 
         db.session.commit()
         with sqlite_deferred():

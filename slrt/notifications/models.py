@@ -1,4 +1,4 @@
-"""Pauses, reminders, the notification inbox, deliveries, follow-up tasks, visits."""
+"""Reminders, the notification inbox, deliveries, unit supervisors, follow-up tasks, visits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -26,38 +25,12 @@ STAGES = {
     "overdue": "Lewat batas waktu",
     "escalated": "Eskalasi",
 }
-VISIT_OUTCOMES = {
-    "bertemu": "Bertemu warga",
-    "tidak_di_rumah": "Tidak di rumah",
-    "pindah": "Pindah",
-    "meninggal": "Meninggal",
-    "menolak": "Menolak",
-}
 DELIVERY_STATUSES = {
     "menunggu": "Menunggu dikirim",
     "mengirim": "Sedang dikirim",
     "terkirim": "Terkirim",
     "gagal": "Gagal, akan dicoba lagi",
 }
-
-
-class ReferralPause(db.Model):
-    """One pause of a referral's clock, with its reason; closed when resumed."""
-
-    __tablename__ = "referral_pauses"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    reason: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Working days the clock stood still, added to the due date at resume.
-    working_days: Mapped[int] = mapped_column(Integer, default=0)
-
-    started_by = relationship("User", foreign_keys=[started_by_id])
-    ended_by = relationship("User", foreign_keys=[ended_by_id])
 
 
 class Reminder(db.Model):
@@ -170,70 +143,3 @@ class UnitSupervisor(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
     user = relationship("User")
-
-
-class FollowUpTask(db.Model):
-    """A facilitator's task: visit the family of an escalated referral."""
-
-    __tablename__ = "follow_up_tasks"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
-    due_date: Mapped[date] = mapped_column(Date)  # the referral's due date it escalates
-    reason: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="terbuka")
-    suggested_visit: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    referral = relationship("Referral")
-    case = relationship("Case")
-
-    __table_args__ = (
-        UniqueConstraint("referral_id", "due_date", name="uq_follow_up_tasks_once"),
-        Index("ix_follow_up_tasks_village_status", "village_code", "status"),
-    )
-
-
-class OutreachVisit(db.Model):
-    """A facilitator's visit to a resident (penjangkauan)."""
-
-    __tablename__ = "outreach_visits"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_tasks.id"))
-    village_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"))
-    visited_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))
-    notes: Mapped[str] = mapped_column(Text, default="")
-    photo_path: Mapped[str] = mapped_column(String(80), default="")
-    photo_mime: Mapped[str] = mapped_column(String(40), default="")
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    next_visit_hint: Mapped[str] = mapped_column(String(200), default="")
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-
-    case = relationship("Case")
-    created_by = relationship("User")
-
-    @property
-    def outcome_label(self) -> str:
-        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
-
-
-class StatusLookup(db.Model):
-    """One attempt on the public status page, counted per address."""
-
-    __tablename__ = "status_lookups"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    address: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-
-    __table_args__ = (Index("ix_status_lookups_address_at", "address", "at"),)

@@ -31,7 +31,7 @@ def parse_now(value: str | None) -> datetime:
 @click.option("--now", "now_text", default=None, help="waktu acuan ISO (tanpa zona: WIB)")
 def send_due_command(now_text):
     """Kirim semua pengingat yang jatuh tempo per waktu tersebut, lalu cetak ringkasannya."""
-    from slrt.reminders.services import send_due
+    from slrt.notifications.services import send_due
 
     report = send_due(parse_now(now_text))
     for line in report.summary():
@@ -41,7 +41,7 @@ def send_due_command(now_text):
 def run_job() -> None:
     from slrt.auth.services import prune_login_failures
     from slrt.extensions import db
-    from slrt.reminders.services import send_due
+    from slrt.notifications.services import send_due
 
     now = now_utc()
     report = send_due(now)

@@ -7,8 +7,8 @@ closed referrals stand still. Urgent (darurat) referrals are at risk from
 the day they are sent, so they are reminded the same day.
 
 Working days follow the Indonesian calendar (slrt/common/workdays.py: public
-holidays and the government's cuti bersama) with the admin's adjustments
-kept in the app settings.
+holidays, the government's cuti bersama, and the admin's adjustments kept in
+the app settings).
 """
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 
-from slrt.common.models import get_setting, set_setting
 from slrt.common.workdays import (
-    DaysOff,
     add_working_days,
+    cuti_bersama,
     is_working_day,
     working_days_between,
 )
 
-CUTI_BERSAMA_KEY = "cuti_bersama"  # days off the admin added
-WORKED_HOLIDAYS_KEY = "cuti_bersama_masuk"  # listed holidays the office works
 URGENT = frozenset({"darurat"})
 DEFAULT_ESCALATE_AFTER = 3
 
@@ -40,31 +37,6 @@ STATES = {
     "closed": "Selesai",
 }
 LEVELS = {"on_track": 0, "at_risk": 1, "overdue": 2, "escalated": 3}
-
-
-def _dates(raw: str) -> set[date]:
-    days = set()
-    for part in raw.replace("\n", ",").split(","):
-        part = part.strip()
-        if part:
-            try:
-                days.add(date.fromisoformat(part))
-            except ValueError:
-                continue
-    return days
-
-
-def cuti_bersama() -> DaysOff:
-    """The admin's adjustments to the national calendar (which already holds
-    the government's cuti bersama): days off added, listed days worked."""
-    return DaysOff(_dates(get_setting(CUTI_BERSAMA_KEY, "") or ""),
-                   _dates(get_setting(WORKED_HOLIDAYS_KEY, "") or ""))
-
-
-def set_cuti_bersama(days, worked=None) -> None:
-    set_setting(CUTI_BERSAMA_KEY, ",".join(d.isoformat() for d in sorted(set(days))))
-    if worked is not None:
-        set_setting(WORKED_HOLIDAYS_KEY, ",".join(d.isoformat() for d in sorted(set(worked))))
 
 
 def escalate_after() -> int:

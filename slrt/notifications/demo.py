@@ -15,11 +15,13 @@ from slrt.auth.models import User
 from slrt.cases import services as case_services
 from slrt.common.models import get_setting, set_setting
 from slrt.common.time import WIB, now_utc, today_wib
+from slrt.common.workdays import cuti_bersama
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
+from slrt.notifications import services, status
+from slrt.referrals import pauses
 from slrt.referrals import services as referral_services
 from slrt.referrals.models import Program
-from slrt.reminders import services, status
 
 ARO, OLAK, RAMBAHAN = "15.04.03.2013", "15.04.03.2011", "15.04.03.2010"
 
@@ -51,7 +53,7 @@ def load_reminders(case_prefix: str) -> int:
         return 0
     users = {u.username: u for u in db.session.scalars(select(User))}
     now = now_utc()
-    today, extra = today_wib(now), status.cuti_bersama()
+    today, extra = today_wib(now), cuti_bersama()
     added = 0
     for i, (village, category, code, state, urgency, phone, text) in enumerate(STORIES):
         rec = db.session.scalars(select(RegistryRecord).where(
@@ -77,7 +79,7 @@ def load_reminders(case_prefix: str) -> int:
         if state != "on_track":
             referral_services.move(handler, ref, "terima", now=sent + timedelta(hours=2))
         if state == "paused":
-            services.pause(handler, ref, "Menunggu KK baru dan surat keterangan dokter dari "
+            pauses.pause(handler, ref, "Menunggu KK baru dan surat keterangan dokter dari "
                            "keluarga.", now=sent + timedelta(hours=3))
         added += 1
     set_setting("demo.reminders", "1")

@@ -14,14 +14,15 @@ from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
-from slrt.common.workdays import national_days_off
+from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
+from slrt.notifications import services
+from slrt.notifications import status as st
+from slrt.notifications.models import Delivery, Notification, UnitSupervisor
+from slrt.referrals import pauses
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
 from slrt.referrals.services import StaleReferral
-from slrt.reminders import services
-from slrt.reminders import status as st
-from slrt.reminders.models import Delivery, Notification, UnitSupervisor
 
 bp = Blueprint("reminders", __name__)
 
@@ -74,7 +75,7 @@ def _referral_action(referral_id: int, fn):
 @bp.post("/rujukan/<id:referral_id>/jeda")
 def pause(referral_id: int):
     def run(referral, version):
-        services.pause(current_user, referral, request.form.get("reason", "")[:2000],
+        pauses.pause(current_user, referral, request.form.get("reason", "")[:2000],
                        now=now_utc(), expected_version=version)
         flash(_("Waktu layanan %(n)s dijeda.", n=referral.number), "success")
     return _referral_action(referral_id, run)
@@ -83,7 +84,7 @@ def pause(referral_id: int):
 @bp.post("/rujukan/<id:referral_id>/lanjutkan")
 def resume(referral_id: int):
     def run(referral, version):
-        lost = services.resume(current_user, referral, now=now_utc(),
+        lost = pauses.resume(current_user, referral, now=now_utc(),
                                note=request.form.get("reason", "")[:2000],
                                expected_version=version)
         flash(_("Waktu layanan %(n)s berjalan lagi; batas layanan digeser %(d)d hari kerja.",
@@ -112,7 +113,7 @@ def settings():
         .limit(200)))
     recent = list(db.session.scalars(select(Delivery).where(Delivery.status == "terkirim")
                                      .order_by(Delivery.id.desc()).limit(20)))
-    adjust = st.cuti_bersama()
+    adjust = cuti_bersama()
     year = today_wib().year
     national = {**national_days_off(year), **national_days_off(year + 1)}
     return render_template("reminders/settings.html", units=units, chosen=chosen,
@@ -144,7 +145,7 @@ def save_holidays():
         flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s",
                 d=", ".join(bad + bad_worked)), "error")
         return redirect(url_for("reminders.settings"))
-    st.set_cuti_bersama(days, worked)
+    set_cuti_bersama(days, worked)
     flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
             n=len(days), m=len(worked)), "success")
     return redirect(url_for("reminders.settings"))

@@ -1,4 +1,4 @@
-"""Pause and resume a referral's clock; the reminder sweep (generate, digest, deliver).
+"""The reminder sweep (generate, digest, deliver).
 
 `send_due(now)` is the one entry point of the scheduler and of
 `flask reminders send-due`. Each phase commits on its own and every send is
@@ -24,25 +24,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
 from slrt.auth.models import User, UserProgram, UserVillage
-from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.time import WIB, format_date_id, today_wib
-from slrt.common.workdays import add_working_days, working_days_between
+from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
-from slrt.referrals.models import Program, Referral
-from slrt.referrals.workflow import sides_of
-from slrt.regions.models import Region
-from slrt.reminders import status as st
-from slrt.reminders.models import (
+from slrt.notifications import status as st
+from slrt.notifications.models import (
     STAGES,
     Delivery,
     DigestRun,
     Notification,
-    ReferralPause,
     Reminder,
     ReminderMark,
     UnitSupervisor,
 )
+from slrt.referrals.models import Program, Referral
+from slrt.regions.models import Region
 
 STALE_CLAIM = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
@@ -52,68 +49,6 @@ DIGEST_LIST_LIMIT = 60
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
-# ------------------------------------------------------------------ pause / resume
-
-def _check_version(referral: Referral, expected_version: int | None) -> None:
-    from slrt.referrals.services import _check_version as check
-
-    check(referral, expected_version)
-
-
-def pause(actor, referral: Referral, reason: str, *, now: datetime,
-          expected_version: int | None = None) -> ReferralPause:
-    """Stop the clock with a reason (waiting for the resident's documents...)."""
-    _check_version(referral, expected_version)
-    if not sides_of(actor, referral):
-        raise DomainError(_("Anda tidak berwenang menjeda rujukan ini."))
-    if not referral.is_open:
-        raise DomainError(_("Rujukan yang sudah selesai tidak dapat dijeda."))
-    if referral.paused_at is not None:
-        raise DomainError(_("Rujukan ini sedang dijeda."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Alasan jeda wajib diisi (misalnya: menunggu dokumen warga)."),
-                          "reason")
-    row = ReferralPause(referral_id=referral.id, reason=reason, started_at=now,
-                        started_by_id=actor.id)
-    db.session.add(row)
-    referral.paused_at = now
-    referral.pause_reason = reason
-    referral.updated_at = now
-    add_event(referral.case, actor, "rujukan_jeda", now, referral_id=referral.id,
-              action="jeda", number=referral.number, reason=reason)
-    db.session.flush()
-    return row
-
-
-def resume(actor, referral: Referral, *, now: datetime, note: str = "",
-           expected_version: int | None = None) -> int:
-    """Restart the clock; the working days paused move the due date. Returns them."""
-    _check_version(referral, expected_version)
-    if not sides_of(actor, referral):
-        raise DomainError(_("Anda tidak berwenang melanjutkan rujukan ini."))
-    if referral.paused_at is None:
-        raise DomainError(_("Rujukan ini tidak sedang dijeda."))
-    extra = st.cuti_bersama()
-    lost = max(0, working_days_between(today_wib(referral.paused_at), today_wib(now), extra))
-    row = db.session.scalars(select(ReferralPause).where(
-        ReferralPause.referral_id == referral.id, ReferralPause.ended_at.is_(None))
-        .order_by(ReferralPause.id.desc())).first()
-    if row is not None:
-        row.ended_at, row.ended_by_id, row.working_days = now, actor.id, lost
-    old_due = referral.due_date
-    if lost:
-        referral.due_date = add_working_days(old_due, lost, extra)
-    referral.paused_at = None
-    referral.pause_reason = ""
-    referral.updated_at = now
-    add_event(referral.case, actor, "rujukan_lanjut", now, referral_id=referral.id,
-              action="lanjut", number=referral.number, days=lost, old_due=old_due.isoformat(),
-              due=referral.due_date.isoformat(), note=note.strip())
-    db.session.flush()
-    return lost
 
 
 # ------------------------------------------------------------------ who is told
@@ -276,7 +211,7 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
     skipped (reminder_marks); the unique keys make a concurrent sweep harmless."""
     report = report or SweepReport(at=now)
     today = today_wib(now)
-    extra = st.cuti_bersama()
+    extra = cuti_bersama()
     d = Directory.load()
     rows, c = due_rows(today, extra, d.service_days)
     until = {code: c.at_risk_until(days, extra) for code, days in d.service_days.items()}
@@ -476,7 +411,7 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_pending(now: datetime, report: SweepReport) -> None:
     """Send the e-mail and webhook deliveries that are due; record each outcome."""
-    from slrt.reminders import channels
+    from slrt.notifications import channels
 
     due = db.session.execute(select(Delivery.id, Delivery.status, Delivery.claim).where(or_(
         and_(Delivery.status.in_(("menunggu", "gagal")), Delivery.next_attempt_at <= now),
