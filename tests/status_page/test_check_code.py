@@ -148,3 +148,11 @@ def test_the_migration_gives_existing_cases_a_code(app, case, op, register, db):
     assert set(rows) == ids
     assert len(set(rows.values())) == 2
     assert all(re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}", c) for c in rows.values())
+
+
+def test_every_registration_gets_its_code_in_its_own_transaction(case, db):
+    """Issued when the case is registered (through any door), not when a
+    receipt is first printed."""
+    row = db.session.scalars(select(StatusCode).where(StatusCode.case_id == case.id)).one()
+    assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}", row.code)
+    assert services.code_for(case) == row.code
