@@ -1,7 +1,7 @@
 """Indexes the reports read (created by migration 0006).
 
 Declared here, on the tables of other features, so that the models and the
-migrations keep agreeing (tests/test_app.py) without editing those models.
+migrations keep agreeing (tests/platform/test_app.py) without editing those models.
 Each index carries the columns its aggregate groups by, so that the
 dashboard's GROUP BY reads the index alone (bench/dashboard.py).
 """
