@@ -255,7 +255,7 @@ def _save_new_case():
         return _render_register(form, record=record, status=422)
     # The audit entry in the same transaction as the case: both or neither.
     audit("ubah", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
-          detail={"endpoint": request.endpoint, "aksi": "simpan"})
+          detail={"objek": f"Kasus {case.number}", "rincian": "Pengaduan dicatat"})
     flash(_("Pengaduan tercatat dengan nomor %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 

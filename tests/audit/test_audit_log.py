@@ -124,15 +124,15 @@ def test_a_registration_is_audited_with_its_case_and_person_in_one_transaction(
     refused = post(client, "/kasus/baru", {**form, "description": ""})
     assert refused.status_code == 422
     assert not [e for e in entries(db, action="ubah")
-                if e.detail.get("endpoint") == "cases.register"]
+                if e.detail.get("rincian") == "Pengaduan dicatat"]
 
     assert post(client, "/kasus/baru", form).status_code == 302
     case = db.session.scalars(select(Case)).one()
     [entry] = [e for e in entries(db, action="ubah")
-               if e.detail.get("endpoint") == "cases.register"]
+               if e.detail.get("rincian") == "Pengaduan dicatat"]
     assert (entry.object_type, entry.object_id, entry.person_id) == (
         "case", case.id, case.beneficiary_id)
-    assert entry.actor_name == "rina" and entry.detail["aksi"] == "simpan"
+    assert entry.actor_name == "rina" and entry.detail["objek"] == f"Kasus {case.number}"
 
     from sqlalchemy.orm import Session
 
@@ -150,7 +150,7 @@ def test_a_registration_is_audited_with_its_case_and_person_in_one_transaction(
     db.session.rollback()
     assert db.session.scalar(select(func.count(Case.id))) == 1
     assert len([e for e in entries(db, action="ubah")
-                if e.detail.get("endpoint") == "cases.register"]) == 1
+                if e.detail.get("rincian") == "Pengaduan dicatat"]) == 1
 
 
 def test_only_the_supervisor_reads_the_audit_log(make_user, app):
