@@ -31,7 +31,8 @@ def _cases(db) -> list[str]:
     return sorted(db.session.scalars(text("SELECT number FROM cases")))
 
 
-@pytest.mark.skipif(IS_PG, reason="a file database (SQLite)")
+@pytest.mark.skipif(IS_PG, reason="restores a SQLite backup file; the same rule on PostgreSQL "
+                    "(a pg_dump archive) is test_postgres_refuses_a_dump_of_an_unknown_revision")
 def test_the_cli_refuses_a_backup_of_an_unknown_revision(app, db, desk, register, db_url,
                                                          tmp_path):
     from slrt.backup.services import create_backup
@@ -76,7 +77,7 @@ def test_a_backup_of_a_known_older_revision_is_accepted(app, db, desk, db_url, t
         check_revisions([], tmp_path / "x", known)
 
 
-@pytest.mark.skipif(not IS_PG, reason="pg_dump archive")
+@pytest.mark.skipif(not IS_PG, reason="restores a pg_dump archive; the same rule on SQLite (a backup file) is test_the_cli_refuses_a_backup_of_an_unknown_revision")
 def test_postgres_refuses_a_dump_of_an_unknown_revision(app, db, desk, register, db_url,
                                                         tmp_path):
     from slrt.backup.services import BackupError, create_backup, pg_binary, restore_backup

@@ -23,7 +23,9 @@ from sqlalchemy import func, select, text
 from tests.factories import ARO, IS_PG, build_nik
 from tests.http import login, post
 
-pytestmark = pytest.mark.skipif(IS_PG, reason="how SQLite takes its write lock; the outcomes under concurrency are in test_concurrency.py, on both engines")
+pytestmark = pytest.mark.skipif(IS_PG, reason="checks when SQLite's database-wide write lock is taken (BEGIN IMMEDIATE), "
+                                "which PostgreSQL does not have; the outcomes this lock guards are "
+                                "tested on both engines in test_concurrency.py")
 
 ROOT = Path(__file__).resolve().parents[2]
 
