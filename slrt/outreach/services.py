@@ -91,13 +91,13 @@ def suggest_next_visit(visited_at: datetime) -> tuple[datetime, str]:
     afternoon miss early the next working morning."""
     local = visited_at.astimezone(WIB)
     day = local.date()
+    extra = cuti_bersama()  # read once: two settings rows
     if local.hour < 12:
-        when_day = day if is_working_day(day, cuti_bersama()) else \
-            add_working_days(day, 1, cuti_bersama())
+        when_day = day if is_working_day(day, extra) else add_working_days(day, 1, extra)
         when = datetime.combine(when_day, time(15, 30), WIB)
         why = _("warga biasanya di kebun pagi sampai siang; coba sore hari")
     else:
-        when = datetime.combine(add_working_days(day, 1, cuti_bersama()), time(6, 30), WIB)
+        when = datetime.combine(add_working_days(day, 1, extra), time(6, 30), WIB)
         why = _("coba pagi hari sebelum warga berangkat ke kebun")
     return when, f"{format_datetime_id(when)} ({why})"
 
