@@ -10,7 +10,7 @@ from sqlalchemy import select
 from slrt.audit.labels import readable
 from slrt.audit.models import AuditEntry
 from slrt.audit.services import ACTIONS, audit
-from slrt.common.permissions import roles_required
+from slrt.common.permissions import permission_required
 from slrt.common.time import WIB
 from slrt.extensions import db
 from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
@@ -23,12 +23,6 @@ def audit_readable(rows):
     return readable(rows)
 
 
-@bp.before_request
-@roles_required("supervisor")
-def only_supervisors():
-    return None
-
-
 def _day(value: str) -> date | None:
     try:
         d = date.fromisoformat(value)
@@ -38,6 +32,7 @@ def _day(value: str) -> date | None:
 
 
 @bp.get("")
+@permission_required("audit.read")
 def index():
     args = request.args
     stmt = select(AuditEntry)
@@ -58,6 +53,7 @@ def index():
 
 
 @bp.route("/pdp", methods=["GET", "POST"])
+@permission_required("pdp.report")
 def pdp():
     """One step: a person's data and everyone who viewed or changed it."""
     from slrt.audit.pdp import report_for

@@ -258,22 +258,20 @@ class Case(db.Model):
         """The beneficiary as this user may see it: the stored profile, or,
         for a village desk outside the person's village, what the case's desk
         recorded."""
-        from slrt.common.permissions import can_see_village
+        from slrt.common.permissions import can
 
         person = self.beneficiary
-        if (self.beneficiary_profile is not None and user.role in ("operator", "fasilitator")
-                and not can_see_village(user, person.village_code)):
+        if self.beneficiary_profile is not None and not can(user, "person.profile", person):
             return ProfileSnapshot(person, self.beneficiary_profile)
         return person
 
     def profile_history_for(self, user) -> list[PersonHistory]:
         """The earlier values of the beneficiary's profile, for those who may
         see the stored profile."""
-        from slrt.common.permissions import can_see_village
+        from slrt.common.permissions import can
 
         person = self.beneficiary
-        if user.role in ("operator", "fasilitator") and not can_see_village(
-                user, person.village_code):
+        if not can(user, "person.profile", person):
             return []
         return list(db.session.scalars(
             db.select(PersonHistory).where(PersonHistory.person_id == person.id)

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
-from slrt.common.permissions import CASE_ROLES, village_scope
+from slrt.common.permissions import can, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
@@ -23,7 +23,7 @@ CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,5}-?\d{4}-?\d{4,6}$")
 def scoped(user, stmt: Select | None = None) -> Select:
     """Cases the user may see; an empty scope sees nothing."""
     stmt = stmt if stmt is not None else select(Case)
-    if user.role not in CASE_ROLES:
+    if not can(user, "case.view"):
         return stmt.where(False)
     scope = village_scope(user)
     if scope is None:

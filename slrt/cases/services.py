@@ -29,7 +29,7 @@ from slrt.cases.models import (
 from slrt.cases.signals import case_registered
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import REGISTER_ROLES, can_see_village, village_scope
+from slrt.common.permissions import can, can_see_village, village_scope
 from slrt.common.time import WIB
 from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
@@ -103,8 +103,8 @@ def add_event(case: Case, actor, kind: str, now: datetime, /, **params) -> CaseE
 _PERSON_BY_NIK = select(Person.__table__.c.id).where(Person.__table__.c.nik == bindparam("nik"))
 
 
-def _check_can_act(actor, village_code: str) -> None:
-    if actor.role not in REGISTER_ROLES:
+def _check_can_act(actor, village_code: str, action: str = "case.register") -> None:
+    if not can(actor, action):
         raise DomainError(_("Peran Anda tidak dapat mencatat atau mengubah pengaduan."))
     if not can_see_village(actor, village_code):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
@@ -180,7 +180,7 @@ def _typed_profile(data: PersonInput, village_code: str) -> dict:
 def can_change_profile(actor, person: Person) -> bool:
     """A stored profile is changed only by the desks of the person's village
     (or the regency), like it is shown only to them."""
-    return person.village_code is None or can_see_village(actor, person.village_code)
+    return person.village_code is None or can(actor, "person.change", person)
 
 
 def _insert(model, values: dict) -> int:
@@ -365,7 +365,7 @@ def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: 
 
 
 def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.note")
     text = text.strip()
     if not text:
         raise DomainError(_("Catatan wajib diisi."), "text")
@@ -376,7 +376,7 @@ def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
 def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
                   expected_version: int | None = None) -> None:
     """Settle the case at the Puskesos desk with an outcome."""
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.close")
     if expected_version is not None and expected_version != case.version:
         raise DomainError(_("Kasus ini baru saja diubah oleh pengguna lain. Muat ulang "
                             "halaman dan periksa lagi sebelum menutup."))
@@ -401,7 +401,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
 
 def recheck_registry(actor, case: Case, *, now: datetime) -> RegistryCheck:
     """Check the registry again (after a new snapshot) and keep both results."""
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.recheck")
     person = case.beneficiary
     if not person.nik:
         raise DomainError(_("Penerima manfaat belum memiliki NIK; DTKS tidak dapat diperiksa."))

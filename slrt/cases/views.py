@@ -23,7 +23,7 @@ from slrt.cases.catalog import categories
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.common.errors import DomainError
-from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
+from slrt.common.permissions import can_see_village, permission_required, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
@@ -35,14 +35,10 @@ from slrt.regions.queries import villages_in
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
 
-def _require(roles):
-    if current_user.role not in roles:
-        abort(403)
-
-
 @bp.before_request
+@permission_required("case.view")
 def only_case_roles():
-    _require(CASE_ROLES)
+    pass
 
 
 def scope_villages():
@@ -141,8 +137,8 @@ def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,
 
 @bp.route("/baru", methods=["GET", "POST"])
 @locks_late  # the form is read and checked while other desks write; the service locks
+@permission_required("case.register")
 def register():
-    _require(REGISTER_ROLES)
     step = request.form.get("step", "") if request.method == "POST" else ""
 
     if step == "cari":
@@ -303,6 +299,7 @@ def _redisplay(case, *, note_form=None, close_form=None, status=422):
 
 
 @bp.post("/<id:case_id>/catatan")
+@permission_required("case.note")
 def add_note(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = NoteForm()
@@ -319,6 +316,7 @@ def add_note(case_id: int):
 
 
 @bp.post("/<id:case_id>/tutup")
+@permission_required("case.close")
 def close(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = CloseForm()
@@ -347,6 +345,7 @@ def close(case_id: int):
 
 
 @bp.post("/<id:case_id>/cek-dtks")
+@permission_required("case.recheck")
 def recheck(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     try:
@@ -361,6 +360,7 @@ def recheck(case_id: int):
 
 
 @bp.post("/<id:case_id>/tambah-pengaduan")
+@permission_required("case.register")
 def add_complaint(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     description = (request.form.get("description") or "").strip()[:4000]
@@ -376,6 +376,7 @@ def add_complaint(case_id: int):
 
 
 @bp.post("/<id:case_id>/nik")
+@permission_required("case.reveal_nik")
 def reveal_nik(case_id: int):
     """Lists show NIKs masked; seeing one in full is an explicit, logged act."""
     case = queries.get_case_for(current_user, case_id)

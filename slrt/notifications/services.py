@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from slrt.auth.models import User, UserProgram, UserVillage
 from slrt.common.errors import DomainError
+from slrt.common.permissions import FASILITATOR, HANDLER, SUPERVISOR
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
@@ -55,7 +56,9 @@ def _insert(model):
 
 @dataclass
 class Directory:
-    """Recipients by program, unit and village, read once per sweep."""
+    """Recipients by program, unit and village, read once per sweep. The
+    reminders go to people by their job (the program's handlers, the village's
+    facilitators, the supervisors), so these queries filter by role."""
 
     handlers: dict[str, list[int]]
     unit_of: dict[str, str]
@@ -69,7 +72,7 @@ class Directory:
         handlers: dict[str, list[int]] = defaultdict(list)
         for uid, code in db.session.execute(
                 select(UserProgram.user_id, UserProgram.program_code).join(User)
-                .where(User.role == "handler", User.is_active_flag)
+                .where(User.role == HANDLER, User.is_active_flag)
                 .order_by(UserProgram.user_id)):
             handlers[code].append(uid)
         unit_of, days = {}, {}
@@ -83,12 +86,12 @@ class Directory:
             unit_sups[unit].append(uid)
         # A supervisor who supervises a unit is that unit's, not the regency's.
         regency = list(db.session.scalars(select(User.id).where(
-            User.role == "supervisor", User.is_active_flag,
+            User.role == SUPERVISOR, User.is_active_flag,
             User.id.not_in(select(UnitSupervisor.user_id))).order_by(User.id)))
         facs: dict[str, list[int]] = defaultdict(list)
         for uid, code in db.session.execute(
                 select(UserVillage.user_id, UserVillage.village_code).join(User)
-                .where(User.role == "fasilitator", User.is_active_flag)
+                .where(User.role == FASILITATOR, User.is_active_flag)
                 .order_by(UserVillage.user_id)):
             facs[code].append(uid)
         return cls(dict(handlers), unit_of, days, dict(unit_sups), regency, dict(facs))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can, can_see_village
 from slrt.common.time import WIB
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
@@ -33,7 +33,6 @@ from slrt.proposals.models import (
 )
 from slrt.proposals.signals import proposal_cases
 
-DESK_ROLES = ("operator", "fasilitator", "supervisor")
 DECISIONS = {"disetujui", "ditolak", "ditunda"}
 SCAN_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
               b"\x89PNG": ("image/png", ".png")}
@@ -43,8 +42,8 @@ def period_of(now: datetime) -> str:
     return now.astimezone(WIB).strftime("%Y-%m")
 
 
-def _check_desk(actor, village_code: str) -> None:
-    if actor.role not in DESK_ROLES or not can_see_village(actor, village_code):
+def _check_desk(actor, village_code: str, action: str = "proposal.create") -> None:
+    if not can(actor, action) or not can_see_village(actor, village_code):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
 
 
@@ -151,7 +150,7 @@ def check_report(actor, record: RegistryRecord, kind: str, note: str, *, confirm
     returns the cleaned note."""
     if kind not in FLAG_KINDS:
         raise DomainError(_("Pilih: pindah atau meninggal."), "kind")
-    _check_desk(actor, record.village_code)
+    _check_desk(actor, record.village_code, "registry.flag")
     note = (note or "").replace("\x00", "").strip()
     if not note:
         raise DomainError(_("Tuliskan keterangan: kapan dan dari siapa kabar ini diketahui."),
@@ -202,7 +201,7 @@ def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: da
 def can_withdraw(actor, flag: RegistryFlag) -> bool:
     """The reporter or a supervisor, while the Musdes has not decided."""
     return (flag.withdrawn_at is None
-            and (flag.reported_by_id == actor.id or actor.role == "supervisor")
+            and (flag.reported_by_id == actor.id or can(actor, "registry.unflag_any"))
             and (flag.proposal is None or flag.proposal.status in WITHDRAWABLE))
 
 
@@ -211,10 +210,10 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
     deactivation proposal it raised is withdrawn, unless another report still
     stands on it."""
     record = db.session.get(RegistryRecord, flag.registry_record_id)
-    _check_desk(actor, record.village_code)
+    _check_desk(actor, record.village_code, "registry.flag")
     if flag.withdrawn_at is not None:
         raise DomainError(_("Laporan ini sudah dicabut."))
-    if flag.reported_by_id != actor.id and actor.role != "supervisor":
+    if flag.reported_by_id != actor.id and not can(actor, "registry.unflag_any"):
         raise DomainError(_("Hanya pelapor atau supervisor yang dapat mencabut laporan ini."))
     p = flag.proposal
     if p is not None and p.status not in WITHDRAWABLE:
@@ -290,7 +289,7 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
                   scan: bytes | None = None, scan_name: str = "", upload_dir: Path | None = None
                   ) -> Musdes:
     """Record the deliberation and its decision on each proposal of the pre-list."""
-    _check_desk(actor, village_code)
+    _check_desk(actor, village_code, "musdes.manage")
     if held_on > now.astimezone(WIB).date():
         raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")
     if not place.strip() or not minutes_number.strip():
@@ -346,7 +345,7 @@ def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
 
 def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
     for p in proposals:
-        _check_desk(actor, p.village_code)
+        _check_desk(actor, p.village_code, "proposal.export")
         if p.status != "disetujui":
             raise DomainError(_("Hanya usulan yang disetujui Musdes yang dapat dikirim."))
         p.status = "dikirim"
@@ -359,7 +358,7 @@ def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
 
 def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now: datetime
                            ) -> None:
-    _check_desk(actor, p.village_code)
+    _check_desk(actor, p.village_code, "proposal.export")
     if p.status != "dikirim":
         raise DomainError(_("Hasil Kemensos hanya untuk usulan yang sudah dikirim."))
     if not accepted and not note.strip():

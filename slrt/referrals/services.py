@@ -13,15 +13,13 @@ from slrt.cases.models import REFERRAL_OUTCOME, Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can
 from slrt.common.time import WIB
 from slrt.common.workdays import add_working_days, cuti_bersama
 from slrt.extensions import db
 from slrt.referrals import routing
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import MOVES, OPEN_STATUSES, allowed_moves, sides_of
-
-DESK_ROLES = ("operator", "fasilitator", "supervisor")
 
 
 class StaleReferral(DomainError):
@@ -84,7 +82,7 @@ def _new_referral(actor, case: Case, program: Program, reason: str, now: datetim
 def refer(actor, case: Case, program_codes: list[str], reason: str, *, now: datetime
           ) -> list[Referral]:
     """Send the case to one or more programs; hard rules refuse, hints only explain."""
-    if actor.role not in DESK_ROLES or not can_see_village(actor, case.village_code):
+    if not can(actor, "referral.route", case):
         raise DomainError(_("Anda tidak dapat merujuk kasus ini."))
     if case.status == "selesai":
         raise DomainError(_("Kasus sudah selesai; catat pengaduan baru bila perlu dirujuk."))
@@ -178,15 +176,15 @@ def move(actor, referral: Referral, action: str, reason: str = "", *, now: datet
 def assign(actor, referral: Referral, handler_id: int | None, *, now: datetime,
            expected_version: int | None = None) -> None:
     _check_version(referral, expected_version)
-    if "handler" not in sides_of(actor, referral):
+    if not can(actor, "referral.assign", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat menugaskan rujukan."))
     if referral.status not in OPEN_STATUSES:
         raise DomainError(_("Rujukan yang sudah selesai tidak dapat ditugaskan."))
     handler = None
     if handler_id is not None:
         handler = db.session.get(User, handler_id)
-        if handler is None or handler.role != "handler" or not handler.is_active \
-                or referral.program_code not in handler.program_codes:
+        if handler is None or not handler.is_active \
+                or not can(handler, "referral.handle", referral):
             raise DomainError(_("Petugas yang dipilih tidak memegang program ini."), "assignee")
     referral.assigned_to_id = handler.id if handler else None
     referral.updated_at = now
@@ -208,7 +206,7 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
     from slrt.referrals.aid import ITEMS, propose_package
     from slrt.referrals.models import AidHandover, AidHandoverLine
 
-    if "handler" not in sides_of(actor, referral):
+    if not can(actor, "referral.handover", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat mencatat serah terima."))
     if referral.program_code not in AID_PROGRAMS:
         raise DomainError(_("Serah terima barang hanya untuk rujukan bantuan logistik bencana."))

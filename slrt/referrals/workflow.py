@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slrt.common.permissions import can
+
 STATUSES = {
     "dikirim": "Dikirim, menunggu diterima",
     "diterima": "Diterima",
@@ -69,12 +71,9 @@ MOVES: dict[str, Move] = {m.action: m for m in (
 def sides_of(user, referral) -> set[str]:
     """Which sides of a referral the user stands on."""
     sides = set()
-    if user.role == "handler" and referral.program_code in user.program_codes:
+    if can(user, "referral.handle", referral):   # a handler of the referral's program
         sides.add("handler")
-    if user.role == "supervisor":
-        sides.add("desk")
-    if user.role in ("operator", "fasilitator") and \
-            referral.case.village_code in user.village_codes:
+    if can(user, "referral.desk", referral.case):  # a desk of the case's village, the regency
         sides.add("desk")
     return sides
 
