@@ -268,6 +268,12 @@ def flags_of(record_ids: list[int]) -> dict[int, list[RegistryFlag]]:
     return out
 
 
+def proposals_of_case(case) -> list[Proposal]:
+    """The proposals raised from a case, oldest first (the case page lists them)."""
+    return list(db.session.scalars(select(Proposal).where(Proposal.case_id == case.id)
+                                   .order_by(Proposal.id)))
+
+
 def pending_for_musdes(village_code: str) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(
         Proposal.village_code == village_code, Proposal.status.in_(("draf", "ditunda")))

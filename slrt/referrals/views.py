@@ -144,6 +144,8 @@ def needs_reply():
 
 
 def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None, status=200):
+    from slrt.notifications import status as clock
+
     moves = allowed_moves(current_user, referral)
     programs = list(db.session.scalars(select(Program).where(
         Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
@@ -156,7 +158,8 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         programs=programs, handlers=handlers, events=events, error=error,
         move_form=move_form or MoveForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
-        today=today_wib(), is_aid=referral.program_code in services.AID_PROGRAMS,
+        today=today_wib(), clock=clock.referral_clock(referral, today_wib()),
+        is_aid=referral.program_code in services.AID_PROGRAMS,
         can_handover=("handler" in sides_of(current_user, referral)
                       and referral.program_code in services.AID_PROGRAMS
                       and referral.status in ("diterima", "diproses")

@@ -101,12 +101,6 @@ def lookup():
 
 
 @bp.app_template_global()
-def status_code_for(case) -> str:
-    """For the receipt: the case's check code, as printed (XXXX-XXXX)."""
-    return services.format_code(services.code_for(case))
-
-
-@bp.app_template_global()
 def status_page_url() -> str:
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if base:
