@@ -22,6 +22,7 @@ from slrt.cases import queries, services
 from slrt.cases.catalog import categories
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
+from slrt.cases.workflow import can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
@@ -297,14 +298,16 @@ def detail(case_id: int):
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
                            close_form=CloseForm(formdata=None, version=case.version),
-                           proposals=proposal_services.proposals_of_case(case))
+                           proposals=proposal_services.proposals_of_case(case),
+                           can_close=can_close_at_desk(case))
 
 
 def _redisplay(case, *, note_form=None, close_form=None, status=422):
     return render_template(
         "cases/detail.html", case=case, note_form=note_form or NoteForm(formdata=None),
         close_form=close_form or CloseForm(formdata=None, version=case.version),
-        proposals=proposal_services.proposals_of_case(case)), status
+        proposals=proposal_services.proposals_of_case(case),
+        can_close=can_close_at_desk(case)), status
 
 
 @bp.post("/<id:case_id>/catatan")

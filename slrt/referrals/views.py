@@ -18,7 +18,13 @@ from slrt.extensions import db
 from slrt.referrals import aid, queries, routing, services
 from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
 from slrt.referrals.models import Program, Referral
-from slrt.referrals.workflow import MOVES, STATUSES, allowed_moves, sides_of
+from slrt.referrals.workflow import (
+    HANDOVER_STATUSES,
+    MOVES,
+    STATUSES,
+    allowed_moves,
+    sides_of,
+)
 from slrt.regions.queries import villages_of
 
 bp = Blueprint("referrals", __name__, url_prefix="/rujukan")
@@ -162,7 +168,7 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         is_aid=referral.program_code in services.AID_PROGRAMS,
         can_handover=("handler" in sides_of(current_user, referral)
                       and referral.program_code in services.AID_PROGRAMS
-                      and referral.status in ("diterima", "diproses")
+                      and referral.status in HANDOVER_STATUSES
                       and referral.handover is None)), status
 
 

@@ -61,9 +61,9 @@ def answer_for(case: Case, today) -> dict:
     steps = [{"program": r.program.name, "status": r.status_label, "next": next_step(r, today)}
              for r in case.referrals]
     if not case.referrals:
-        summary = (_("Pengaduan sudah selesai ditangani di desa.") if case.status == "selesai"
+        summary = (_("Pengaduan sudah selesai ditangani di desa.") if not case.is_open
                    else _("Pengaduan tercatat dan sedang ditangani Puskesos desa."))
-    elif case.status == "selesai":
+    elif not case.is_open:
         summary = _("Semua rujukan sudah selesai.")
     else:
         summary = _("Pengaduan sedang dirujuk ke program Dinas Sosial.")
