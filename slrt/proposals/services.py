@@ -32,9 +32,15 @@ from slrt.proposals.models import (
     RegistryFlag,
 )
 from slrt.proposals.signals import proposal_cases
+from slrt.proposals.workflow import (
+    AWAITING_MUSDES,
+    FLAG_FLOW,
+    MUSDES_MOVES,
+    PROPOSAL_FLOW,
+    WITHDRAWABLE,
+)
 
 DESK_ROLES = ("operator", "fasilitator", "supervisor")
-DECISIONS = {"disetujui", "ditolak", "ditunda"}
 SCAN_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
               b"\x89PNG": ("image/png", ".png")}
 
@@ -120,7 +126,7 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
     proposal = Proposal(
         number=f"US-{yymm}-{next_value(f'proposal-{yymm}'):04d}", kind=kind,
         reason_code=reason_code if kind == "nonaktif" else "", village_code=village_code,
-        period=period_of(now), status="draf", source=source, nik=nik, no_kk=no_kk,
+        period=period_of(now), status=PROPOSAL_FLOW.initial, source=source, nik=nik, no_kk=no_kk,
         name=name.strip(), details=details, note=note.strip(),
         case_id=case.id if case is not None else None,
         person_id=case.beneficiary_id if case is not None else None,
@@ -134,9 +140,6 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
         add_event(case, actor, "usulan", now, proposal_id=proposal.id, step="dibuat",
                   number=proposal.number, proposal_kind=proposal.kind)
     return proposal
-
-
-WITHDRAWABLE = ("draf", "ditunda")  # still before the Musdes, not decided
 
 
 def _person_id_of(nik: str) -> int | None:
@@ -201,7 +204,7 @@ def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: da
 
 def can_withdraw(actor, flag: RegistryFlag) -> bool:
     """The reporter or a supervisor, while the Musdes has not decided."""
-    return (flag.withdrawn_at is None
+    return (FLAG_FLOW.allows(flag.status, "cabut")
             and (flag.reported_by_id == actor.id or actor.role == "supervisor")
             and (flag.proposal is None or flag.proposal.status in WITHDRAWABLE))
 
@@ -212,7 +215,7 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
     stands on it."""
     record = db.session.get(RegistryRecord, flag.registry_record_id)
     _check_desk(actor, record.village_code)
-    if flag.withdrawn_at is not None:
+    if not FLAG_FLOW.allows(flag.status, "cabut"):
         raise DomainError(_("Laporan ini sudah dicabut."))
     if flag.reported_by_id != actor.id and actor.role != "supervisor":
         raise DomainError(_("Hanya pelapor atau supervisor yang dapat mencabut laporan ini."))
@@ -228,7 +231,7 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
         others = db.session.scalar(select(RegistryFlag.id).where(
             RegistryFlag.proposal_id == p.id, RegistryFlag.withdrawn_at.is_(None)))
         if others is None and p.source == "penjangkauan":
-            p.status = "dicabut"
+            PROPOSAL_FLOW.apply(p, "cabut")
             p.decision_reason = _("Laporan lapangan dicabut oleh %(who)s.",
                                   who=actor.display_name) + (f" {reason}" if reason else "")
             p.updated_at = now
@@ -276,7 +279,7 @@ def proposals_of_case(case) -> list[Proposal]:
 
 def pending_for_musdes(village_code: str) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(
-        Proposal.village_code == village_code, Proposal.status.in_(("draf", "ditunda")))
+        Proposal.village_code == village_code, Proposal.status.in_(AWAITING_MUSDES))
         .order_by(Proposal.id)))
 
 
@@ -310,9 +313,9 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
     for pid, (decision, reason) in chosen.items():
         if pid not in pending:
             raise DomainError(_("Usulan tidak ada dalam pra-daftar desa ini."), "decisions")
-        if decision not in DECISIONS:
+        if decision not in MUSDES_MOVES:
             raise DomainError(_("Keputusan tidak dikenal."), "decisions")
-        if decision == "ditolak" and not reason.strip():
+        if MUSDES_MOVES[decision].reason_required and not reason.strip():
             raise DomainError(_("Alasan penolakan usulan %(n)s wajib diisi.",
                                 n=pending[pid].number), "decisions")
     musdes = Musdes(village_code=village_code, period=period_of(now), held_on=held_on,
@@ -326,7 +329,7 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
     db.session.flush()
     for pid, (decision, reason) in chosen.items():
         p = pending[pid]
-        p.status = decision
+        PROPOSAL_FLOW.apply(p, MUSDES_MOVES[decision].action)
         p.decision_reason = reason.strip()
         p.musdes_id = musdes.id
         p.updated_at = now
@@ -344,7 +347,7 @@ def _case_event(p: Proposal, actor, now: datetime, **params) -> None:
 
 
 def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
-    stmt = select(Proposal).where(Proposal.status == "disetujui")
+    stmt = select(Proposal).where(Proposal.status.in_(PROPOSAL_FLOW.sources_of("kirim")))
     if village_codes is not None:
         stmt = stmt.where(Proposal.village_code.in_(village_codes))
     return list(db.session.scalars(stmt.order_by(Proposal.village_code, Proposal.id)))
@@ -353,9 +356,9 @@ def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
 def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
     for p in proposals:
         _check_desk(actor, p.village_code)
-        if p.status != "disetujui":
+        if not PROPOSAL_FLOW.allows(p.status, "kirim"):
             raise DomainError(_("Hanya usulan yang disetujui Musdes yang dapat dikirim."))
-        p.status = "dikirim"
+        PROPOSAL_FLOW.apply(p, "kirim")
         p.sent_at = now
         p.updated_at = now
         _case_event(p, actor, now, step="dikirim", number=p.number)
@@ -366,11 +369,11 @@ def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
 def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now: datetime
                            ) -> None:
     _check_desk(actor, p.village_code)
-    if p.status != "dikirim":
+    if not p.awaits_ministry:
         raise DomainError(_("Hasil Kemensos hanya untuk usulan yang sudah dikirim."))
     if not accepted and not note.strip():
         raise DomainError(_("Tuliskan alasan penolakan dari Kemensos."), "note")
-    p.status = "diterima_kemensos" if accepted else "ditolak_kemensos"
+    PROPOSAL_FLOW.apply(p, "diterima_kemensos" if accepted else "ditolak_kemensos")
     p.decision_reason = note.strip() or p.decision_reason
     p.updated_at = now
     _case_event(p, actor, now, step="kemensos", number=p.number, status=p.status)
