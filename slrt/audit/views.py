@@ -18,9 +18,6 @@ from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-@bp.app_template_global("audit_readable")
-def audit_readable(rows):
-    return readable(rows)
 
 
 def _day(value: str) -> date | None:
@@ -49,7 +46,7 @@ def index():
         stmt = stmt.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time.min,
                                                            tzinfo=WIB))
     rows = list(db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(200)))
-    return render_template("audit/index.html", rows=rows, actions=ACTIONS, args=args)
+    return render_template("audit/index.html", rows=readable(rows), actions=ACTIONS, args=args)
 
 
 @bp.route("/pdp", methods=["GET", "POST"])
@@ -73,4 +70,5 @@ def pdp():
                   detail={"rincian": "Laporan data pribadi untuk warga" if result.found
                           else "Laporan data pribadi: tidak ada data tersimpan",
                           "nik": mask_nik(nik), "baris": len(result.entries)})
-    return render_template("audit/pdp.html", error=error, result=result)
+    return render_template("audit/pdp.html", error=error, result=result,
+                           audit_rows=readable(result.entries) if result else [])

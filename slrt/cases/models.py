@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.auth.models import User
+from slrt.cases.workflow import CASE_FLOW, OPEN_STATUSES
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -36,12 +37,8 @@ URGENCIES = {
     "darurat": "Darurat",
 }
 
-CASE_STATUSES = {
-    "terbuka": "Terbuka",
-    "dirujuk": "Dirujuk",
-    "selesai": "Selesai",
-}
-OPEN_CASE_STATUSES = ("terbuka", "dirujuk")
+# The statuses and their moves: slrt/cases/workflow.py.
+OPEN_CASE_STATUSES = OPEN_STATUSES
 
 # How a case settled at the Puskesos desk ended.
 DESK_OUTCOMES = {
@@ -232,11 +229,15 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != "selesai"
+        return CASE_FLOW.state(self.status).is_open
 
     @property
     def status_label(self) -> str:
-        return CASE_STATUSES.get(self.status, self.status)
+        return CASE_FLOW.label(self.status)
+
+    @property
+    def status_badge(self) -> str:
+        return CASE_FLOW.state(self.status).badge
 
     @property
     def channel_label(self) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
+from slrt.cases.workflow import CLOSED_STATUSES
 from slrt.common.permissions import can, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.names import name_conditions
@@ -115,7 +116,7 @@ def desk_summary(user, now: datetime | None = None) -> DeskSummary:
     day_start = _wib_day_start(local.date())
     count = select(func.count()).select_from(Case)
     open_n = db.session.scalar(scoped(user, count.where(Case.status.in_(OPEN_CASE_STATUSES))))
-    closed_n = db.session.scalar(scoped(user, count.where(Case.status == "selesai",
+    closed_n = db.session.scalar(scoped(user, count.where(Case.status.in_(CLOSED_STATUSES),
                                                           Case.closed_at >= month_start)))
     today_n = db.session.scalar(scoped(user, count.where(Case.created_at >= day_start)))
     recent, _ = list_cases(user, CaseFilters(), limit=10)

@@ -27,6 +27,7 @@ from slrt.cases.models import (
     RegistryCheck,
 )
 from slrt.cases.signals import case_registered
+from slrt.cases.workflow import CASE_FLOW, can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
 from slrt.common.permissions import can, can_see_village, village_scope
@@ -324,7 +325,7 @@ def register_case(
         urgency=complaint.urgency,
         description=complaint.description.strip(),
         incident_date=complaint.incident_date,
-        status="terbuka",
+        status=CASE_FLOW.initial,
         created_at=now,
         updated_at=now,
         created_by_id=actor.id,
@@ -382,14 +383,14 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
                             "halaman dan periksa lagi sebelum menutup."))
     if not case.is_open:
         raise DomainError(_("Kasus ini sudah selesai."))
-    if any(r.is_open for r in case.referrals):
+    if not can_close_at_desk(case):
         raise DomainError(_("Kasus ini masih memiliki rujukan terbuka; kasus akan selesai "
                             "sendiri setelah semua rujukan selesai atau dibatalkan."))
     if outcome not in DESK_OUTCOMES:
         raise DomainError(_("Pilih hasil penanganan."), "outcome")
     if outcome == "lainnya" and not note.strip():
         raise DomainError(_("Jelaskan hasil penanganan di catatan."), "note")
-    case.status = "selesai"
+    CASE_FLOW.apply(case, "tutup")
     case.outcome = outcome
     case.outcome_note = note.strip()
     case.closed_at = now

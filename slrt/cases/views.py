@@ -22,6 +22,7 @@ from slrt.cases import queries, services
 from slrt.cases.catalog import categories
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
+from slrt.cases.workflow import can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can_see_village, permission_required, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
@@ -30,7 +31,9 @@ from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
 from slrt.platform.db import locks_late
+from slrt.proposals import services as proposal_services
 from slrt.regions.queries import villages_in
+from slrt.status_page import services as status_services
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
@@ -132,6 +135,7 @@ def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,
         "cases/register.html", form=form, record=record, nik_info=nik_info, person=person,
         open_cases=_open_cases_of(person), duplicate=duplicate,
         latest_period=registry.latest_period(), registry_checked=True,
+        record_flags=proposal_services.flags_of([record.id]).get(record.id, []) if record else [],
     ), status
 
 
@@ -289,13 +293,17 @@ def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
-                           close_form=CloseForm(formdata=None, version=case.version))
+                           close_form=CloseForm(formdata=None, version=case.version),
+                           proposals=proposal_services.proposals_of_case(case),
+                           can_close=can_close_at_desk(case))
 
 
 def _redisplay(case, *, note_form=None, close_form=None, status=422):
     return render_template(
         "cases/detail.html", case=case, note_form=note_form or NoteForm(formdata=None),
-        close_form=close_form or CloseForm(formdata=None, version=case.version)), status
+        close_form=close_form or CloseForm(formdata=None, version=case.version),
+        proposals=proposal_services.proposals_of_case(case),
+        can_close=can_close_at_desk(case)), status
 
 
 @bp.post("/<id:case_id>/catatan")
@@ -393,4 +401,6 @@ def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
           detail={"halaman": "tanda terima"})
-    return render_template("cases/receipt.html", case=case)
+    # The case's check code, as printed (XXXX-XXXX); issued now if it has none.
+    code = status_services.format_code(status_services.code_for(case))
+    return render_template("cases/receipt.html", case=case, status_code=code)

@@ -30,16 +30,11 @@ bp = Blueprint("reminders", __name__)
 
 @bp.app_context_processor
 def inbox_counter():
-    def unread() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(current_user)
-    return {"unread_notifications": unread}
-
-
-@bp.app_template_global("referral_clock")
-def referral_clock(referral):
-    return st.referral_clock(referral, today_wib())
+    """The menu's unread count, loaded before the page renders (the template
+    runs no query of its own)."""
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": services.unread_count(current_user)}
 
 
 @bp.get("/pemberitahuan")

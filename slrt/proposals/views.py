@@ -43,6 +43,7 @@ from slrt.proposals.models import (
     Proposal,
     RegistryFlag,
 )
+from slrt.proposals.workflow import musdes_choices
 from slrt.regions.models import Region
 
 bp = Blueprint("proposals", __name__, url_prefix="/usulan")
@@ -210,7 +211,8 @@ def musdes_new():
                 flash(_("Hasil Musdes dicatat."), "success")
                 return redirect(url_for("proposals.musdes_detail", musdes_id=musdes.id))
     return render_template("proposals/musdes_form.html", villages=villages, village=village,
-                           pending=pending, values=values, error=error), (422 if error else 200)
+                           pending=pending, values=values, error=error,
+                           decisions=musdes_choices()), (422 if error else 200)
 
 
 def _get_musdes(musdes_id: int) -> Musdes:

@@ -19,7 +19,12 @@ from slrt.extensions import db
 from slrt.referrals import aid, queries, routing, services
 from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
 from slrt.referrals.models import Program, Referral
-from slrt.referrals.workflow import MOVES, STATUSES, allowed_moves
+from slrt.referrals.workflow import (
+    HANDOVER_STATUSES,
+    MOVES,
+    STATUSES,
+    allowed_moves,
+)
 from slrt.regions.queries import villages_of
 
 bp = Blueprint("referrals", __name__, url_prefix="/rujukan")
@@ -138,6 +143,8 @@ def needs_reply():
 
 
 def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None, status=200):
+    from slrt.notifications import status as clock
+
     moves = allowed_moves(current_user, referral)
     programs = list(db.session.scalars(select(Program).where(
         Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
@@ -150,10 +157,11 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         programs=programs, handlers=handlers, events=events, error=error,
         move_form=move_form or MoveForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
-        today=today_wib(), is_aid=referral.program_code in services.AID_PROGRAMS,
+        today=today_wib(), clock=clock.referral_clock(referral, today_wib()),
+        is_aid=referral.program_code in services.AID_PROGRAMS,
         can_handover=(can(current_user, "referral.handover", referral)
                       and referral.program_code in services.AID_PROGRAMS
-                      and referral.status in ("diterima", "diproses")
+                      and referral.status in HANDOVER_STATUSES
                       and referral.handover is None)), status
 
 

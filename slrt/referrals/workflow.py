@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from slrt.common.permissions import can
 
 STATUSES = {
@@ -31,6 +33,16 @@ OPEN_STATUSES = frozenset({"dikirim", "diterima", "diproses", "perlu_info", "dij
 CLOSED_STATUSES = frozenset(STATUSES) - OPEN_STATUSES
 # Waiting on the handler's side (in the program queue).
 QUEUE_STATUSES = frozenset({"dikirim", "diterima", "diproses", "dijawab"})
+# Waiting on the village desk: the handler asked a question (shown on the case page).
+ASKS_DESK_STATUSES = frozenset({"perlu_info"})
+# Ended with the help delivered: a case whose referrals all ended so is settled.
+DELIVERED_STATUSES = frozenset({"tersalurkan", "selesai"})
+# Display flags of the moves: the main button of the page, and the moves
+# that take an optional note when no reason is required.
+PRIMARY_ACTIONS = frozenset({"terima", "selesaikan", "salurkan", "jawab"})
+OPTIONAL_NOTE_ACTIONS = frozenset({"salurkan", "selesaikan"})
+# Accepted and not yet ended: the handler may record the goods handed over.
+HANDOVER_STATUSES = frozenset({"diterima", "diproses"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,19 @@ class Move:
     reason_required: bool = False
     reason_label: str = "Alasan"
     needs_program: bool = False  # forwarding names the new program
+
+    @property
+    def primary(self) -> bool:
+        return self.action in PRIMARY_ACTIONS
+
+    @property
+    def takes_note(self) -> bool:
+        """The form has the "reason" field: a required reason or an optional note."""
+        return self.reason_required or self.action in OPTIONAL_NOTE_ACTIONS
+
+    @property
+    def note_label(self) -> str:
+        return self.reason_label if self.reason_required else _("Keterangan (boleh kosong)")
 
 
 def _m(action, label, sources, target, sides, **kw) -> Move:
