@@ -58,6 +58,9 @@ PASSWORD = "demo-slrt-2026"  # the demo accounts' password (slrt/demo/services.p
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VILLAGE_RE = re.compile(r'<option[^>]*value="(15\.04\.\d\d\.\d{4})"')
 CASE_RE = re.compile(r"/kasus/(\d+)$")
+# The audit row of a registration (slrt/cases/views.py names the case in plain words).
+REGISTRATION_AUDIT = ("action = 'ubah' AND object_type = 'case' AND "
+                      "json_extract(detail, '$.rincian') = 'Pengaduan dicatat'")
 
 
 # ------------------------------------------------------------------ setup
@@ -266,9 +269,8 @@ def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[lis
         cases = con.execute("SELECT id, created_at FROM cases WHERE id >= ? AND "
                             "created_by_id = ? ORDER BY id", (first_case_id, actor)).fetchall()
         audits = con.execute(
-            "SELECT id, at FROM audit_log WHERE actor_id = ? AND action = 'ubah' AND "
-            "json_extract(detail, '$.endpoint') = 'cases.register' AND "
-            "json_extract(detail, '$.aksi') = 'simpan' ORDER BY id", (actor,)).fetchall()
+            f"SELECT id, at FROM audit_log WHERE actor_id = ? AND {REGISTRATION_AUDIT} "  # noqa: S608
+            "ORDER BY id", (actor,)).fetchall()
         a = 0
         for i, (cid, created) in enumerate(cases):
             nxt = cases[i + 1][1] if i + 1 < len(cases) else "9999"
@@ -294,8 +296,7 @@ def baseline(base_db: Path, load_db: Path, first_case_id: int) -> tuple[int, flo
     case_ids = [r[0] for r in src.execute("SELECT id FROM cases WHERE id >= ? ORDER BY id",
                                           (first_case_id,))]
     first_audit = src.execute(
-        "SELECT min(id) FROM audit_log WHERE json_extract(detail, '$.endpoint') = "
-        "'cases.register'").fetchone()[0] or 0
+        f"SELECT min(id) FROM audit_log WHERE {REGISTRATION_AUDIT}").fetchone()[0] or 0  # noqa: S608
 
     def rows(table, where, params):
         cur = src.execute(f"SELECT * FROM {table} WHERE {where}", params)  # noqa: S608
