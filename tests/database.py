@@ -1,16 +1,20 @@
 """The databases of the tests: the app on a given URL, the template migrated once per
-session, and PostgreSQL databases made and dropped by name."""
+session, and databases of a test's own (PostgreSQL ones made and dropped by name)."""
 
 from __future__ import annotations
 
 import contextvars
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from config import normalise_database_url
-from tests.factories import PG_URL
+from tests.factories import IS_PG, PG_URL
 
 
 def make_app(db_url: str):
@@ -19,7 +23,8 @@ def make_app(db_url: str):
     return create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": db_url})
 
 
-def prepare(db_url: str) -> None:
+def prepare(db_url: str, revision: str = "head") -> None:
+    """Migrate the database up to `revision` and load the regions and catalogs."""
     from flask_migrate import upgrade
 
     from slrt.cases.catalog import load_categories
@@ -29,7 +34,7 @@ def prepare(db_url: str) -> None:
 
     app = make_app(db_url)
     with app.app_context():
-        upgrade()
+        upgrade(revision=revision)
         load_regions("15.04")
         load_categories()
         load_programs()
@@ -44,6 +49,53 @@ def pg_admin_engine():
 def pg_url_for(name: str) -> str:
     return make_url(normalise_database_url(PG_URL)).set(database=name).render_as_string(
         hide_password=False)
+
+
+@contextmanager
+def pg_database(prefix: str, template: str | None = None):
+    """A new PostgreSQL database named `prefix` and a random suffix (a copy of the
+    database `template` if given): yields its name, and drops it afterwards."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = pg_admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def own_database(prefix: str, sqlite_path: Path, template=None):
+    """A database of the test's own on the engine under test: a new PostgreSQL
+    database (see pg_database), or the SQLite file at `sqlite_path` (a copy of the
+    file `template` if given). Yields its URL."""
+    if IS_PG:
+        with pg_database(prefix, template) as name:
+            yield pg_url_for(name)
+        return
+    if template is not None:
+        shutil.copy(template, sqlite_path)
+    yield f"sqlite:///{sqlite_path}"
+
+
+@contextmanager
+def app_context(app):
+    """The app's context pushed for a test; afterwards the session is removed and the
+    engine's connections closed, so that the database can be dropped or deleted."""
+    from slrt.extensions import db
+
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
 
 
 class IsolatedClient(FlaskClient):
