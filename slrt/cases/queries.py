@@ -77,7 +77,7 @@ def list_cases(user, f: CaseFilters, *, before_id: int | None = None, limit: int
                 m = re.match(r"^([A-Z]+)(\d{4})(\d+)$", number)
                 number = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else number
             stmt = stmt.where(Case.number == number)
-        elif digits.isdigit() and len(digits) == 16:
+        elif digits.isascii() and digits.isdigit() and len(digits) == 16:
             stmt = stmt.where(Case.beneficiary_id.in_(
                 select(Person.id).where((Person.nik == digits) | (Person.no_kk == digits))))
         else:

@@ -755,7 +755,7 @@ def generate_registry(
     ``decile`` is None unless `deciles` is true (then 1-10 per household,
     mostly 1-4; the other fields stay the same).
     """
-    if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isdigit():
+    if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isascii() or not (period[:4] + period[5:]).isdigit():
         raise ValueError(f"period must look like YYYY-MM, not {period!r}")
     if not 2006 <= as_of.year <= 2099:
         raise ValueError("as_of must lie in 2006-2099 (century rule of NIK dates)")

@@ -307,7 +307,7 @@ def import_action(import_id: int):
         # The confirmation step of a mass deactivation: the checkbox carries the
         # number shown; the service compares it with its own.
         confirmed = (request.form.get("konfirmasi_nonaktif") or "").strip()
-        confirm = int(confirmed) if confirmed.isdigit() and len(confirmed) <= 9 else None
+        confirm = int(confirmed) if confirmed.isascii() and confirmed.isdigit() and len(confirmed) <= 9 else None
         try:
             importer.queue_apply(record.id, apply_valid=action == "terapkan_sah",
                                  confirm_deactivate=confirm)

@@ -208,3 +208,14 @@ def test_repeats_inside_the_file_are_flagged_for_the_sql_step(tmp_path):
     path = write_csv(tmp_path / "dtks.csv", [person(1), person(2)])
     assert scan(path)[2].repeated() == []
     assert scan(path)[2].villages == [SRIDADI]
+
+
+@pytest.mark.parametrize("rt, decile", [("\u00b2", "\u00b3"), ("\u0663", "\u0665"), ("\u2460", "DESIL \u00b9")])
+def test_digits_that_are_not_0_to_9_are_refused_not_crashed_on(rt, decile):
+    """Superscript and Arabic-Indic digits pass str.isdigit() but are not RT or
+    decile numbers; a spreadsheet pasted from elsewhere carries them."""
+    header = [*HEADER, "DESIL"]
+    errs = errors_of(person(1, RT=rt) | {"DESIL": decile}, header=header)
+    assert [(col, value) for col, value, _ in errs] == [("RT", rt), ("DESIL", decile)]
+    assert errs[0][2] == "RT harus angka 1-999 (mis. 003)."
+    assert errs[1][2] == f'DESIL "{decile}" tidak sah (isi 1-10).'

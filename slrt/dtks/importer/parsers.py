@@ -85,7 +85,7 @@ def parse_rt(cell: str) -> str:
     text = cell.strip()
     if not text or text == "-":
         return ""
-    if text.isdigit() and 0 < int(text) <= 999:
+    if text.isascii() and text.isdigit() and 0 < int(text) <= 999:
         return f"{int(text):03d}"
     return "?"
 
@@ -109,7 +109,7 @@ def parse_decile(cell: str):
         return None
     if text.startswith("DESIL"):
         text = text[5:].strip()
-    if text.isdigit() and 1 <= int(text) <= 10:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 10:
         return int(text)
     return "?"
 
