@@ -30,12 +30,14 @@ def init_app(app) -> None:
                                 "Panduan: docs/api.md."},
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
     })
     app.extensions["slrt.api"] = api
-    for bp in (docs.bp, auth_views.bp, auth_views.bp_session, registry.bp, complaints.bp):
+    for bp in (auth_views.bp, auth_views.bp_session, registry.bp, complaints.bp):
         api.register_blueprint(bp)
         csrf.exempt(bp)
         blueprint_names(app).add(bp.name)
+    app.register_blueprint(docs.bp)
     app.register_blueprint(admin_bp)
     authenticates_itself(app, "/api/")
     before_commit(app, write_call_audit)

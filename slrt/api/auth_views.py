@@ -8,8 +8,10 @@ from flask import request
 
 from slrt.api import services
 from slrt.api.core import ApiError, audit_call, blueprint, caller, text
+from slrt.api.problems import domain_problem, problem
 from slrt.audit.services import audit
 from slrt.auth import services as accounts
+from slrt.common.errors import DomainError
 from slrt.common.time import now_utc
 from slrt.platform.unit_of_work import remember_refusal
 
@@ -42,6 +44,7 @@ class MeOut(ma.Schema):
 
 
 @bp.post("/token")
+@bp.doc(security=[])
 @bp.arguments(LoginIn)
 @bp.response(200, TokenOut)
 def login(data):
@@ -66,19 +69,23 @@ def login(data):
 
 
 def _refused():
-    from slrt.api.problems import problem
-
     return problem(401, "Nama pengguna atau kata sandi salah.",
                    errors=[{"field": "password", "message": "Nama pengguna atau kata sandi "
                                                             "salah."}])
 
 
 @bp.post("/refresh")
+@bp.doc(security=[])
 @bp.arguments(RefreshIn)
 @bp.response(200, TokenOut)
 def refresh(data):
     """Tukar token penyegar dengan pasangan token baru (token penyegar lama habis)."""
-    user, tokens = services.refresh(data["refresh_token"].strip(), now=now_utc())
+    try:
+        user, tokens = services.refresh(data["refresh_token"].strip(), now=now_utc())
+    except DomainError as e:
+        # Kept although refused: a replayed refresh token has just ended its login.
+        remember_refusal()
+        return domain_problem(e)
     audit("login", user=user, detail={"klien": "token pribadi API", "rincian": "Token diperbarui"})
     return tokens
 

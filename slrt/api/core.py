@@ -35,6 +35,22 @@ _NAMES = "slrt.api.blueprints"
 _LIMITER = "slrt.api.limiter"
 
 
+class FieldError(ma.Schema):
+    field = ma.fields.String(allow_none=True, required=True)
+    message = ma.fields.String(required=True)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457; a conflict may add `current` (the object as it is now)."""
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    instance = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(FieldError))
+
+
 class SlrtApi(Api):
     """flask-smorest for the spec and the parsing; the errors are ours, and
     only for the API's paths (the pages keep their Indonesian error pages)."""
@@ -44,6 +60,22 @@ class SlrtApi(Api):
 
     def _register_doc_blueprint(self):
         return None  # the spec and its page are served by slrt.api.docs
+
+    def _register_responses(self):
+        """Every error response in the spec is a problem document."""
+        import http
+
+        from flask_smorest.utils import prepare_response
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = ProblemSchema
+            prepare_response(response, self.spec, problems.MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Dokumen masalah (RFC 9457)", "schema": ProblemSchema}
+        prepare_response(response, self.spec, problems.MEDIA_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 api = SlrtApi()

@@ -1,13 +1,13 @@
-"""The OpenAPI document, its page (Swagger UI served from our own static
-files: no CDN)."""
+"""The OpenAPI document and its page (Swagger UI served from our own static
+files: no CDN). Public, like the pages' login form; not in the spec itself."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import Blueprint, current_app, render_template
 
-from slrt.api.core import blueprint
+from slrt.api.core import PREFIX
 
-bp = blueprint("api", "", "Dokumen OpenAPI dan halamannya", public=True)
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
 # Swagger UI sets styles from its script and shows data: images.
 DOCS_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -15,13 +15,11 @@ DOCS_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self
 
 
 @bp.get("/openapi.json")
-@bp.doc(hide=True)
 def openapi():
     return current_app.extensions["slrt.api"].spec.to_dict()
 
 
 @bp.get("/docs")
-@bp.doc(hide=True)
 def docs():
     resp = current_app.make_response(render_template("api/docs.html"))
     resp.headers["Content-Security-Policy"] = DOCS_CSP

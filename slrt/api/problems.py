@@ -118,6 +118,8 @@ def problem(status: int, detail: str | None = None, *, errors: list[dict] | None
     body.update(extra)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE)
     resp.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="slrt"'
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
@@ -136,8 +138,6 @@ def from_http_exception(e: HTTPException) -> Response:
     headers = dict(data.get("headers") or {})
     if code == 405 and getattr(e, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(e.valid_methods))
-    if code == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="slrt"'
     detail = data.get("message") if isinstance(data.get("message"), str) else None
     if code == 400 and errors:
         detail = errors[0]["message"]
