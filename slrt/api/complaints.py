@@ -182,7 +182,7 @@ def _formdata(data: dict) -> MultiDict:
     return out
 
 
-def _get_case(case_ref: str):
+def case_for_ref(case_ref: str):
     from werkzeug.exceptions import NotFound
 
     number = parse_public_id("case", case_ref)
@@ -276,7 +276,7 @@ def _cursor_id(cursor: str | None) -> int | None:
 @bp.response(200, CaseOut)
 def read(case_ref):
     """Satu pengaduan: status, bukti DTKS bertanggal, rujukannya."""
-    case = _get_case(case_ref)
+    case = case_for_ref(case_ref)
     audit_call("lihat_kasus", object_type="case", object_id=case.id,
                person_id=case.beneficiary_id, objek=f"Kasus {case.number}")
     return case_json(case, caller().user)
@@ -287,7 +287,7 @@ def read(case_ref):
 @bp.response(201, NoteOut)
 def add_note(data, case_ref):
     """Tambahkan catatan pada pengaduan."""
-    case = _get_case(case_ref)
+    case = case_for_ref(case_ref)
     form = NoteForm(formdata=MultiDict({"text": data["text"]}), meta={"csrf": False})
     if not form.validate():
         raise ApiError(422, errors=_form_errors(form))
@@ -304,7 +304,7 @@ def close(data, case_ref):
     """Selesaikan pengaduan di meja layanan. `version` adalah versi yang Anda baca:
     bila kasus telah berubah, jawabannya 409 dengan keadaan terkini."""
     user = caller().user
-    case = _get_case(case_ref)
+    case = case_for_ref(case_ref)
     form = CloseForm(formdata=MultiDict({"outcome": data["outcome"],
                                          "note": data.get("note") or ""}), meta={"csrf": False})
     if not form.validate():
