@@ -97,7 +97,11 @@ bp_session = blueprint("api_session", "/auth", "Token yang sedang dipakai")
 @bp_session.response(204)
 def logout():
     """Keluar: token akses dan token penyegar login ini tidak berlaku lagi."""
-    services.logout(caller(), now=now_utc())
+    found = caller()
+    if found.token is None:
+        raise ApiError(403, "Token klien tidak dapat keluar; admin dapat mencabut atau "
+                            "menggantinya.")
+    services.logout(found, now=now_utc())
     audit_call("logout")
     return None
 
