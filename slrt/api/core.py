@@ -85,9 +85,10 @@ def blueprint(name: str, url_prefix: str, description: str, *, public: bool = Fa
               ) -> Blueprint:
     """A resource's blueprint: token required (unless public), throttled, audited."""
     bp = Blueprint(name, __name__, url_prefix=PREFIX + url_prefix, description=description)
-    bp.before_request(_json_only)
     if not public:
         bp.before_request(authenticate)
+    bp.before_request(_json_only)
+    bp.after_request(_no_store)
     for exc in (HTTPException, DomainError, StaleDataError, IntegrityError, DataError,
                 OperationalError, UnicodeError, Exception):
         bp.register_error_handler(exc, handle_error)
@@ -114,6 +115,12 @@ def authenticate():
     g.api_caller = found
     throttle(found)
     return None
+
+
+def _no_store(response):
+    """An answer of the API is about residents: no cache keeps it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _json_only():
@@ -177,7 +184,7 @@ def _audit_refusal(status: int) -> None:
               commit=True, required=False)
     except Exception:  # an answer matters more than the entry of a refusal
         db.session.rollback()
-        log.warning("audit entry of an API refusal not written")
+        log.warning("audit entry of an API refusal not written", exc_info=True)
 
 
 # ------------------------------------------------------------------ errors
@@ -233,11 +240,12 @@ def problem_outside_blueprints(app) -> None:
 
 
 def _for_api_paths(handler):
+    """Flask prefers the app's handler of a status code to a blueprint's handler
+    of an exception class: on an /api/ path, the API's handler answers."""
+
     def wrapped(e):
         if request.path.startswith("/api/"):
-            db.session.rollback()
-            return problems.from_http_exception(e) if isinstance(e, HTTPException) else \
-                problems.problem(500)
+            return handle_error(e)
         return handler(e)
 
     return wrapped

@@ -6,10 +6,11 @@ result. Callers on both engines take turns on the key (write_lock)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from functools import wraps
 
 from flask import Response, json, request
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from slrt.api.core import ApiError, audit_call, caller
 from slrt.api.models import IdempotentRequest
@@ -18,6 +19,8 @@ from slrt.extensions import db
 from slrt.platform.db import write_lock
 
 HEADER = "Idempotency-Key"
+# How long a key is remembered: a retry comes within minutes or hours, not weeks.
+KEPT = timedelta(days=30)
 
 
 def _json_response(body: dict, status: int, replayed: bool = False) -> Response:
@@ -57,8 +60,11 @@ def idempotent(view):
             audit_call("api", rincian="Jawaban pertama dikirim ulang (Idempotency-Key)")
             return _json_response(row.body, row.status_code, replayed=True)
         body, status = view(*args, **kwargs)
+        now = now_utc()
+        db.session.execute(delete(IdempotentRequest).where(
+            IdempotentRequest.created_at < now - KEPT))
         db.session.add(IdempotentRequest(caller=who, key=key, request_hash=digest,
-                                         status_code=status, body=body, created_at=now_utc()))
+                                         status_code=status, body=body, created_at=now))
         return _json_response(body, status)
 
     return wrapped

@@ -55,6 +55,13 @@ def _member(r) -> dict:
             "active": bool(r.is_active), "source": r.source, "period": r.period}
 
 
+def _evidence(record) -> dict:
+    """The evidence a case keeps, with the NIK masked as the desk's page shows it."""
+    evidence = record.evidence()
+    evidence["nik"] = mask_nik(evidence["nik"])
+    return evidence
+
+
 def _check(digits: str, field_name: str) -> dict:
     user = caller().user
     if user.role not in REGISTRY_ROLES:
@@ -67,11 +74,10 @@ def _check(digits: str, field_name: str) -> dict:
     record = found.record
     audit_call("lihat_orang", object_type="registry", object_id=record.id if record else None,
                nik=found.nik_masked or None, ditemukan=bool(record or found.household))
-    return {"checked_at": now_utc(), "query_type": "nik" if record or (
-                found.kind == "nik" and field_name == "nik") else "no_kk",
+    return {"checked_at": now_utc(), "query_type": field_name,
             "found": bool(record or found.household),
             "latest_period": queries.latest_period(),
-            "record": record.evidence() if record else None,
+            "record": _evidence(record) if record else None,
             "household": [_member(r) for r in found.household]}
 
 

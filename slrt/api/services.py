@@ -32,6 +32,7 @@ REFRESH_LIFETIME = timedelta(days=14)
 PERSONAL_ROLES = ("operator", "fasilitator", "supervisor", "handler")
 # The roles a client may act as: an administrator's powers are never lent to a system.
 CLIENT_ROLES = ("operator", "fasilitator", "supervisor", "handler")
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{2,79}$")
 
 
@@ -186,7 +187,8 @@ def caller_for(token: str, *, now: datetime) -> Caller | None:
             ApiClient.token_hash == hash_token(token)))
         if client is None or not client.usable(now):
             return None
-        client.last_used_at = now
+        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
+            client.last_used_at = now  # to the minute: not a row update on every call
         return Caller(client.user, client=client)
     if token.startswith(ACCESS_PREFIX):
         row = _token_row(token, "access")

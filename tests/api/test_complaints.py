@@ -111,3 +111,22 @@ def test_list_note_close_with_version(client, client_token, register, make_user)
                          headers=bearer(client_token))
     assert closed.status_code == 200, closed.text
     assert closed.get_json()["status"] == "selesai"
+
+
+def test_every_call_is_audited_and_never_cached(client, client_token, db, register, make_user):
+    from slrt.api.core import public_id
+    from slrt.audit.models import AuditEntry
+
+    listed = client.get("/api/v1/complaints", headers=bearer(client_token))
+    assert listed.headers["Cache-Control"] == "no-store"
+    olak_case = register(make_user("operator", villages=[OLAK]), village=OLAK)
+    with client.application.test_request_context():
+        ref = public_id("case", olak_case.id)
+    assert client.get(f"/api/v1/complaints/{ref}", headers=bearer(client_token)
+                      ).status_code == 404
+    db.session.rollback()  # end the test's own read snapshot: see what the calls wrote
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.actor_name == "api-opensid-desa-aro").order_by(AuditEntry.id)).all()
+    assert [(e.action, e.outcome) for e in entries] == [("api", "ok"), ("ditolak", "404")]
+    assert all(e.detail["klien"] == "OpenSID Desa Aro" for e in entries)
+    assert entries[1].detail["api"] == f"GET /api/v1/complaints/{ref}"

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from slrt.identity import mask_nik
 from tests.factories import ARO, NOW, OLAK
 
 
@@ -45,7 +46,7 @@ def test_check_by_nik_gives_dated_evidence_and_household(client, token_for, fami
     assert resp.status_code == 200, resp.text
     body = resp.get_json()
     assert body["found"] is True and body["query_type"] == "nik"
-    assert body["record"]["nik"] == head.nik and body["record"]["period"] == "2022-07"
+    assert body["record"]["nik"] == mask_nik(head.nik) and body["record"]["period"] == "2022-07"
     assert body["latest_period"] == "2022-07" and body["checked_at"]
     assert {m["name"] for m in body["household"]} == {"Ahmad Yani", "Siti Aminah"}
     assert all(head.nik != m["nik_masked"] for m in body["household"])
