@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import request
+from flask_babel import gettext as _
 
 from slrt.api import services
 from slrt.api.core import ApiError, audit_call, blueprint, caller, text
@@ -55,7 +56,8 @@ def login(data):
     username = data["username"].strip().lower()
     wait = accounts.login_wait_seconds(username, address, now)
     if wait > 0:
-        raise ApiError(429, f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.",
+        raise ApiError(429, _("Terlalu banyak percobaan gagal. Coba lagi dalam %(n)d detik.",
+                              n=wait),
                        headers={"Retry-After": str(wait)})
     user = accounts.authenticate(username, data["password"])
     if user is None:
@@ -69,9 +71,8 @@ def login(data):
 
 
 def _refused():
-    return problem(401, "Nama pengguna atau kata sandi salah.",
-                   errors=[{"field": "password", "message": "Nama pengguna atau kata sandi "
-                                                            "salah."}])
+    message = _("Nama pengguna atau kata sandi salah.")
+    return problem(401, message, errors=[{"field": "password", "message": message}])
 
 
 @bp.post("/refresh")
@@ -99,8 +100,8 @@ def logout():
     """Keluar: token akses dan token penyegar login ini tidak berlaku lagi."""
     found = caller()
     if found.token is None:
-        raise ApiError(403, "Token klien tidak dapat keluar; admin dapat mencabut atau "
-                            "menggantinya.")
+        raise ApiError(403, _("Token klien tidak dapat keluar; admin dapat mencabut atau "
+                              "menggantinya."))
     services.logout(found, now=now_utc())
     audit_call("logout")
     return None

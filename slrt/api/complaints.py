@@ -9,6 +9,8 @@ import binascii
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from slrt.api.core import ApiError, audit_call, blueprint, caller, parse_public_id, public_id, text
@@ -22,7 +24,7 @@ from slrt.extensions import db
 
 bp = blueprint("api_complaints", "/complaints", "Pengaduan: catat, baca, daftar, catatan, tutup")
 
-COUNT = ma.validate.Range(min=0, max=30, error="Antara 0 dan 30.")
+COUNT = ma.validate.Range(min=0, max=30, error=_l("Antara 0 dan 30."))
 
 
 class ComplaintIn(ma.Schema):
@@ -45,7 +47,7 @@ class ComplaintIn(ma.Schema):
     rw = text(3)
     phone = text(20)
     household_size = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(
-        min=1, max=30, error="Antara 1 dan 30."))
+        min=1, max=30, error=_l("Antara 1 dan 30.")))
     children_count = ma.fields.Integer(allow_none=True, strict=True, validate=COUNT)
     elderly_count = ma.fields.Integer(allow_none=True, strict=True, validate=COUNT)
     disabled_count = ma.fields.Integer(allow_none=True, strict=True, validate=COUNT)
@@ -67,7 +69,7 @@ class CloseIn(ma.Schema):
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(list(DESK_OUTCOMES)))
     note = text(MAX_TEXT)
     version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(
-        min=1, max=2_147_483_647, error="Versi tidak sah."))
+        min=1, max=2_147_483_647, error=_l("Versi tidak sah.")))
 
 
 class ListArgs(ma.Schema):
@@ -265,9 +267,9 @@ def _cursor_id(cursor: str | None) -> int | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = ""
-    kind, _, number = raw.partition(":")
+    kind, _sep, number = raw.partition(":")
     if kind != "sebelum" or not number.isdigit() or not 0 < int(number) <= 2_147_483_647:
-        message = "Kursor tidak sah; mulai lagi dari halaman pertama."
+        message = _("Kursor tidak sah; mulai lagi dari halaman pertama.")
         raise ApiError(422, message, errors=[{"field": "cursor", "message": message}])
     return int(number)
 
@@ -310,7 +312,7 @@ def close(data, case_ref):
     if not form.validate():
         raise ApiError(422, errors=_form_errors(form))
     if data["version"] != case.version:
-        raise ApiError(409, "Kasus ini baru saja diubah; periksa keadaan terkini lalu ulangi.",
+        raise ApiError(409, _("Kasus ini baru saja diubah; periksa keadaan terkini lalu ulangi."),
                        current=_jsonable(case_json(case, user)))
     try:
         services.close_at_desk(user, case, form.outcome.data, form.note.data or "",

@@ -12,6 +12,8 @@ import logging
 
 import marshmallow as ma
 from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse as parse_limit
@@ -107,7 +109,7 @@ def caller() -> Caller:
 
 def authenticate():
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     now = now_utc()
     found = caller_for(token.strip(), now=now) if scheme.lower() == "bearer" else None
     if found is None:
@@ -142,7 +144,7 @@ def throttle(found: Caller) -> None:
         store = limit_storage.storage_from_string(spec[1])
         cached = (spec, strategies.FixedWindowRateLimiter(store), parse_limit(spec[0]))
         current_app.extensions[_LIMITER] = cached
-    _, limiter, item = cached
+    _spec, limiter, item = cached
     if not limiter.hit(item, "slrt-api", found.key):
         reset = limiter.get_window_stats(item, "slrt-api", found.key).reset_time
         wait = max(1, int(reset - now_utc().timestamp()) + 1)
@@ -215,8 +217,8 @@ def handle_error(e):
         log.warning("concurrent change refused through the API: %s", type(e).__name__)
         resp = problems.problem(409)
     elif isinstance(e, DataError | UnicodeError):
-        resp = problems.problem(422, "Isian mengandung karakter atau nilai yang tidak dapat "
-                                     "disimpan.")
+        resp = problems.problem(422, _("Isian mengandung karakter atau nilai yang tidak "
+                                       "dapat disimpan."))
     elif isinstance(e, OperationalError):
         log.warning("database busy or unavailable for an API call: %s", e)
         resp = problems.problem(503, headers={"Retry-After": "5"})
@@ -279,14 +281,14 @@ class Text(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
-            raise ma.ValidationError("Isian tidak boleh memuat karakter NUL.")
+            raise ma.ValidationError(_("Isian tidak boleh memuat karakter NUL."))
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise ma.ValidationError("Isian memuat karakter Unicode yang tidak sah.") from None
+            raise ma.ValidationError(_("Isian memuat karakter Unicode yang tidak sah.")) from None
         return text
 
 
 def text(max_length: int, *, required: bool = False, **kw) -> Text:
     return Text(required=required, validate=ma.validate.Length(
-        max=max_length, error=f"Paling banyak {max_length} karakter."), **kw)
+        max=max_length, error=_l("Paling banyak %(n)d karakter.", n=max_length)), **kw)

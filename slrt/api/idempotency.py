@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import Response, json, request
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from slrt.api.core import ApiError, audit_call, caller
@@ -43,7 +44,7 @@ def idempotent(view):
             return _json_response(body, status)
         key = key.strip()
         if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
-            message = "Idempotency-Key berisi 1-200 karakter ASCII yang dapat dicetak."
+            message = _("Idempotency-Key berisi 1-200 karakter ASCII yang dapat dicetak.")
             raise ApiError(422, message, errors=[{"field": HEADER, "message": message}])
         who = caller().key
         digest = hashlib.sha256(
@@ -54,8 +55,8 @@ def idempotent(view):
             IdempotentRequest.caller == who, IdempotentRequest.key == key))
         if row is not None:
             if row.request_hash != digest:
-                message = ("Idempotency-Key ini sudah dipakai untuk permintaan lain; "
-                           "pakai kunci baru untuk pengaduan baru.")
+                message = _("Idempotency-Key ini sudah dipakai untuk permintaan lain; "
+                            "pakai kunci baru untuk pengaduan baru.")
                 raise ApiError(422, message, errors=[{"field": HEADER, "message": message}])
             audit_call("api", rincian="Jawaban pertama dikirim ulang (Idempotency-Key)")
             return _json_response(row.body, row.status_code, replayed=True)

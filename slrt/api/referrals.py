@@ -6,6 +6,8 @@ referral as it is now). The services decide who may do what."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from slrt.api.complaints import case_for_ref
@@ -30,7 +32,7 @@ class SuggestionOut(ma.Schema):
 
 class ReferIn(ma.Schema):
     programs = ma.fields.List(text(20), required=True, validate=ma.validate.Length(
-        min=1, max=10, error="Pilih 1 sampai 10 program."))
+        min=1, max=10, error=_l("Pilih 1 sampai 10 program.")))
     reason = text(MAX_TEXT, required=True)
 
 
@@ -71,7 +73,7 @@ class QueueArgs(ma.Schema):
 class MoveIn(ma.Schema):
     action = ma.fields.String(required=True, validate=ma.validate.OneOf(list(MOVES)))
     version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(
-        min=1, max=2_147_483_647, error="Versi tidak sah."))
+        min=1, max=2_147_483_647, error=_l("Versi tidak sah.")))
     reason = text(MAX_TEXT)
     target_program = text(20)
 
@@ -143,7 +145,7 @@ def queue(args):
     Urut batas waktu; lanjutkan dengan `cursor`."""
     cursor = args.get("cursor")
     if cursor and queries.parse_cursor(cursor) is None:
-        message = "Kursor tidak sah; mulai lagi dari halaman pertama."
+        message = _("Kursor tidak sah; mulai lagi dari halaman pertama.")
         raise ApiError(422, message, errors=[{"field": "cursor", "message": message}])
     f = queries.QueueFilters(program=args.get("program", ""), tab=args["tab"],
                              status=args.get("status", ""), village=args.get("village", ""),

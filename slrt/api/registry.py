@@ -4,6 +4,7 @@ The same dated evidence the desk gets (slrt.dtks.queries.check_identifier)."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from slrt.api.core import ApiError, audit_call, blueprint, caller, text
 from slrt.common.permissions import REGISTRY_ROLES
@@ -89,7 +90,7 @@ def check(data):
     No KK. Kirim tepat satu dari `nik` atau `no_kk`."""
     nik, kk = (data.get("nik") or "").strip(), (data.get("no_kk") or "").strip()
     if bool(nik) == bool(kk):
-        message = "Isi tepat satu: NIK atau nomor KK."
+        message = _("Isi tepat satu: NIK atau nomor KK.")
         raise ApiError(422, message, errors=[{"field": "nik", "message": message}])
     return _check(normalise_digits(nik or kk), "nik" if nik else "no_kk")
 
@@ -101,6 +102,6 @@ def household(data):
     """Anggota keluarga aktif satu No KK, di desa-desa wilayah Anda."""
     digits = normalise_digits(data["no_kk"].strip())
     if not digits:
-        message = "Isi nomor KK."
+        message = _("Isi nomor KK.")
         raise ApiError(422, message, errors=[{"field": "no_kk", "message": message}])
     return _check(digits, "no_kk")
