@@ -130,3 +130,21 @@ def test_every_call_is_audited_and_never_cached(client, client_token, db, regist
     assert [(e.action, e.outcome) for e in entries] == [("api", "ok"), ("ditolak", "404")]
     assert all(e.detail["klien"] == "OpenSID Desa Aro" for e in entries)
     assert entries[1].detail["api"] == f"GET /api/v1/complaints/{ref}"
+
+
+def test_a_complaint_and_its_audit_entry_are_kept_together(client, client_token, db,
+                                                           monkeypatch):
+    """One unit of work per call, as for the pages: when the audit entry
+    cannot be written, the complaint is not kept either."""
+    from slrt.audit import services as audit_services
+    from slrt.cases.models import Case
+
+    def broken(row):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(audit_services, "_insert", broken)
+    resp = client.post("/api/v1/complaints", json=COMPLAINT, headers=bearer(client_token))
+    assert resp.status_code == 500
+    assert resp.headers["Content-Type"] == "application/problem+json"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0
