@@ -111,6 +111,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.cli import register_cli
 
     register_cli(app)
+    from slrt import api
+
+    api.init_app(app)  # after the error pages and audit hooks: it answers /api/ paths itself
     from slrt.common.logging import configure_logging
 
     configure_logging(app)

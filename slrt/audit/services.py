@@ -36,6 +36,7 @@ ACTIONS = {
     "lihat_kunjungan": "Membuka kunjungan penjangkauan",
     "unduh_berkas": "Mengunduh foto/berkas",
     "cek_status_publik": "Cek status oleh warga",
+    "api": "Memanggil API",
 }
 
 

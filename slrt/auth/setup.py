@@ -18,6 +18,13 @@ ABSOLUTE_SECONDS = 12 * 60 * 60
 # The idle clock is kept to the minute: rewriting the session on every request
 # would sign and send a new cookie with every page.
 SEEN_RESOLUTION_SECONDS = 60
+# Path prefixes of a door that authenticates each request itself (the JSON
+# API's bearer tokens): no session, no redirect to the login page.
+_OWN_AUTH = "slrt.own_auth_prefixes"
+
+
+def authenticates_itself(app, prefix: str) -> None:
+    app.extensions.setdefault(_OWN_AUTH, []).append(prefix)
 
 
 def start_session(user) -> None:
@@ -59,7 +66,8 @@ def init_app(app):
 
     @app.before_request
     def require_login():
-        if request.endpoint in PUBLIC_ENDPOINTS:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(
+                tuple(app.extensions.get(_OWN_AUTH, ()))):
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import bindparam, func, select
 
 from slrt.dtks.models import RegistryRecord
@@ -67,3 +69,47 @@ def get_record(record_id: int) -> RegistryRecord | None:
 
 def latest_period() -> str | None:
     return db.session.scalar(select(func.max(RegistryRecord.period)))
+
+
+def in_scope(user, records: list[RegistryRecord]) -> list[RegistryRecord]:
+    """The records of the user's villages (all of them for the regency)."""
+    from slrt.common.permissions import village_scope
+
+    scope = village_scope(user)
+    if scope is None:
+        return records
+    return [r for r in records if r.village_code in scope]
+
+
+@dataclass
+class Check:
+    """What a registry check by NIK or No KK shows a desk."""
+
+    kind: str = ""  # "nik" | "no_kk"
+    record: RegistryRecord | None = None  # the NIK's current record
+    household: list[RegistryRecord] = field(default_factory=list)
+    error: str | None = None
+    nik_masked: str = ""
+
+
+def check_identifier(user, digits: str) -> Check:
+    """A NIK (its current record and, within the user's villages, its
+    household) or a No KK (its household within the user's villages). A
+    valid-looking NIK without a record is tried as a No KK: the two share a
+    shape. The error, in Indonesian, when it is neither."""
+    from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
+
+    try:
+        nik = parse_nik(digits)
+    except InvalidNik as e_nik:
+        try:
+            kk = parse_kk(digits)
+        except InvalidKk:
+            return Check(error=str(e_nik))
+        return Check(kind="no_kk", household=in_scope(user, household(kk.no_kk)))
+    record = find_by_nik(nik.nik)
+    if record is not None:
+        return Check(kind="nik", record=record, nik_masked=nik.masked,
+                     household=in_scope(user, household(record.no_kk)) or [record])
+    return Check(kind="nik", nik_masked=nik.masked,
+                 household=in_scope(user, household(nik.nik)))

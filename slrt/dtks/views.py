@@ -10,7 +10,7 @@ from slrt.audit.services import audit
 from slrt.common.forms import Form
 from slrt.common.permissions import permission_required, village_scope
 from slrt.dtks import queries
-from slrt.identity import InvalidKk, InvalidNik, mask_nik, normalise_digits, parse_kk, parse_nik
+from slrt.identity import mask_nik, normalise_digits
 from slrt.platform.db import locks_late
 
 bp = Blueprint("dtks", __name__, url_prefix="/dtks")
@@ -72,26 +72,14 @@ def check():
             if not query:
                 error = _("Isi NIK atau nomor KK.")
             else:
-                try:
-                    nik = parse_nik(digits)
-                except InvalidNik as e_nik:
-                    try:
-                        kk = parse_kk(digits)
-                    except InvalidKk:
-                        error = str(e_nik)
-                    else:
-                        household = _in_scope(queries.household(kk.no_kk))
-                else:
-                    record = queries.find_by_nik(nik.nik)
+                found = queries.check_identifier(current_user, digits)
+                error, household = found.error, found.household
+                if found.kind == "nik":
                     audit("lihat_orang", object_type="registry",
-                          object_id=record.id if record else None,
-                          detail={"nik": nik.masked, "ditemukan": record is not None})
-                    if record is not None:
-                        household = _in_scope(queries.household(record.no_kk)) or [record]
-                        results = [record]
-                    else:
-                        # A No KK often has the shape of a valid NIK: try it as one too.
-                        household = _in_scope(queries.household(nik.nik))
+                          object_id=found.record.id if found.record else None,
+                          detail={"nik": found.nik_masked, "ditemukan": found.record is not None})
+                if found.record is not None:
+                    results = [found.record]
     from slrt.proposals.services import can_withdraw, flags_of
 
     shown = household or results
@@ -171,10 +159,7 @@ def _report_step(mode: str):
 
 
 def _in_scope(records):
-    scope = village_scope(current_user)
-    if scope is None:
-        return records
-    return [r for r in records if r.village_code in scope]
+    return queries.in_scope(current_user, records)
 
 
 # --------------------------------------------------------------------------

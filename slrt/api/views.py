@@ -1,0 +1,120 @@
+"""Admin pages of the API clients: create (the token is shown once), rotate,
+revoke. A door like the other views: it parses, calls slrt.api.services,
+renders."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from slrt.api import services
+from slrt.api.models import ApiClient
+from slrt.audit.services import audit
+from slrt.auth.models import ROLES
+from slrt.common.errors import DomainError
+from slrt.common.forms import Form
+from slrt.common.permissions import roles_required
+from slrt.common.routing_ids import parse_id
+from slrt.common.time import WIB, now_utc
+from slrt.extensions import db
+from slrt.referrals.models import Program
+from slrt.regions.queries import villages_of
+
+bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-klien")
+
+
+@bp.before_request
+@roles_required("admin")
+def only_admins():
+    return None
+
+
+def _choices():
+    return dict(
+        roles=[(r, ROLES[r]) for r in services.CLIENT_ROLES],
+        villages=villages_of(current_app.config["SLRT_KABUPATEN"]),
+        programs=list(db.session.scalars(select(Program).order_by(Program.sort_order))))
+
+
+def _page(status: int = 200, **kw):
+    clients = list(db.session.scalars(select(ApiClient).order_by(ApiClient.name)))
+    return render_template("api/clients.html", clients=clients, form=Form(), now=now_utc(),
+                           **_choices(), **kw), status
+
+
+@bp.get("")
+def clients():
+    return _page()
+
+
+def _expiry(text: str):
+    if not text:
+        return None
+    try:
+        day = datetime.strptime(text[:10], "%Y-%m-%d").date()
+    except ValueError:
+        raise DomainError(_("Tanggal kedaluwarsa tidak sah."), "expires_at") from None
+    return datetime.combine(day, time(23, 59), tzinfo=WIB)
+
+
+@bp.post("")
+def create():
+    if not Form().validate():
+        abort(400)
+    f = request.form
+    values = {"name": f.get("name", "")[:200], "role": f.get("role", ""),
+              "expires_at": f.get("expires_at", "")[:10]}
+    try:
+        client, token = services.create_client(
+            current_user, values["name"], values["role"],
+            kabupaten=current_app.config["SLRT_KABUPATEN"],
+            villages=f.getlist("villages")[:200], programs=f.getlist("programs")[:50],
+            expires_at=_expiry(values["expires_at"]), now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        return _page(422, error=e, values=values)
+    audit("ubah", object_type="user", object_id=client.user_id,
+          detail={"objek": _("Klien API %(name)s", name=client.name),
+                  "rincian": _("Klien API dibuat")})
+    return _page(201, new_token=token, token_client=client)
+
+
+def _client(client_id) -> ApiClient:
+    client = db.session.get(ApiClient, parse_id(client_id) or 0)
+    if client is None:
+        abort(404)
+    return client
+
+
+@bp.post("/<id:client_id>/putar")
+def rotate(client_id):
+    if not Form().validate():
+        abort(400)
+    client = _client(client_id)
+    try:
+        token = services.rotate_client(client, now=now_utc())
+    except DomainError as e:
+        flash(e.message, "error")
+        return redirect(url_for("api_admin.clients"))
+    audit("ubah", object_type="user", object_id=client.user_id,
+          detail={"objek": _("Klien API %(name)s", name=client.name),
+                  "rincian": _("Token diganti; token lama tidak berlaku")})
+    return _page(200, new_token=token, token_client=client)
+
+
+@bp.post("/<id:client_id>/cabut")
+def revoke(client_id):
+    if not Form().validate():
+        abort(400)
+    client = _client(client_id)
+    try:
+        services.revoke_client(client, now=now_utc())
+    except DomainError as e:
+        flash(e.message, "error")
+        return redirect(url_for("api_admin.clients"))
+    flash(_("Klien %(name)s dicabut; tokennya tidak berlaku lagi.", name=client.name), "success")
+    return redirect(url_for("api_admin.clients"))

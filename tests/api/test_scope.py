@@ -1,0 +1,66 @@
+"""Scope for every operation that names an object, enumerated from the
+OpenAPI document: a desk of another village and a handler of another program
+get a 404 for every method, whatever the body. A new endpoint with an id in
+its path is covered by being documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import ARO, NOW, OLAK
+
+
+@pytest.fixture
+def setting(app, client, db, make_user, register):
+    """A case of Desa Olak referred to disaster logistics, and the tokens of
+    Aro's village system and of the PKH handlers' application."""
+    from slrt.api import services
+    from slrt.api.core import public_id
+    from slrt.referrals import services as referrals
+
+    admin = make_user("admin")
+    olak_op = make_user("operator", villages=[OLAK])
+    case = register(olak_op, village=OLAK, category="korban_bencana", name="Ahmad Yani")
+    referral = referrals.refer(olak_op, case, ["BENCANA_LOG"], "Mohon segera.", now=NOW)[0]
+    tokens = {}
+    for name, role, villages, programs in (("OpenSID Desa Aro", "operator", [ARO], []),
+                                           ("Aplikasi PKH", "handler", [], ["PKH"])):
+        _, token = services.create_client(admin, name, role, kabupaten="15.04",
+                                          villages=villages, programs=programs,
+                                          expires_at=None, now=NOW)
+        tokens[name] = {"Authorization": f"Bearer {token}"}
+    db.session.commit()
+    with app.test_request_context():
+        refs = {"case_ref": public_id("case", case.id),
+                "referral_ref": public_id("referral", referral.id)}
+    return refs, tokens
+
+
+BODIES = {"notes": {"text": "Dicek."}, "close": {"outcome": "informasi", "version": 1},
+          "referrals": {"programs": ["BENCANA_LOG"], "reason": "Mohon."},
+          "moves": {"action": "terima", "version": 1}}
+
+
+def test_objects_outside_the_scope_are_404_for_every_operation(client, setting):
+    refs, tokens = setting
+    spec = client.get("/api/v1/openapi.json").get_json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        names = re.findall(r"\{([^}]+)\}", path)
+        if not names:
+            continue
+        url = path
+        for name in names:
+            url = url.replace("{" + name + "}", refs[name])
+        for method in ops:
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            body = BODIES.get(path.rsplit("/", 1)[-1]) if method != "get" else None
+            for who, headers in tokens.items():
+                resp = client.open(url, method=method.upper(), headers=headers, json=body)
+                assert resp.status_code == 404, (who, method, path, resp.status_code)
+                assert resp.headers["Content-Type"] == "application/problem+json"
+                checked += 1
+    assert checked >= 12
