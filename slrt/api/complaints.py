@@ -17,7 +17,8 @@ from slrt.api.core import ApiError, audit_call, blueprint, caller, parse_public_
 from slrt.api.idempotency import idempotent
 from slrt.cases import queries, services
 from slrt.cases.forms import MAX_TEXT, CaseForm, CloseForm, NoteForm
-from slrt.cases.models import CASE_STATUSES, CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
+from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
+from slrt.cases.workflow import CASE_FLOW
 from slrt.common.errors import DomainError
 from slrt.common.time import now_utc
 from slrt.extensions import db
@@ -74,7 +75,7 @@ class CloseIn(ma.Schema):
 
 class ListArgs(ma.Schema):
     q = text(120, metadata={"description": "Nomor kasus atau nama"})
-    status = ma.fields.String(validate=ma.validate.OneOf(list(CASE_STATUSES)))
+    status = ma.fields.String(validate=ma.validate.OneOf(list(CASE_FLOW.states)))
     category = text(40)
     village = text(13)
     date_from = ma.fields.Date()

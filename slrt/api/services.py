@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 
 from slrt.api.models import ApiClient, ApiToken
 from slrt.auth import services as accounts
-from slrt.auth.models import User
+from slrt.auth.models import ROLES, User
 from slrt.common.errors import DomainError
+from slrt.common.permissions import STAFF, can
 from slrt.extensions import db
 
 CLIENT_PREFIX = "slrtc_"
@@ -27,11 +28,9 @@ ACCESS_PREFIX = "slrta_"
 REFRESH_PREFIX = "slrtr_"
 ACCESS_LIFETIME = timedelta(minutes=15)
 REFRESH_LIFETIME = timedelta(days=14)
-# Who may take a personal token for the field app: the people of the desks,
-# the field and the programs. An administrator works through the pages only.
-PERSONAL_ROLES = ("operator", "fasilitator", "supervisor", "handler")
-# The roles a client may act as: an administrator's powers are never lent to a system.
-CLIENT_ROLES = ("operator", "fasilitator", "supervisor", "handler")
+# The roles a client may act as: an administrator's powers are never lent to a
+# system. (Who may take a personal token is the action "api.personal_token".)
+CLIENT_ROLES = tuple(role for role in ROLES if role in STAFF)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{2,79}$")
 
@@ -135,7 +134,7 @@ def _issue_pair(user: User, family: str, now: datetime) -> dict:
 def login(user: User, *, now: datetime) -> dict:
     """The token pair of a person who gave the right password (checked by the
     caller, with the login throttle of the web door)."""
-    if user.role not in PERSONAL_ROLES:
+    if not can(user, "api.personal_token"):
         raise DomainError(_("Peran Anda tidak dapat memakai token API pribadi."), "username")
     if user.must_change_password:
         raise DomainError(_("Ganti kata sandi sekali pakai Anda di halaman web terlebih "

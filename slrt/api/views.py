@@ -17,7 +17,7 @@ from slrt.audit.services import audit
 from slrt.auth.models import ROLES
 from slrt.common.errors import DomainError
 from slrt.common.forms import Form
-from slrt.common.permissions import roles_required
+from slrt.common.permissions import permission_required
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import WIB, now_utc
 from slrt.extensions import db
@@ -28,7 +28,7 @@ bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-klien")
 
 
 @bp.before_request
-@roles_required("admin")
+@permission_required("admin.api_clients")
 def only_admins():
     return None
 

@@ -105,6 +105,9 @@ ACTIONS: dict[str, Rule] = {
     # administration
     "admin.users": _r({ADMIN}, "create, edit and disable user accounts"),
     "admin.programs": _r({ADMIN}, "edit the programs' settings"),
+    "admin.api_clients": _r({ADMIN}, "create, rotate and revoke the API's clients"),
+    # the API's personal tokens (the field app): staff only, never the admin
+    "api.personal_token": _r(STAFF, "log in through the API for a short-lived token"),
     "settings.reminders": _r({ADMIN}, "reminder settings, cuti bersama, deliveries"),
 }
 
