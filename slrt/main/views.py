@@ -16,7 +16,7 @@ def index():
     if current_user.role == "admin":
         return redirect(url_for("admin.users"))
     from slrt.reports.charts import charts_for
-    from slrt.reports.queries import dashboard
+    from slrt.reports.queries.dashboard import dashboard
 
     dash = dashboard(current_user)
     extra = {"dash": dash, "dash_charts": charts_for(dash.report)}

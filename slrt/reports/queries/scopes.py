@@ -1,0 +1,76 @@
+"""What a user's report figures cover (the scope), and the statements narrowed to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+
+from slrt.cases.models import Case
+from slrt.common.permissions import village_scope
+from slrt.referrals.models import Referral
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user's figures cover. None = no limit on that axis."""
+
+    villages: tuple[str, ...] | None = None
+    programs: tuple[str, ...] | None = None
+    kind: str = "desa"  # "desa" (case figures) or "program" (referral figures)
+    empty: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "program":
+            return "program " + ", ".join(self.programs or ())
+        if self.villages is None:
+            return "kabupaten"
+        return "desa " + ", ".join(self.villages)
+
+
+def scope_for(user) -> Scope:
+    if user.role == "handler":
+        codes = tuple(sorted(user.program_codes))
+        return Scope(programs=codes, kind="program", empty=not codes)
+    if user.role in ("operator", "fasilitator", "supervisor"):
+        villages = village_scope(user)
+        if villages is None:
+            return Scope()
+        return Scope(villages=tuple(sorted(villages)), empty=not villages)
+    return Scope(villages=(), empty=True)
+
+
+def narrow(scope: Scope, village: str = "", program: str = "") -> Scope:
+    """A narrower scope chosen on a report page (never wider than the user's)."""
+    villages, programs, empty = scope.villages, scope.programs, scope.empty
+    if village:
+        if villages is not None and village not in villages:
+            empty = True
+        villages = (village,)
+    if program:
+        if programs is not None and program not in programs:
+            empty = True
+        programs = (program,)
+    return Scope(villages=villages, programs=programs, kind=scope.kind, empty=empty)
+
+
+def cases_in(scope: Scope, stmt: Select) -> Select:
+    if scope.empty:
+        return stmt.where(False)
+    if scope.villages is not None:
+        stmt = stmt.where(Case.village_code.in_(scope.villages))
+    if scope.programs is not None:
+        stmt = stmt.where(Case.id.in_(
+            select(Referral.case_id).where(Referral.program_code.in_(scope.programs))))
+    return stmt
+
+
+def referrals_in(scope: Scope, stmt: Select) -> Select:
+    if scope.empty:
+        return stmt.where(False)
+    if scope.villages is not None:
+        stmt = stmt.where(Referral.village_code.in_(scope.villages))
+    if scope.programs is not None:
+        stmt = stmt.where(Referral.program_code.in_(scope.programs))
+    return stmt
