@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -39,10 +38,8 @@ def visible(user, stmt: Select | None = None) -> Select:
 
 
 def get_referral_for(user, referral_id: int) -> Referral:
-    referral = db.session.scalars(visible(user).where(Referral.id == referral_id)).first()
-    if referral is None:
-        abort(404)
-    return referral
+    """The referral if the user may see it; 404 otherwise (no hint that it exists)."""
+    return db.first_or_404(visible(user).where(Referral.id == referral_id))
 
 
 @dataclass
