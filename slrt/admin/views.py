@@ -11,6 +11,7 @@ from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
+from slrt.common.forms import fill
 from slrt.common.permissions import roles_required
 from slrt.extensions import db
 from slrt.referrals.models import Program
@@ -78,14 +79,9 @@ def edit_user(user_id: int):
         abort(404)
     form = _form(obj=None)
     if not form.is_submitted():
-        form.username.data = user.username
-        form.full_name.data = user.full_name
-        form.role.data = user.role
+        fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
         form.villages.data = user.village_codes
         form.programs.data = user.program_codes
-        form.email.data = user.email
-        form.phone.data = user.phone
-        form.is_active.data = user.is_active
     elif form.validate():
         try:
             services.update_user(
