@@ -241,7 +241,7 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
             " ON CONFLICT DO NOTHING", reminders, dates=(3,), stamps=(5,))
         created_tasks = _executemany(
             "INSERT INTO follow_up_tasks (referral_id, case_id, village_code, due_date, reason,"
-            " status, suggested_visit, created_at) VALUES (?, ?, ?, ?, '', 'terbuka', '', ?)"
+            " status, created_at) VALUES (?, ?, ?, ?, '', 'terbuka', ?)"
             " ON CONFLICT DO NOTHING", tasks, dates=(3,), stamps=(4,))
         _executemany(
             "INSERT INTO reminder_marks (referral_id, due_date, stage) VALUES (?, ?, ?)"
