@@ -4,7 +4,6 @@ show the same words; the table stays append-only on both engines."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,16 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.database import (
-    make_app as _make_app,
-)
-from tests.database import (
-    pg_admin_engine as _pg_admin_engine,
-)
-from tests.database import (
-    pg_url_for as _pg_url_for,
-)
-from tests.factories import ARO, IS_PG, PASSWORD, build_nik
+from tests.database import app_at_revision
+from tests.factories import ARO, PASSWORD, build_nik
 
 
 def _revision_before() -> str:
@@ -35,38 +26,9 @@ BEFORE = _revision_before()
 
 @pytest.fixture
 def old_app(tmp_path):
-    """An app on a database built up to 0010, before the timeline kept facts."""
-    from flask_migrate import upgrade
-
-    from slrt.cases.catalog import load_categories
-    from slrt.extensions import db
-    from slrt.referrals.catalog import load_programs
-    from slrt.regions.services import load_regions
-
-    if IS_PG:
-        name = f"slrt_m_{uuid.uuid4().hex[:10]}"
-        admin = _pg_admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = _pg_url_for(name)
-    else:
-        url = f"sqlite:///{tmp_path / 'lama.db'}"
-    app = _make_app(url)
-    ctx = app.app_context()
-    ctx.push()
-    upgrade(revision=BEFORE)
-    load_regions("15.04")
-    load_categories()
-    load_programs()
-    db.session.commit()
-    yield app
-    db.session.remove()
-    db.engine.dispose()
-    ctx.pop()
-    if IS_PG:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """An app on a database built up to the revision before the timeline kept facts."""
+    with app_at_revision(tmp_path, BEFORE) as app:
+        yield app
 
 
 def _world():
