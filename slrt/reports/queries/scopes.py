@@ -55,22 +55,23 @@ def narrow(scope: Scope, village: str = "", program: str = "") -> Scope:
     return Scope(villages=villages, programs=programs, kind=scope.kind, empty=empty)
 
 
-def cases_in(scope: Scope, stmt: Select) -> Select:
+def _within(scope: Scope, stmt: Select, village_col, of_programs) -> Select:
+    """`stmt` limited to the scope's villages (`village_col`) and programs
+    (of_programs(codes) is the condition); nothing for an empty scope."""
     if scope.empty:
         return stmt.where(False)
     if scope.villages is not None:
-        stmt = stmt.where(Case.village_code.in_(scope.villages))
+        stmt = stmt.where(village_col.in_(scope.villages))
     if scope.programs is not None:
-        stmt = stmt.where(Case.id.in_(
-            select(Referral.case_id).where(Referral.program_code.in_(scope.programs))))
+        stmt = stmt.where(of_programs(scope.programs))
     return stmt
+
+
+def cases_in(scope: Scope, stmt: Select) -> Select:
+    """A case is in a program scope when it was referred to one of its programs."""
+    return _within(scope, stmt, Case.village_code, lambda codes: Case.id.in_(
+        select(Referral.case_id).where(Referral.program_code.in_(codes))))
 
 
 def referrals_in(scope: Scope, stmt: Select) -> Select:
-    if scope.empty:
-        return stmt.where(False)
-    if scope.villages is not None:
-        stmt = stmt.where(Referral.village_code.in_(scope.villages))
-    if scope.programs is not None:
-        stmt = stmt.where(Referral.program_code.in_(scope.programs))
-    return stmt
+    return _within(scope, stmt, Referral.village_code, Referral.program_code.in_)
