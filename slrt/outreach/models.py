@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Date,
@@ -25,11 +26,11 @@ from slrt.extensions import db
 from slrt.outreach.hints import next_visit_text
 
 VISIT_OUTCOMES = {
-    "bertemu": "Bertemu warga",
-    "tidak_di_rumah": "Tidak di rumah",
-    "pindah": "Pindah",
-    "meninggal": "Meninggal",
-    "menolak": "Menolak",
+    "bertemu": _l("Bertemu warga"),
+    "tidak_di_rumah": _l("Tidak di rumah"),
+    "pindah": _l("Pindah"),
+    "meninggal": _l("Meninggal"),
+    "menolak": _l("Menolak"),
 }
 
 
@@ -96,7 +97,7 @@ class OutreachVisit(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
+        return str(VISIT_OUTCOMES.get(self.outcome, self.outcome))
 
     @property
     def next_visit_hint(self) -> str:

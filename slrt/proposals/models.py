@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,22 +11,22 @@ from slrt.common.types import UTCDateTime
 from slrt.extensions import db
 
 KINDS = {
-    "baru": "Pendaftaran baru",
-    "perbaikan": "Perbaikan data",
-    "nonaktif": "Penonaktifan",
+    "baru": _l("Pendaftaran baru"),
+    "perbaikan": _l("Perbaikan data"),
+    "nonaktif": _l("Penonaktifan"),
 }
 DEACTIVATION_REASONS = {
-    "pindah": "Pindah domisili",
-    "meninggal": "Meninggal dunia",
-    "ganda": "Data ganda",
-    "tidak_layak": "Tidak layak (mampu)",
+    "pindah": _l("Pindah domisili"),
+    "meninggal": _l("Meninggal dunia"),
+    "ganda": _l("Data ganda"),
+    "tidak_layak": _l("Tidak layak (mampu)"),
 }
 CORRECTION_FIELDS = {
-    "name": "Nama",
-    "nik": "NIK",
-    "no_kk": "Nomor KK",
-    "address": "Alamat",
-    "family": "Susunan keluarga",
+    "name": _l("Nama"),
+    "nik": _l("NIK"),
+    "no_kk": _l("Nomor KK"),
+    "address": _l("Alamat"),
+    "family": _l("Susunan keluarga"),
 }
 STATUSES = {
     "draf": "Pra-daftar (menunggu Musdes)",
@@ -38,8 +39,9 @@ STATUSES = {
     "dicabut": "Dicabut (laporan lapangan ditarik)",
 }
 OPEN_STATUSES = ("draf", "disetujui", "ditunda", "dikirim")
-SOURCES = {"kasus": "Dari kasus", "penjangkauan": "Dari penjangkauan", "langsung": "Langsung"}
-FLAG_KINDS = {"pindah": "Dilaporkan pindah", "meninggal": "Dilaporkan meninggal"}
+SOURCES = {"kasus": _l("Dari kasus"), "penjangkauan": _l("Dari penjangkauan"),
+           "langsung": _l("Langsung")}
+FLAG_KINDS = {"pindah": _l("Dilaporkan pindah"), "meninggal": _l("Dilaporkan meninggal")}
 
 
 class Musdes(db.Model):
@@ -109,7 +111,7 @@ class Proposal(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return str(KINDS.get(self.kind, self.kind))
 
     @property
     def status_label(self) -> str:
@@ -117,7 +119,7 @@ class Proposal(db.Model):
 
     @property
     def reason_label(self) -> str:
-        return DEACTIVATION_REASONS.get(self.reason_code, self.reason_code)
+        return str(DEACTIVATION_REASONS.get(self.reason_code, self.reason_code))
 
 
 class RegistryFlag(db.Model):
@@ -144,4 +146,4 @@ class RegistryFlag(db.Model):
 
     @property
     def label(self) -> str:
-        return FLAG_KINDS.get(self.kind, self.kind)
+        return str(FLAG_KINDS.get(self.kind, self.kind))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -15,12 +16,12 @@ from slrt.extensions import db
 from slrt.referrals.models import Referral
 
 TABS = {
-    "belum": "Belum ditugaskan",
-    "saya": "Tugas saya",
-    "semua": "Semua terbuka",
-    "selesai": "Selesai",
+    "belum": _l("Belum ditugaskan"),
+    "saya": _l("Tugas saya"),
+    "semua": _l("Semua terbuka"),
+    "selesai": _l("Selesai"),
 }
-DUE_FILTERS = {"segera": "Jatuh tempo ≤ 2 hari kerja", "lewat": "Lewat batas waktu"}
+DUE_FILTERS = {"segera": _l("Jatuh tempo ≤ 2 hari kerja"), "lewat": _l("Lewat batas waktu")}
 
 
 def visible(user, stmt: Select | None = None) -> Select:

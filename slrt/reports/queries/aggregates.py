@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, select
 
 from slrt.cases.models import Case
@@ -27,10 +28,10 @@ from slrt.reports.queries.scopes import Scope, cases_in, referrals_in
 RESOLVED_REFERRAL_STATUSES = ("tersalurkan", "selesai")
 # Status groups of the "referrals per program" chart.
 REFERRAL_GROUPS = OrderedDict([
-    ("terbuka", "Terbuka"),
-    ("selesai", "Selesai/tersalurkan"),
-    ("ditolak", "Ditolak"),
-    ("lainnya", "Diteruskan/dibatalkan"),
+    ("terbuka", _l("Terbuka")),
+    ("selesai", _l("Selesai/tersalurkan")),
+    ("ditolak", _l("Ditolak")),
+    ("lainnya", _l("Diteruskan/dibatalkan")),
 ])
 
 

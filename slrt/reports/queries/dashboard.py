@@ -19,7 +19,7 @@ class Counts:
     values: dict[str, int]
 
     def items(self):
-        return [(k, LISTS[k][0], self.values[k]) for k in self.keys]
+        return [(k, str(LISTS[k][0]), self.values[k]) for k in self.keys]
 
 
 def dashboard_counts(scope: Scope, today: date) -> Counts:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
@@ -24,12 +25,12 @@ DUE_SOON_WORKING_DAYS = 2
 
 # The drill-down lists behind the dashboard numbers: key -> (label, object kind).
 LISTS = OrderedDict([
-    ("kasus_terbuka", ("Kasus terbuka", "kasus")),
-    ("rujukan_terbuka", ("Rujukan terbuka", "rujukan")),
-    ("rujukan_segera", ("Rujukan jatuh tempo ≤ 2 hari kerja", "rujukan")),
-    ("rujukan_lewat", ("Rujukan lewat batas waktu", "rujukan")),
-    ("kasus_selesai_bulan_ini", ("Kasus selesai bulan ini", "kasus")),
-    ("rujukan_selesai_bulan_ini", ("Rujukan selesai bulan ini", "rujukan")),
+    ("kasus_terbuka", (_l("Kasus terbuka"), "kasus")),
+    ("rujukan_terbuka", (_l("Rujukan terbuka"), "rujukan")),
+    ("rujukan_segera", (_l("Rujukan jatuh tempo ≤ 2 hari kerja"), "rujukan")),
+    ("rujukan_lewat", (_l("Rujukan lewat batas waktu"), "rujukan")),
+    ("kasus_selesai_bulan_ini", (_l("Kasus selesai bulan ini"), "kasus")),
+    ("rujukan_selesai_bulan_ini", (_l("Rujukan selesai bulan ini"), "rujukan")),
 ])
 
 
