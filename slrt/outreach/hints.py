@@ -20,7 +20,6 @@ NEXT_VISIT_WHY = {
     "sore": _l("warga biasanya di kebun pagi sampai siang; coba sore hari"),
     "pagi": _l("coba pagi hari sebelum warga berangkat ke kebun"),
 }
-LEGACY = "teks"
 
 
 def why_code(when: datetime) -> str:
