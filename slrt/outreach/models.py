@@ -6,18 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    JSON,
-    Date,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.common.time import now_utc
@@ -48,8 +37,7 @@ class FollowUpTask(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="terbuka")
     # The suggested next visit, from the last "not at home" (slrt/outreach/hints.py).
     next_visit_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
-    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict,
-                                                    server_default=text("'{}'"))
+    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -86,8 +74,7 @@ class OutreachVisit(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     # After "not at home": the suggested next visit (slrt/outreach/hints.py).
     next_visit_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
-    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict,
-                                                    server_default=text("'{}'"))
+    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
