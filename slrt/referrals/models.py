@@ -111,7 +111,7 @@ class Referral(db.Model):
     def status_label(self) -> str:
         from slrt.referrals.workflow import STATUSES
 
-        return STATUSES.get(self.status, self.status)
+        return str(STATUSES.get(self.status, self.status))
 
 
 class AidHandover(db.Model):

@@ -34,14 +34,16 @@ def _labels():
     from slrt.proposals.models import DEACTIVATION_REASONS, FLAG_KINDS, KINDS
     from slrt.referrals.aid import AID_ITEMS, COMPOSITION_LABELS
     from slrt.referrals.queries import DUE_FILTERS, TABS
+    from slrt.referrals.workflow import MOVES, STATUSES
     from slrt.reports.queries.aggregates import REFERRAL_GROUPS
 
     tables = [CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES, VISIT_OUTCOMES, NEXT_VISIT_WHY,
               COMPOSITION_LABELS, TABS, DUE_FILTERS, KINDS, DEACTIVATION_REASONS, FLAG_KINDS,
               STATES, ACTIONS, OBJECT_TYPES, ENDPOINT_TEXT, REFERRAL_GROUPS,
-              dict(SERVICE_REQUESTS), dict(PPKS)]
+              STATUSES, dict(SERVICE_REQUESTS), dict(PPKS)]
     labels = [label for table in tables for label in table.values()]
     labels += [word for _code, name, unit in AID_ITEMS for word in (name, unit)]
+    labels += [word for move in MOVES.values() for word in (move.label, move.reason_label)]
     return labels
 
 

@@ -103,5 +103,6 @@ def list_rows(stmt: Select, kind: str, *, full_nik: bool, limit: int | None = No
         .order_by(Referral.due_date, Referral.id)
     if limit:
         q = q.limit(limit)
-    return [[num, cnum, prog, desa, REFERRAL_STATUSES.get(st, st), due.isoformat(), show(nik),
-             name] for num, cnum, prog, desa, st, due, nik, name in db.session.execute(q).all()]
+    return [[num, cnum, prog, desa, str(REFERRAL_STATUSES.get(st, st)), due.isoformat(),
+             show(nik), name]
+            for num, cnum, prog, desa, st, due, nik, name in db.session.execute(q).all()]
