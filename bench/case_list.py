@@ -12,59 +12,24 @@ there is no pass/fail.
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from datetime import datetime
-from pathlib import Path
 
-ROOT = str(Path(__file__).resolve().parent.parent)  # config.py lives at the repo root
+import common
 
 OPERATOR_VILLAGE = "15.04.03.2013"
-CATEGORIES = ["pbi_tidak_aktif", "bansos_tidak_diterima", "sktm", "korban_bencana"]
-FIRST = ["SITI", "NUR", "AHMAD", "MUHAMMAD", "RINA", "DEWI", "BUDI", "SRI", "AGUS", "WATI",
-         "RAHMAT", "FITRI", "HENDRA", "YANTI", "SYAMSUL", "MASNAH", "ZULKIFLI", "ROSMIATI"]
-LAST = ["AMINAH", "HARAHAP", "SIREGAR", "SUSANTI", "HIDAYAT", "RAHMAWATI", "SAPUTRA",
-        "LESTARI", "NASUTION", "HASIBUAN", "PURNAMA", "WAHYUNI", "ARIFIN", "KURNIAWAN"]
-DESCRIPTIONS = ["Kartu PBI tidak aktif saat berobat ke puskesmas.",
-                "Bantuan sosial tidak diterima sejak tiga bulan terakhir.",
-                "Memerlukan surat keterangan tidak mampu untuk sekolah anak.",
-                "Rumah terdampak banjir, membutuhkan bantuan darurat."]
+FIRST = [n.upper() for n in common.FIRST_NAMES]
+LAST = [n.upper() for n in common.LAST_NAMES]
 
 
 def setup_app(tmp: str):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
-    os.environ["SLRT_CONFIG"] = "development"
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    from slrt import create_app
-
-    app = create_app()
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from slrt.auth.services import create_user
-        from slrt.cases.catalog import load_categories
-        from slrt.extensions import db
-        from slrt.referrals.catalog import load_programs
-        from slrt.regions.services import load_regions
-
-        upgrade()
-        load_regions("15.04")
-        load_categories()
-        load_programs()
-        op = create_user("bench_operator", "operator", password="bench-password-1",
-                         kabupaten="15.04", villages=[OPERATOR_VILLAGE])
-        sup = create_user("bench_supervisor", "supervisor", password="bench-password-1",
-                          kabupaten="15.04", villages=[])
-        db.session.commit()
-        return app, op.id, sup.id
+    with common.fresh_database(tmp) as app:
+        op, sup = common.add_users(("bench_operator", "operator", {"villages": [OPERATOR_VILLAGE]}),
+                                   ("bench_supervisor", "supervisor", {"villages": []}))
+        return app, op, sup
 
 
 def generate(path: str, n: int, operator_id: int) -> dict:
@@ -82,24 +47,17 @@ def generate(path: str, n: int, operator_id: int) -> dict:
         stamp = ts.strftime("%Y-%m-%d %H:%M:%S.%f")
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         village = villages[i - 1]
-        persons.append((i, f"150403{i:010d}", f"1504039{(i + 2) // 3:09d}", name.title(), name, "", None,
+        persons.append((i, f"150403{i:010d}", f"1504039{(i + 2) // 3:09d}", name.title(), name, "",
                         "LP"[i % 2], "", "", "", "", village, "", 0, "", stamp, stamp))
         k = rng.randrange(4)
-        cases.append((i, f"BH-{ts:%y%m}-{i:06d}", village, CATEGORIES[k], i, 1, "", "", "",
-                      "datang_langsung", "biasa", DESCRIPTIONS[k],
+        cases.append((i, f"BH-{ts:%y%m}-{i:06d}", village, common.CATEGORIES[k], i, 1, "", "", "",
+                      "datang_langsung", "biasa", common.DESCRIPTIONS[k],
                       "selesai" if rng.random() < 0.8 else "terbuka", "", stamp,
                       operator_id, stamp, 1))
     con = sqlite3.connect(path)
     with con:
-        con.executemany(
-            "INSERT INTO persons (id, nik, no_kk, name, name_key, birth_place, birth_date, sex,"
-            " address, dusun, rt, rw, village_code, phone, is_unidentified, identifying_notes,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", persons)
-        con.executemany(
-            "INSERT INTO cases (id, number, village_code, category_code, beneficiary_id,"
-            " reporter_is_beneficiary, reporter_name, reporter_relation, reporter_phone,"
-            " channel, urgency, description, status, outcome_note, created_at, created_by_id,"
-            " updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
+        common.insert(con, "persons", common.PERSON_COLUMNS, persons)
+        common.insert(con, "cases", common.CASE_COLUMNS, cases)
     con.close()
     op_ids = [c[0] for c in cases if c[2] == OPERATOR_VILLAGE]
     mid = cases[n // 2]
@@ -134,11 +92,6 @@ def scenarios(op, sup, info):
     ]
 
 
-def stats(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[min(len(s) - 1, int(len(s) * 0.95))] * 1000
-
-
 def run(app, path, op_id, sup_id, info, reps):
     from slrt.auth.models import User
     from slrt.cases.queries import list_cases
@@ -152,58 +105,44 @@ def run(app, path, op_id, sup_id, info, reps):
         for name, user, filters, before, where, params in scenarios(op, sup, info):
             sql = BASE_SQL.format(join="JOIN" if "name_key" in where else "LEFT JOIN",
                                   where=where)
-            proj, base = [], []
-            for i in range(reps + 10):
+
+            def reset():
                 db.session.expire_all()
                 db.session.rollback()
-                t0 = time.perf_counter()
-                rows, _next = list_cases(user, filters, before_id=before, limit=50)
-                dt = time.perf_counter() - t0
-                if i >= 10:
-                    proj.append(dt)
-            n_proj = len(rows)
-            for i in range(reps + 10):
-                t0 = time.perf_counter()
-                brows = con.execute(sql, params).fetchall()
-                dt = time.perf_counter() - t0
-                if i >= 10:
-                    base.append(dt)
-            n_base = min(len(brows), 50)
+
+            def project(user=user, filters=filters, before=before):
+                return list_cases(user, filters, before_id=before, limit=50)[0]
+
+            def bare(sql=sql, params=params):
+                return con.execute(sql, params).fetchall()
+
+            reset()
+            n_proj, n_base = len(project()), min(len(bare()), 50)
             if n_proj != n_base:
                 print(f"warning: {name}: project {n_proj} rows, baseline {n_base}", file=sys.stderr)
-            results.append((name, n_proj, *stats(proj), *stats(base)))
+            proj = common.timed(project, reps, warm=10, before=reset)
+            base = common.timed(bare, reps, warm=10)
+            results.append((name, n_proj, *common.stats(proj), *common.stats(base)))
     con.close()
     return results
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=300_000)
-    ap.add_argument("--reps", type=int, default=200)
-    args = ap.parse_args()
+    args = common.arguments(__doc__, cases=300_000, reps=200)
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
-        t0 = time.perf_counter()
-        app, op_id, sup_id = setup_app(tmp)
+        (app, op_id, sup_id), schema_s = common.stopwatch(setup_app, tmp)
         path = f"{tmp}/bench.db"
-        t1 = time.perf_counter()
-        info = generate(path, args.cases, op_id)
-        t2 = time.perf_counter()
+        info, data_s = common.stopwatch(generate, path, args.cases, op_id)
         results = run(app, path, op_id, sup_id, info, args.reps)
-        from slrt.extensions import db
-
-        with app.app_context():
-            db.engine.dispose()
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"cpu_count={os.cpu_count()}")
+        common.dispose(app)
+    common.print_machine()
     print(f"N={args.cases} cases ({info['op_count']} in {OPERATOR_VILLAGE}), reps={args.reps}; "
-          f"schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s")
-    head = (f"{'scenario':<26} {'rows':>4} {'proj med':>9} {'proj p95':>9} "
-            f"{'base med':>9} {'base p95':>9} {'ratio':>6}")
-    print(head)
-    print("-" * len(head))
-    for name, rows, pm, pp, bm, bp in results:
-        print(f"{name:<26} {rows:>4} {pm:>9.3f} {pp:>9.3f} {bm:>9.3f} {bp:>9.3f} "
-              f"{pm / bm if bm else float('inf'):>6.1f}")
+          f"schema {schema_s:.1f}s, data {data_s:.1f}s")
+    common.print_table(f"{'scenario':<26} {'rows':>4} {'proj med':>9} {'proj p95':>9} "
+                       f"{'base med':>9} {'base p95':>9} {'ratio':>6}",
+                       (f"{name:<26} {rows:>4} {pm:>9.3f} {pp:>9.3f} {bm:>9.3f} {bp:>9.3f} "
+                        f"{common.ratio(pm, bm):>6.1f}"
+                        for name, rows, pm, pp, bm, bp in results))
     print("(times in ms; ratio = project median / baseline median)")
     return 0
 

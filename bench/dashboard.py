@@ -26,19 +26,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import re
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = str(Path(__file__).resolve().parent.parent)
-PASSWORD = "bench-password-1"
+import common
+
 OPERATOR_VILLAGE = "15.04.03.1001"  # Muara Bulian, the largest village
 CATEGORIES = [("bansos_tidak_diterima", 30), ("pbi_tidak_aktif", 20), ("usulan_masuk_dtks", 15),
               ("sktm", 10), ("korban_bencana", 5), ("ppks_lansia_terlantar", 5),
@@ -48,45 +43,22 @@ CHANNELS = [("datang_langsung", 60), ("penjangkauan", 20), ("telepon", 10), ("wh
 CLOSED = [("selesai", 50), ("tersalurkan", 25), ("ditolak", 15), ("dibatalkan", 5),
           ("diteruskan", 5)]
 OPEN = [("dikirim", 40), ("diterima", 25), ("diproses", 25), ("perlu_info", 5), ("dijawab", 5)]
+USERS = (("sup", "bench_supervisor"), ("op", "bench_operator"))
 
 
 def setup_app(tmp: str, reuse: bool = False):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
-    os.environ["SLRT_CONFIG"] = "development"
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    from slrt import create_app
-
-    app = create_app()
-    if reuse:
+    if reuse:  # the database of an earlier run, with its users
+        app = common.project_app(tmp)
         from slrt.auth.models import User
         from slrt.extensions import db
 
         with app.app_context():
             return app, {k: db.session.scalar(db.select(User.id).where(User.username == u))
-                         for k, u in (("sup", "bench_supervisor"), ("op", "bench_operator"))}
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from slrt.auth.services import create_user
-        from slrt.cases.catalog import load_categories
-        from slrt.extensions import db
-        from slrt.referrals.catalog import load_programs
-        from slrt.regions.services import load_regions
-
-        upgrade()
-        load_regions("15.04")
-        load_categories()
-        load_programs()
-        sup = create_user("bench_supervisor", "supervisor", password=PASSWORD, kabupaten="15.04")
-        op = create_user("bench_operator", "operator", password=PASSWORD, kabupaten="15.04",
-                         villages=[OPERATOR_VILLAGE])
-        db.session.commit()
-        return app, {"sup": sup.id, "op": op.id}
-
-
-def pick(rng: random.Random, pairs):
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+                         for k, u in USERS}
+    with common.fresh_database(tmp) as app:
+        sup, op = common.add_users(("bench_supervisor", "supervisor", {}),
+                                   ("bench_operator", "operator", {"villages": [OPERATOR_VILLAGE]}))
+        return app, {"sup": sup, "op": op}
 
 
 def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
@@ -126,17 +98,17 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
                         due_cache[key] = add_working_days(local, days).isoformat()
                     is_open = age_days < 60 and rng.random() < 0.5 or rng.random() < 0.03
                     if is_open:
-                        r_status, r_closed = pick(rng, OPEN), None
+                        r_status, r_closed = common.pick(rng, OPEN), None
                         any_open = True
                     else:
-                        r_status = pick(rng, CLOSED)
+                        r_status = common.pick(rng, CLOSED)
                         r_closed_dt = min(now, created + timedelta(
                             days=rng.expovariate(1 / max(days * 1.2, 1)), hours=1))
                         r_closed = r_closed_dt.strftime(fmt)
                         last_close = max(last_close or r_closed, r_closed)
                     refs.append((rid, f"BH-{created:%y%m}-{cid:07d}-R{j}", cid, code, village,
                                  r_status, int(is_open), "biasa", "", None, due_cache[key], "",
-                                 "", "", stamp, ids["op"], stamp, r_closed, 1))
+                                 "", "", stamp, ids["op"], stamp, r_closed, 1, ""))
                 if any_open:
                     status = "dirujuk"
                 else:
@@ -144,8 +116,8 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
             elif age_days > 20 or rng.random() < 0.6:
                 status, outcome = "selesai", "informasi"
                 closed = (created + timedelta(days=rng.expovariate(1 / 3))).strftime(fmt)
-            yield (cid, f"BH-{created:%y%m}-{cid:07d}", village, pick(rng, CATEGORIES),
-                   cid % persons_n + 1, 1, "", "", "", pick(rng, CHANNELS), "biasa",
+            yield (cid, f"BH-{created:%y%m}-{cid:07d}", village, common.pick(rng, CATEGORIES),
+                   cid % persons_n + 1, 1, "", "", "", common.pick(rng, CHANNELS), "biasa",
                    "Pengaduan.", status, outcome, "", closed, stamp, ids["op"], stamp, 1)
             if len(refs) >= 50000:
                 yield None
@@ -153,13 +125,10 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
     con = sqlite3.connect(path)
     con.execute("PRAGMA cache_size = -400000")
     with con:
-        con.executemany(
-            "INSERT INTO persons (id, nik, no_kk, name, name_key, birth_place, sex, address,"
-            " dusun, rt, rw, village_code, phone, is_unidentified, identifying_notes,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,'',?,'','','','',?,'',0,'',?,?)",
-            [(i, f"150403{i:010d}", f"150403{i + 7:010d}", f"Warga {i}", f"WARGA {i}",
-              "LP"[i % 2], vcodes[i % len(vcodes)], now.strftime(fmt), now.strftime(fmt))
-             for i in range(1, persons_n + 1)])
+        common.insert(con, "persons", common.PERSON_COLUMNS,
+                      [(i, f"150403{i:010d}", f"150403{i + 7:010d}", f"Warga {i}", f"WARGA {i}",
+                        "", "LP"[i % 2], "", "", "", "", vcodes[i % len(vcodes)], "", 0, "",
+                        now.strftime(fmt), now.strftime(fmt)) for i in range(1, persons_n + 1)])
         for row in rows():
             if row is None:
                 flush(con, refs)
@@ -175,22 +144,20 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
     return {"referrals": n_refs}
 
 
+# The cases of this benchmark carry their outcome and closing time (for the reports).
+CASE_COLUMNS = ("id, number, village_code, category_code, beneficiary_id,"
+                " reporter_is_beneficiary, reporter_name, reporter_relation, reporter_phone,"
+                " channel, urgency, description, status, outcome, outcome_note, closed_at,"
+                " created_at, created_by_id, updated_at, version")
+
+
 def flush_cases(con, cases):
-    con.executemany(
-        "INSERT INTO cases (id, number, village_code, category_code, beneficiary_id,"
-        " reporter_is_beneficiary, reporter_name, reporter_relation, reporter_phone, channel,"
-        " urgency, description, status, outcome, outcome_note, closed_at, created_at,"
-        " created_by_id, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        cases)
+    common.insert(con, "cases", CASE_COLUMNS, cases)
     cases.clear()
 
 
 def flush(con, refs):
-    con.executemany(
-        "INSERT INTO referrals (id, number, case_id, program_code, village_code, status,"
-        " is_open, urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
-        " outcome_note, created_at, created_by_id, updated_at, closed_at, version,"
-        " pause_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')", refs)
+    common.insert(con, "referrals", common.REFERRAL_COLUMNS, refs)
     refs.clear()
 
 
@@ -264,21 +231,6 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
     return out
 
 
-def stats(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[min(len(s) - 1, int(len(s) * 0.95))] * 1000
-
-
-def timed(fn, reps: int, warm: int = 2) -> list[float]:
-    out = []
-    for i in range(reps + warm):
-        t0 = time.perf_counter()
-        fn()
-        if i >= warm:
-            out.append(time.perf_counter() - t0)
-    return out
-
-
 def run(app, path, ids, reps, today):
     from slrt.auth.models import User
     from slrt.extensions import db
@@ -311,24 +263,12 @@ def run(app, path, ids, reps, today):
                       file=sys.stderr)
             if d.report.total != sum(r[-1] for r in scan()[4]):
                 print(f"warning: {label}: the summary disagrees with the scan", file=sys.stderr)
-            results.append((label, d.report.total, *stats(timed(project, reps)),
-                            *stats(timed(bare, reps)),
-                            stats(timed(scan, max(1, min(reps, 3)), warm=0))[0]))
+            results.append((label, d.report.total,
+                            *common.stats(common.timed(project, reps, warm=2)),
+                            *common.stats(common.timed(bare, reps, warm=2)),
+                            common.stats(common.timed(scan, max(1, min(reps, 3)), warm=0))[0]))
     con.close()
     return results
-
-
-def run_http(app, reps):
-    client = app.test_client()
-    page = client.get("/masuk").get_data(as_text=True)
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    resp = client.post("/masuk", data={"username": "bench_supervisor", "password": PASSWORD,
-                                       "csrf_token": m.group(1) if m else ""})
-    if resp.status_code != 302:
-        return None, f"login failed with HTTP {resp.status_code}"
-    if client.get("/").status_code != 200:
-        return None, "GET / did not answer 200"
-    return stats(timed(lambda: client.get("/").get_data(), reps)), "GET /"
 
 
 def main() -> int:
@@ -344,38 +284,32 @@ def main() -> int:
             tmp = args.keep
             os.makedirs(tmp, exist_ok=True)
             reuse = os.path.exists(f"{tmp}/bench.db")
-        t0 = time.perf_counter()
-        app, ids = setup_app(tmp, reuse)
+        (app, ids), schema_s = common.stopwatch(setup_app, tmp, reuse)
         from slrt.common.time import now_utc, today_wib
 
         now = now_utc()
         today = today_wib(now)
         path = f"{tmp}/bench.db"
-        t1 = time.perf_counter()
         if reuse:
             with sqlite3.connect(path) as con:
                 info = {"referrals": con.execute("SELECT count(*) FROM referrals").fetchone()[0]}
                 args.cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+            data_s = 0.0
         else:
-            info = generate(path, args.cases, ids, now.astimezone(UTC).replace(tzinfo=None))
-        t2 = time.perf_counter()
+            info, data_s = common.stopwatch(generate, path, args.cases, ids,
+                                            now.astimezone(UTC).replace(tzinfo=None))
         results = run(app, path, ids, args.reps, today)
-        http, note = run_http(app, args.reps)
-        from slrt.extensions import db
-
-        with app.app_context():
-            db.engine.dispose()
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}")
+        http, note = common.time_page(app, "bench_supervisor", "/", args.reps, 2)
+        common.dispose(app)
+    common.print_machine()
     print(f"N={args.cases} cases, {info['referrals']} referrals, over 3 years; reps={args.reps};"
-          f" schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s")
-    head = (f"{'scenario (counts + 12-month report)':<36} {'cases 12m':>9} {'proj med':>9} "
-            f"{'proj p95':>9} {'base med':>9} {'base p95':>9} {'ratio':>6} {'scan med':>9}")
-    print(head)
-    print("-" * len(head))
-    for name, total, pm, pp, bm, bp, sm in results:
-        print(f"{name:<36} {total:>9} {pm:>9.1f} {pp:>9.1f} {bm:>9.1f} {bp:>9.1f} "
-              f"{pm / bm if bm else float('inf'):>6.2f} {sm:>9.1f}")
+          f" schema {schema_s:.1f}s, data {data_s:.1f}s")
+    common.print_table(f"{'scenario (counts + 12-month report)':<36} {'cases 12m':>9} "
+                       f"{'proj med':>9} {'proj p95':>9} {'base med':>9} {'base p95':>9} "
+                       f"{'ratio':>6} {'scan med':>9}",
+                       (f"{name:<36} {total:>9} {pm:>9.1f} {pp:>9.1f} {bm:>9.1f} {bp:>9.1f} "
+                        f"{common.ratio(pm, bm):>6.2f} {sm:>9.1f}"
+                        for name, total, pm, pp, bm, bp, sm in results))
     if http:
         print(f"{'HTTP GET / (supervisor, charts)':<36} {'':>9} {http[0]:>9.1f} {http[1]:>9.1f}")
     else:
@@ -388,11 +322,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a benchmark reports, it does not fail the build
-        import traceback
-
-        traceback.print_exc()
-        print(f"benchmark error: {exc!r}", file=sys.stderr)
-    sys.exit(0)
+    common.run(main)

@@ -36,7 +36,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import re
 import secrets
 import signal
@@ -52,20 +51,16 @@ import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-slrt-2026"  # the demo accounts' password (slrt/demo/services.py)
-CATEGORIES = ["pbi_tidak_aktif", "bansos_tidak_diterima", "sktm", "korban_bencana"]
-FIRST = ["Siti", "Nur", "Ahmad", "Muhammad", "Rina", "Dewi", "Budi", "Sri", "Agus", "Wati",
-         "Rahmat", "Fitri", "Hendra", "Yanti", "Syamsul", "Masnah", "Zulkifli", "Rosmiati"]
-LAST = ["Aminah", "Harahap", "Siregar", "Susanti", "Hidayat", "Rahmawati", "Saputra",
-        "Lestari", "Nasution", "Hasibuan", "Purnama", "Wahyuni", "Arifin", "Kurniawan"]
-DESCRIPTIONS = ["Kartu PBI tidak aktif saat berobat ke puskesmas.",
-                "Bantuan sosial tidak diterima sejak tiga bulan terakhir.",
-                "Memerlukan surat keterangan tidak mampu untuk sekolah anak.",
-                "Rumah terdampak banjir, membutuhkan bantuan darurat."]
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VILLAGE_RE = re.compile(r'<option[^>]*value="(15\.04\.\d\d\.\d{4})"')
 CASE_RE = re.compile(r"/kasus/(\d+)$")
+# The audit row of a registration (slrt/cases/views.py names the case in plain words).
+REGISTRATION_AUDIT = ("action = 'ubah' AND object_type = 'case' AND "
+                      "json_extract(detail, '$.rincian') = 'Pengaduan dicatat'")
 
 
 # ------------------------------------------------------------------ setup
@@ -220,15 +215,17 @@ class Client:
         form = {
             "csrf_token": token.group(1), "step": "simpan", "registry_record_id": "",
             "allow_duplicate": "", "nik": nik, "no_kk": "",
-            "name": f"{FIRST[self.n % len(FIRST)]} {LAST[self.index % len(LAST)]}",
+            "name": f"{common.FIRST_NAMES[self.n % len(common.FIRST_NAMES)]} "
+                    f"{common.LAST_NAMES[self.index % len(common.LAST_NAMES)]}",
             "birth_place": "Muara Bulian", "birth_date": birth.isoformat(), "sex": sex,
             "address": f"Jl. Gajah Mada No. {self.n % 200 + 1}", "dusun": "Dusun I",
             "rt": "002", "rw": "001", "phone": "", "household_size": "4",
             "children_count": "2", "elderly_count": "0", "disabled_count": "0",
             "reporter_is_beneficiary": "ya", "reporter_name": "", "reporter_relation": "",
-            "reporter_phone": "", "village_code": self.village, "category_code": CATEGORIES[k],
+            "reporter_phone": "", "village_code": self.village,
+            "category_code": common.CATEGORIES[k],
             "channel": "datang_langsung", "urgency": "biasa", "incident_date": "",
-            "description": DESCRIPTIONS[k], "identifying_notes": "",
+            "description": common.DESCRIPTIONS[k], "identifying_notes": "",
         }
         t0 = time.perf_counter()
         status, location, text = self.request("POST", "/kasus/baru", form)
@@ -272,9 +269,8 @@ def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[lis
         cases = con.execute("SELECT id, created_at FROM cases WHERE id >= ? AND "
                             "created_by_id = ? ORDER BY id", (first_case_id, actor)).fetchall()
         audits = con.execute(
-            "SELECT id, at FROM audit_log WHERE actor_id = ? AND action = 'ubah' AND "
-            "json_extract(detail, '$.endpoint') = 'cases.register' AND "
-            "json_extract(detail, '$.aksi') = 'simpan' ORDER BY id", (actor,)).fetchall()
+            f"SELECT id, at FROM audit_log WHERE actor_id = ? AND {REGISTRATION_AUDIT} "  # noqa: S608
+            "ORDER BY id", (actor,)).fetchall()
         a = 0
         for i, (cid, created) in enumerate(cases):
             nxt = cases[i + 1][1] if i + 1 < len(cases) else "9999"
@@ -300,8 +296,7 @@ def baseline(base_db: Path, load_db: Path, first_case_id: int) -> tuple[int, flo
     case_ids = [r[0] for r in src.execute("SELECT id FROM cases WHERE id >= ? ORDER BY id",
                                           (first_case_id,))]
     first_audit = src.execute(
-        "SELECT min(id) FROM audit_log WHERE json_extract(detail, '$.endpoint') = "
-        "'cases.register'").fetchone()[0] or 0
+        f"SELECT min(id) FROM audit_log WHERE {REGISTRATION_AUDIT}").fetchone()[0] or 0  # noqa: S608
 
     def rows(table, where, params):
         cur = src.execute(f"SELECT * FROM {table} WHERE {where}", params)  # noqa: S608
@@ -425,23 +420,21 @@ def run(args) -> dict:
     rate = acked / elapsed
     base_rate = n_base / base_s if base_s else float("inf")
 
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"cpu_count={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    common.print_machine(f", load average {os.getloadavg()[0]:.1f}")
     print(f"gunicorn {args.workers} sync workers, {args.clients} clients, {elapsed:.1f} s; "
           f"setup {setup_s:.1f} s ({'small' if args.small else 'flask demo load'})")
-    print(f"{'measure':<34} {'value':>10}")
-    print("-" * 45)
-    print(f"{'registrations acknowledged':<34} {acked:>10}")
-    print(f"{'registrations/s (project)':<34} {rate:>10.1f}")
-    print(f"{'POST median / p95 ms':<34} {statistics.median(posts) if posts else 0:>5.0f} / "
-          f"{pct(posts, 0.95):.0f}")
-    print(f"{'GET form median / p95 ms':<34} {statistics.median(gets) if gets else 0:>5.0f} / "
-          f"{pct(gets, 0.95):.0f}")
-    print(f"{'errors':<34} {len(errors):>10}")
-    print(f"{'committed, not acknowledged':<34} {len(info['unacked']):>10}")
-    print(f"{'  of which without audit row':<34} {len(info['unacked_without_audit']):>10}")
-    print(f"{'baseline sqlite3 inserts/s':<34} {base_rate:>10.1f}   ({n_base} registrations)")
-    print(f"{'ratio (project time / baseline)':<34} {base_rate / rate if rate else 0:>10.1f}")
+    common.print_table(f"{'measure':<34} {'value':>10}", (
+        f"{'registrations acknowledged':<34} {acked:>10}",
+        f"{'registrations/s (project)':<34} {rate:>10.1f}",
+        f"{'POST median / p95 ms':<34} {statistics.median(posts) if posts else 0:>5.0f} / "
+        f"{pct(posts, 0.95):.0f}",
+        f"{'GET form median / p95 ms':<34} {statistics.median(gets) if gets else 0:>5.0f} / "
+        f"{pct(gets, 0.95):.0f}",
+        f"{'errors':<34} {len(errors):>10}",
+        f"{'committed, not acknowledged':<34} {len(info['unacked']):>10}",
+        f"{'  of which without audit row':<34} {len(info['unacked_without_audit']):>10}",
+        f"{'baseline sqlite3 inserts/s':<34} {base_rate:>10.1f}   ({n_base} registrations)",
+        f"{'ratio (project time / baseline)':<34} {base_rate / rate if rate else 0:>10.1f}"))
     if killed:
         print(f"SIGKILL sent to worker {killed[0]} at {args.seconds / 2:.0f} s")
     for e in sorted(set(errors))[:8]:

@@ -14,64 +14,30 @@ p95 and the ratio; there is no pass/fail.
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import random
-import re
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-ROOT = str(Path(__file__).resolve().parent.parent)  # config.py lives at the repo root
+import common
 
-PASSWORD = "bench-password-1"
 OPERATOR_VILLAGE = "15.04.03.2013"
 OPEN = [("dikirim", 40), ("diterima", 25), ("diproses", 20), ("perlu_info", 8), ("dijawab", 7)]
 CLOSED = [("selesai", 45), ("tersalurkan", 25), ("ditolak", 15), ("dibatalkan", 8),
           ("diteruskan", 7)]
 URGENCY = [("biasa", 85), ("segera", 12), ("darurat", 3)]
-FIRST = ["SITI", "NUR", "AHMAD", "MUHAMMAD", "RINA", "DEWI", "BUDI", "SRI", "AGUS", "WATI"]
-LAST = ["AMINAH", "HARAHAP", "SIREGAR", "SUSANTI", "HIDAYAT", "RAHMAWATI", "SAPUTRA", "LESTARI"]
+FIRST = [n.upper() for n in common.FIRST_NAMES[:10]]
+LAST = [n.upper() for n in common.LAST_NAMES[:8]]
 
 
 def setup_app(tmp: str):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
-    os.environ["SLRT_CONFIG"] = "development"
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    from slrt import create_app
-
-    app = create_app()
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from slrt.auth.services import create_user
-        from slrt.cases.catalog import load_categories
-        from slrt.extensions import db
-        from slrt.referrals.catalog import load_programs
-        from slrt.regions.services import load_regions
-
-        upgrade()
-        load_regions("15.04")
-        load_categories()
-        load_programs()
-        op = create_user("bench_operator", "operator", password=PASSWORD,
-                         kabupaten="15.04", villages=[OPERATOR_VILLAGE])
-        h1 = create_user("bench_handler", "handler", password=PASSWORD,
-                         kabupaten="15.04", programs=["PKH", "BPNT"])
-        h2 = create_user("bench_handler2", "handler", password=PASSWORD,
-                         kabupaten="15.04", programs=["PKH"])
-        db.session.commit()
-        return app, {"op": op.id, "h1": h1.id, "h2": h2.id}
-
-
-def pick(rng: random.Random, pairs):
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+    with common.fresh_database(tmp) as app:
+        op, h1, h2 = common.add_users(
+            ("bench_operator", "operator", {"villages": [OPERATOR_VILLAGE]}),
+            ("bench_handler", "handler", {"programs": ["PKH", "BPNT"]}),
+            ("bench_handler2", "handler", {"programs": ["PKH"]}))
+        return app, {"op": op, "h1": h1, "h2": h2}
 
 
 def generate(path: str, n: int, ids: dict, today: date) -> dict:
@@ -114,9 +80,10 @@ def generate(path: str, n: int, ids: dict, today: date) -> dict:
                 else:
                     assignee = ids["h1"] if r < 0.5 else ids["h2"]
                 yield (rid, f"{number}-R{j}", cid, program, village,
-                       pick(rng, OPEN if is_open else CLOSED), int(is_open), pick(rng, URGENCY),
+                       common.pick(rng, OPEN if is_open else CLOSED), int(is_open),
+                       common.pick(rng, URGENCY),
                        "", assignee, due, "", "", "", stamp, ids["op"], stamp,
-                       None if is_open else stamp, 1)
+                       None if is_open else stamp, 1, "")
             cases.append((cid, number, village, "bansos_tidak_diterima", cid, 1, "", "", "",
                           "datang_langsung", "biasa", "Bantuan sosial tidak diterima.",
                           "dirujuk" if any_open else "selesai", "", stamp, ids["op"], stamp, 1))
@@ -124,20 +91,9 @@ def generate(path: str, n: int, ids: dict, today: date) -> dict:
     con = sqlite3.connect(path)
     con.execute("PRAGMA cache_size = -400000")  # this loading connection only
     with con:
-        con.executemany(
-            "INSERT INTO referrals (id, number, case_id, program_code, village_code, status,"
-            " is_open, urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
-            " outcome_note, created_at, created_by_id, updated_at, closed_at, version,"
-            " pause_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')", referrals())
-        con.executemany(
-            "INSERT INTO persons (id, nik, no_kk, name, name_key, birth_place, sex, address,"
-            " dusun, rt, rw, village_code, phone, is_unidentified, identifying_notes,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", persons)
-        con.executemany(
-            "INSERT INTO cases (id, number, village_code, category_code, beneficiary_id,"
-            " reporter_is_beneficiary, reporter_name, reporter_relation, reporter_phone,"
-            " channel, urgency, description, status, outcome_note, created_at, created_by_id,"
-            " updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
+        common.insert(con, "referrals", common.REFERRAL_COLUMNS, referrals())
+        common.insert(con, "persons", common.PERSON_COLUMNS, persons)
+        common.insert(con, "cases", common.CASE_COLUMNS, cases)
     con.close()
     pkh_open.sort()
     deep = pkh_open[int(len(pkh_open) * 0.8)]
@@ -172,21 +128,6 @@ def scenarios(info: dict, today: date):
         (f"f PKH village {v[-4:]}", {"tab": "semua", "village": v}, None,
          (" AND r.village_code = ?", (v,)), ("", ())),
     ]
-
-
-def stats(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[min(len(s) - 1, int(len(s) * 0.95))] * 1000
-
-
-def timed(fn, reps: int, warm: int = 10) -> list[float]:
-    out = []
-    for i in range(reps + warm):
-        t0 = time.perf_counter()
-        fn()
-        if i >= warm:
-            out.append(time.perf_counter() - t0)
-    return out
 
 
 def run(app, path, ids, info, reps, today):
@@ -228,59 +169,33 @@ def run(app, path, ids, info, reps, today):
             if pc != bc or [r.id for r in prow] != [r[0] for r in brow[:50]]:
                 print(f"warning: {name}: project {pc} {len(prow)} rows, "
                       f"baseline {bc} {len(brow)} rows", file=sys.stderr)
-            proj, bas = timed(project, reps), timed(bare, reps)
-            results.append((name, len(prow), pc[f.tab], *stats(proj), *stats(bas)))
+            proj, bas = common.timed(project, reps, warm=10), common.timed(bare, reps, warm=10)
+            results.append((name, len(prow), pc[f.tab], *common.stats(proj), *common.stats(bas)))
     con.close()
     return results
 
 
-def run_http(app, reps):
-    client = app.test_client()
-    html = client.get("/masuk").get_data(as_text=True)
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    resp = client.post("/masuk", data={"username": "bench_handler", "password": PASSWORD,
-                                       "csrf_token": m.group(1) if m else ""})
-    if resp.status_code != 302:
-        return None, f"login failed with HTTP {resp.status_code}"
-    url = "/rujukan/antrean?program=PKH&tab=semua"
-    status = client.get(url).status_code
-    if status != 200:
-        return None, f"GET {url} returned HTTP {status}; HTTP scenario skipped"
-    return stats(timed(lambda: client.get(url).get_data(), reps)), url
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--referrals", type=int, default=1_000_000)
-    ap.add_argument("--reps", type=int, default=200)
-    args = ap.parse_args()
+    args = common.arguments(__doc__, referrals=1_000_000, reps=200)
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
-        t0 = time.perf_counter()
-        app, ids = setup_app(tmp)
+        (app, ids), schema_s = common.stopwatch(setup_app, tmp)
         from slrt.common.time import today_wib
 
         today = today_wib()  # the date the queue view uses
         path = f"{tmp}/bench.db"
-        t1 = time.perf_counter()
-        info = generate(path, args.referrals, ids, today)
-        t2 = time.perf_counter()
+        info, data_s = common.stopwatch(generate, path, args.referrals, ids, today)
         results = run(app, path, ids, info, args.reps, today)
-        http, note = run_http(app, args.reps)
-        from slrt.extensions import db
-
-        with app.app_context():
-            db.engine.dispose()
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}")
+        http, note = common.time_page(app, "bench_handler",
+                                      "/rujukan/antrean?program=PKH&tab=semua", args.reps, 10)
+        common.dispose(app)
+    common.print_machine()
     print(f"N={args.referrals} referrals over {info['cases']} cases, {info['pkh_open']} open PKH; "
-          f"reps={args.reps}; schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s")
-    head = (f"{'scenario (counts+page)':<26} {'rows':>4} {'tab n':>6} {'proj med':>9} "
-            f"{'proj p95':>9} {'base med':>9} {'base p95':>9} {'ratio':>6}")
-    print(head)
-    print("-" * len(head))
-    for name, rows, count, pm, pp, bm, bp in results:
-        print(f"{name:<26} {rows:>4} {count:>6} {pm:>9.3f} {pp:>9.3f} {bm:>9.3f} {bp:>9.3f} "
-              f"{pm / bm if bm else float('inf'):>6.1f}")
+          f"reps={args.reps}; schema {schema_s:.1f}s, data {data_s:.1f}s")
+    common.print_table(f"{'scenario (counts+page)':<26} {'rows':>4} {'tab n':>6} {'proj med':>9} "
+                       f"{'proj p95':>9} {'base med':>9} {'base p95':>9} {'ratio':>6}",
+                       (f"{name:<26} {rows:>4} {count:>6} {pm:>9.3f} {pp:>9.3f} {bm:>9.3f} "
+                        f"{bp:>9.3f} {common.ratio(pm, bm):>6.1f}"
+                        for name, rows, count, pm, pp, bm, bp in results))
     if http:
         print(f"{'g HTTP GET queue page':<26} {'':>4} {'':>6} {http[0]:>9.3f} {http[1]:>9.3f}"
               f" {'':>9} {'':>9} {'':>6}  ({note})")
@@ -294,8 +209,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a benchmark reports, it does not fail the build
-        print(f"benchmark error: {exc!r}", file=sys.stderr)
-    sys.exit(0)
+    common.run(main)

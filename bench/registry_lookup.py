@@ -22,12 +22,9 @@ No pass/fail exit code.
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -37,20 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import common  # noqa: E402  (bench/ on the path first)
+
 BARE_SQL = ("SELECT * FROM registry_records WHERE nik = ? "
             "ORDER BY is_active DESC, period DESC, id DESC LIMIT 1")
 
 
-def stats(samples: list[float]) -> tuple[float, float]:
-    s = sorted(samples)
-    return statistics.median(s) * 1000, s[min(len(s) - 1, int(len(s) * 0.95))] * 1000
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--reps", type=int, default=2000)
-    args = ap.parse_args()
+    args = common.arguments(__doc__, rows=1_000_000, reps=2000)
 
     import registry_import as bench_import  # the sibling benchmark: same file
 
@@ -115,21 +106,17 @@ def main() -> int:
                 bare.append(dt)
         con.close()
 
-    om, op = stats(timings["open"])
-    fm, fp = stats(timings["fresh"])
-    bm, bp = stats(bare)
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    om, op = common.stats(timings["open"])
+    fm, fp = common.stats(timings["fresh"])
+    bm, bp = common.stats(bare)
+    common.print_machine(f", load average {os.getloadavg()[0]:.1f}")
     print(f"{total:,} records (imported in {load:.0f} s with slrt.dtks.importer); "
           f"{args.reps} lookups, {found} found; plan: {plan}")
-    head = f"{'lookup':<52} {'median ms':>10} {'p95 ms':>8} {'ratio':>6}"
-    print(head)
-    print("-" * len(head))
-    for name, med, p95 in (("project: find_by_nik, in a request", om, op),
-                           ("project: find_by_nik, fresh session (pool + ping)", fm, fp),
-                           ("bare sqlite3, same query on the NIK index", bm, bp)):
-        print(f"{name:<52} {med:>10.3f} {p95:>8.3f} {med / bm:>6.1f}")
+    common.print_table(f"{'lookup':<52} {'median ms':>10} {'p95 ms':>8} {'ratio':>6}", (
+        f"{name:<52} {med:>10.3f} {p95:>8.3f} {med / bm:>6.1f}"
+        for name, med, p95 in (("project: find_by_nik, in a request", om, op),
+                               ("project: find_by_nik, fresh session (pool + ping)", fm, fp),
+                               ("bare sqlite3, same query on the NIK index", bm, bp))))
     print(f"(ratio = median / bare median) target find_by_nik p95 < 1 ms: "
           f"{'yes' if op < 1 else 'NO'} ({op:.3f} ms in a request, {fp:.3f} ms with a fresh "
           "session)")

@@ -22,76 +22,55 @@ no pass/fail.
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import random
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from slrt.common.workdays import cuti_bersama
+import common
 
-ROOT = str(Path(__file__).resolve().parent.parent)  # config.py lives at the repo root
-
-PASSWORD = "bench-password-1"
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 08.00 WIB
 OPEN = [("dikirim", 40), ("diterima", 30), ("diproses", 20), ("perlu_info", 5), ("dijawab", 5)]
 URGENCY = [("biasa", 85), ("segera", 13), ("darurat", 2)]
-
-
-def pick(rng: random.Random, pairs):
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+# The referrals of this benchmark may be paused.
+REFERRAL_COLUMNS = ("id, number, case_id, program_code, village_code, status, is_open,"
+                    " urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
+                    " outcome_note, created_at, created_by_id, updated_at, closed_at, paused_at,"
+                    " pause_reason, version")
 
 
 def setup_app(tmp: str):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
-    os.environ["SLRT_CONFIG"] = "development"
     for key in ("MAIL_SERVER", "WEBHOOK_URL"):  # in-app only: no network in a benchmark
         os.environ.pop(key, None)
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-    from slrt import create_app
-
-    app = create_app()
-    with app.app_context():
-        from flask_migrate import upgrade
+    with common.fresh_database(tmp) as app:
         from sqlalchemy import select
 
         from slrt.auth.models import User
         from slrt.auth.services import create_user
-        from slrt.cases.catalog import load_categories
         from slrt.demo.registry import MUARA_BULIAN_2022_07
         from slrt.extensions import db
         from slrt.notifications.models import UnitSupervisor
-        from slrt.referrals.catalog import load_programs
         from slrt.referrals.models import Program
-        from slrt.regions.services import load_regions
 
-        upgrade()
-        load_regions("15.04")
-        load_categories()
-        load_programs()
         app.config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"  # many users, quickly
         programs = list(db.session.scalars(select(Program)))
-        op = create_user("bench_operator", "operator", password=PASSWORD, kabupaten="15.04",
+        op = create_user("bench_operator", "operator", password=common.PASSWORD, kabupaten="15.04",
                          villages=[MUARA_BULIAN_2022_07[0][0]])
         for p in programs:
             for i in (1, 2):
-                create_user(f"h{i}-{p.code.lower()}", "handler", password=PASSWORD,
+                create_user(f"h{i}-{p.code.lower()}", "handler", password=common.PASSWORD,
                             kabupaten="15.04", programs=[p.code])
         for i, unit in enumerate(sorted({p.unit for p in programs})):
-            u = create_user(f"kasi{i}", "supervisor", password=PASSWORD, kabupaten="15.04")
+            u = create_user(f"kasi{i}", "supervisor", password=common.PASSWORD, kabupaten="15.04")
             db.session.add(UnitSupervisor(unit=unit, user_id=u.id))
         for i in (1, 2):
-            create_user(f"sup{i}", "supervisor", password=PASSWORD, kabupaten="15.04")
+            create_user(f"sup{i}", "supervisor", password=common.PASSWORD, kabupaten="15.04")
         for code, _name, _n, _h in MUARA_BULIAN_2022_07:
-            create_user(f"fas{code[-4:]}", "fasilitator", password=PASSWORD, kabupaten="15.04",
-                        villages=[code])
+            create_user(f"fas{code[-4:]}", "fasilitator", password=common.PASSWORD,
+                        kabupaten="15.04", villages=[code])
         db.session.commit()
         handlers = {p.code: list(db.session.scalars(select(User.id).where(User.username.in_(
             [f"h1-{p.code.lower()}", f"h2-{p.code.lower()}"])))) for p in programs}
@@ -115,7 +94,7 @@ def generate(path: str, n: int, op_id: int, handlers: dict, late_share: float) -
             village = rng.choices(vcodes, weights=vweights)[0]
             program = rng.choices(programs, weights=pweights)[0]
             number = f"BH-2610-{rid:06d}"
-            persons.append((rid, f"150403{rid:010d}", f"Warga {rid}", f"WARGA {rid}", "",
+            persons.append((rid, f"150403{rid:010d}", None, f"Warga {rid}", f"WARGA {rid}", "",
                             "LP"[rid % 2], "", "Dusun I", "001", "002", village, "", 0, "",
                             stamp, stamp))
             cases.append((rid, number, village, "bansos_tidak_diterima", rid, 1, "", "", "",
@@ -127,28 +106,16 @@ def generate(path: str, n: int, op_id: int, handlers: dict, late_share: float) -
             r = rng.random()
             assignee = rng.choice(handlers[program]) if r < 0.5 else None
             paused = stamp if rng.random() < 0.03 else None
-            yield (rid, f"{number}-R1", rid, program, village, pick(rng, OPEN), 1,
-                   pick(rng, URGENCY), "", assignee, due, "", "", "", stamp, op_id, stamp, None,
-                   paused, "Menunggu dokumen warga" if paused else "", 1)
+            yield (rid, f"{number}-R1", rid, program, village, common.pick(rng, OPEN), 1,
+                   common.pick(rng, URGENCY), "", assignee, due, "", "", "", stamp, op_id, stamp,
+                   None, paused, "Menunggu dokumen warga" if paused else "", 1)
 
     con = sqlite3.connect(path)
     con.execute("PRAGMA cache_size = -400000")
     with con:
-        con.executemany(
-            "INSERT INTO referrals (id, number, case_id, program_code, village_code, status,"
-            " is_open, urgency, reason, assigned_to_id, due_date, last_question, last_answer,"
-            " outcome_note, created_at, created_by_id, updated_at, closed_at, paused_at,"
-            " pause_reason, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            referrals())
-        con.executemany(
-            "INSERT INTO persons (id, nik, name, name_key, birth_place, sex, address,"
-            " dusun, rt, rw, village_code, phone, is_unidentified, identifying_notes,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", persons)
-        con.executemany(
-            "INSERT INTO cases (id, number, village_code, category_code, beneficiary_id,"
-            " reporter_is_beneficiary, reporter_name, reporter_relation, reporter_phone,"
-            " channel, urgency, description, status, outcome_note, created_at, created_by_id,"
-            " updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
+        common.insert(con, "referrals", REFERRAL_COLUMNS, referrals())
+        common.insert(con, "persons", common.PERSON_COLUMNS, persons)
+        common.insert(con, "cases", common.CASE_COLUMNS, cases)
     con.close()
 
 
@@ -167,20 +134,15 @@ def bare_due_rows(path: str, cutoffs: dict) -> int:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--referrals", type=int, default=100_000)
-    ap.add_argument("--late-share", type=float, default=0.1)
-    ap.add_argument("--reps", type=int, default=20)
-    args = ap.parse_args()
+    args = common.arguments(__doc__, referrals=100_000, late_share=0.1, reps=20)
     with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
-        t0 = time.perf_counter()
-        app, op_id, handlers = setup_app(tmp)
+        (app, op_id, handlers), schema_s = common.stopwatch(setup_app, tmp)
         path = f"{tmp}/bench.db"
-        t1 = time.perf_counter()
-        generate(path, args.referrals, op_id, handlers, args.late_share)
-        t2 = time.perf_counter()
+        _, data_s = common.stopwatch(generate, path, args.referrals, op_id, handlers,
+                                     args.late_share)
         with app.app_context():
             from slrt.common.time import today_wib
+            from slrt.common.workdays import cuti_bersama
             from slrt.extensions import db
             from slrt.notifications import services, status
             from slrt.referrals.models import Program
@@ -195,7 +157,7 @@ def main() -> int:
             s1 = time.perf_counter()
             second = services.send_due(NOW)
             s2 = time.perf_counter()
-            db.engine.dispose()
+        common.dispose(app)
         rows = bare_due_rows(path, cutoffs)
         bare = []
         for _ in range(args.reps):
@@ -203,21 +165,18 @@ def main() -> int:
             bare_due_rows(path, cutoffs)
             bare.append(time.perf_counter() - b0)
     bm = statistics.median(bare)
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"sqlite {sqlite3.sqlite_version}, cpu_count={os.cpu_count()}")
-    print(f"N={args.referrals} open referrals, {args.late_share:.0%} past due; schema {t1 - t0:.1f}s, data {t2 - t1:.1f}s; "
+    common.print_machine()
+    print(f"N={args.referrals} open referrals, {args.late_share:.0%} past due; schema {schema_s:.1f}s, data {data_s:.1f}s; "
           f"sweep as of 2026-11-30 08.00 WIB")
     print(f"due rows (bare SELECT): {rows}; project: {first.due_referrals} needing a reminder "
           f"({', '.join(f'{k} {v}' for k, v in sorted(first.by_state.items()))})")
     print(f"first sweep: {first.reminders_created} reminders, {first.tasks_created} tasks, "
           f"{first.urgent_notices} urgent notices, {first.digests} digests")
-    head = f"{'scenario':<38} {'seconds':>8} {'ratio to bare':>14}"
-    print(head)
-    print("-" * len(head))
-    print(f"{'project: first send-due sweep':<38} {s1 - s0:>8.3f} {(s1 - s0) / bm:>14.1f}")
-    print(f"{'project: second sweep (nothing new)':<38} {s2 - s1:>8.3f} {(s2 - s1) / bm:>14.1f}")
-    print(f"{'baseline: bare SELECT of due rows':<38} {bm:>8.3f} {1:>14.1f}"
-          f"   (median of {args.reps})")
+    common.print_table(f"{'scenario':<38} {'seconds':>8} {'ratio to bare':>14}", (
+        f"{'project: first send-due sweep':<38} {s1 - s0:>8.3f} {(s1 - s0) / bm:>14.1f}",
+        f"{'project: second sweep (nothing new)':<38} {s2 - s1:>8.3f} {(s2 - s1) / bm:>14.1f}",
+        f"{'baseline: bare SELECT of due rows':<38} {bm:>8.3f} {1:>14.1f}"
+        f"   (median of {args.reps})"))
     print("first sweep phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in first.timings.items()))
     print(f"second sweep created {second.reminders_created} reminders, {second.digests} digests")
     print(f"target: first sweep < 10 s -> {'met' if s1 - s0 < 10 else 'NOT met'}")
@@ -225,8 +184,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a benchmark reports, it does not fail the build
-        print(f"benchmark error: {exc!r}", file=sys.stderr)
-    sys.exit(0)
+    common.run(main)

@@ -75,9 +75,6 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.jinja_env.install_gettext_translations(get_translations(), newstyle=True)
     errors.init_app(app)
     templating.init_app(app)
-    from slrt.proposals import templating as proposal_templating
-
-    proposal_templating.init_app(app)
     security.init_app(app)
     from slrt.audit import hooks as audit_hooks
 

@@ -11,69 +11,51 @@ per session; each test gets its own copy.
 from __future__ import annotations
 
 import itertools
-import shutil
 import sqlite3
-import uuid
 
 import pytest
-from sqlalchemy import text
 
 from tests import factories
-from tests.database import IsolatedClient, make_app, pg_admin_engine, pg_url_for, prepare
+from tests.database import (
+    IsolatedClient,
+    app_context,
+    make_app,
+    own_database,
+    pg_database,
+    pg_url_for,
+    prepare,
+)
 from tests.factories import IS_PG, NOW
 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     if IS_PG:
-        name = f"slrt_tpl_{uuid.uuid4().hex[:8]}"
-        admin = pg_admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        prepare(pg_url_for(name))
-        yield name
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("template") / "template.db"
-        prepare(f"sqlite:///{path}")
-        con = sqlite3.connect(path)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.execute("PRAGMA journal_mode=DELETE")
-        con.close()
-        yield path
+        with pg_database("slrt_tpl_") as name:
+            prepare(pg_url_for(name))
+            yield name
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    prepare(f"sqlite:///{path}")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    yield path
 
 
 @pytest.fixture
 def db_url(template_db, tmp_path):
-    if IS_PG:
-        name = f"slrt_t_{uuid.uuid4().hex[:10]}"
-        admin = pg_admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
-        yield pg_url_for(name)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path / "slrt.db"
-        shutil.copy(template_db, path)
-        yield f"sqlite:///{path}"
+    with own_database("slrt_t_", tmp_path / "slrt.db", template=template_db) as url:
+        yield url
 
 
 @pytest.fixture
 def app(db_url):
-    from slrt.extensions import db
-
     app = make_app(db_url)
     app.test_client_class = IsolatedClient
-    ctx = app.app_context()
-    ctx.push()
-    yield app
-    db.session.remove()
-    db.engine.dispose()
-    ctx.pop()
+    with app_context(app):
+        yield app
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The databases of the tests: the app on a given URL, the template migrated once per
-session, and PostgreSQL databases made and dropped by name."""
+session, and databases of a test's own (PostgreSQL ones made and dropped by name)."""
 
 from __future__ import annotations
 
 import contextvars
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,8 @@ def make_app(db_url: str):
     return create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": db_url})
 
 
-def prepare(db_url: str) -> None:
+def prepare(db_url: str, revision: str = "head") -> None:
+    """Migrate the database up to `revision` and load the regions and catalogs."""
     from flask_migrate import upgrade
 
     from slrt.cases.catalog import load_categories
@@ -32,7 +34,7 @@ def prepare(db_url: str) -> None:
 
     app = make_app(db_url)
     with app.app_context():
-        upgrade()
+        upgrade(revision=revision)
         load_regions("15.04")
         load_categories()
         load_programs()
@@ -50,43 +52,50 @@ def pg_url_for(name: str) -> str:
 
 
 @contextmanager
-def app_at_revision(tmp_path: Path, revision: str):
-    """An app (its context pushed) on a database of its own, migrated up to
-    `revision` only, with the regions, categories and programs loaded: the
-    data a migration after it finds. Dropped afterwards."""
-    from flask_migrate import upgrade
-
-    from slrt.cases.catalog import load_categories
-    from slrt.extensions import db
-    from slrt.referrals.catalog import load_programs
-    from slrt.regions.services import load_regions
-
-    if IS_PG:
-        name = f"slrt_m_{uuid.uuid4().hex[:10]}"
-        admin = pg_admin_engine()
+def pg_database(prefix: str, template: str | None = None):
+    """A new PostgreSQL database named `prefix` and a random suffix (a copy of the
+    database `template` if given): yields its name, and drops it afterwards."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = pg_admin_engine()
+    try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = pg_url_for(name)
-    else:
-        url = f"sqlite:///{tmp_path / 'lama.db'}"
-    app = make_app(url)
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def own_database(prefix: str, sqlite_path: Path, template=None):
+    """A database of the test's own on the engine under test: a new PostgreSQL
+    database (see pg_database), or the SQLite file at `sqlite_path` (a copy of the
+    file `template` if given). Yields its URL."""
+    if IS_PG:
+        with pg_database(prefix, template) as name:
+            yield pg_url_for(name)
+        return
+    if template is not None:
+        shutil.copy(template, sqlite_path)
+    yield f"sqlite:///{sqlite_path}"
+
+
+@contextmanager
+def app_context(app):
+    """The app's context pushed for a test; afterwards the session is removed and the
+    engine's connections closed, so that the database can be dropped or deleted."""
+    from slrt.extensions import db
+
     ctx = app.app_context()
     ctx.push()
     try:
-        upgrade(revision=revision)
-        load_regions("15.04")
-        load_categories()
-        load_programs()
-        db.session.commit()
         yield app
     finally:
         db.session.remove()
         db.engine.dispose()
         ctx.pop()
-        if IS_PG:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 class IsolatedClient(FlaskClient):

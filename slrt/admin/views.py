@@ -12,18 +12,12 @@ from slrt.auth.forms import UserForm
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import roles_required
+from slrt.common.permissions import permission_required
 from slrt.extensions import db
 from slrt.referrals.models import Program
 from slrt.regions.queries import villages_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@roles_required("admin")
-def only_admins():
-    return None
 
 
 def _form(**kwargs) -> UserForm:
@@ -36,6 +30,7 @@ def _form(**kwargs) -> UserForm:
 
 
 @bp.get("/pengguna")
+@permission_required("admin.users")
 def users():
     rows = db.session.scalars(select(User).options(
         selectinload(User.villages), selectinload(User.programs)).order_by(User.role, User.username))
@@ -48,6 +43,7 @@ def _apply_error(form, e: DomainError):
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
+@permission_required("admin.users")
 def create_user():
     form = _form()
     if form.validate_on_submit():
@@ -73,6 +69,7 @@ def create_user():
 
 
 @bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
+@permission_required("admin.users")
 def edit_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
@@ -104,12 +101,14 @@ def edit_user(user_id: int):
 
 
 @bp.get("/program")
+@permission_required("admin.programs")
 def programs():
     rows = db.session.scalars(select(Program).order_by(Program.sort_order, Program.code))
     return render_template("admin/programs.html", programs=list(rows))
 
 
 @bp.route("/program/<code>", methods=["GET", "POST"])
+@permission_required("admin.programs")
 def edit_program(code: str):
     """The program catalog is data: names, units, rules and service times change here."""
     from slrt.auth.forms import ProgramForm

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from slrt.audit.labels import readable
 from slrt.audit.models import AuditEntry
 from slrt.audit.services import ACTIONS, audit
-from slrt.common.permissions import roles_required
+from slrt.common.permissions import permission_required
 from slrt.common.time import WIB
 from slrt.extensions import db
 from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
@@ -18,15 +18,6 @@ from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-@bp.app_template_global("audit_readable")
-def audit_readable(rows):
-    return readable(rows)
-
-
-@bp.before_request
-@roles_required("supervisor")
-def only_supervisors():
-    return None
 
 
 def _day(value: str) -> date | None:
@@ -38,6 +29,7 @@ def _day(value: str) -> date | None:
 
 
 @bp.get("")
+@permission_required("audit.read")
 def index():
     args = request.args
     stmt = select(AuditEntry)
@@ -54,10 +46,11 @@ def index():
         stmt = stmt.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time.min,
                                                            tzinfo=WIB))
     rows = list(db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(200)))
-    return render_template("audit/index.html", rows=rows, actions=ACTIONS, args=args)
+    return render_template("audit/index.html", rows=readable(rows), actions=ACTIONS, args=args)
 
 
 @bp.route("/pdp", methods=["GET", "POST"])
+@permission_required("pdp.report")
 def pdp():
     """One step: a person's data and everyone who viewed or changed it."""
     from slrt.audit.pdp import report_for
@@ -77,4 +70,5 @@ def pdp():
                   detail={"rincian": "Laporan data pribadi untuk warga" if result.found
                           else "Laporan data pribadi: tidak ada data tersimpan",
                           "nik": mask_nik(nik), "baris": len(result.entries)})
-    return render_template("audit/pdp.html", error=error, result=result)
+    return render_template("audit/pdp.html", error=error, result=result,
+                           audit_rows=readable(result.entries) if result else [])

@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from slrt.auth.models import ROLES
 from slrt.common.errors import DomainError
 from slrt.extensions import db
 
@@ -13,7 +14,7 @@ users_cli = AppGroup("users", help="Pengguna dan perannya.")
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", required=True,
-              type=click.Choice(["operator", "fasilitator", "handler", "supervisor", "admin"]))
+              type=click.Choice(list(ROLES)))
 @click.option("--desa", "villages", multiple=True, help="Kode desa (boleh berulang).")
 @click.option("--program", "programs", multiple=True, help="Kode program (boleh berulang).")
 @click.option("--name", "full_name", default="", help="Nama lengkap.")

@@ -10,6 +10,14 @@ from sqlalchemy import func, select
 
 from slrt.auth.models import ROLES, User, UserProgram, UserVillage
 from slrt.common.errors import DomainError
+from slrt.common.permissions import (
+    FASILITATOR,
+    HANDLER,
+    OPERATOR,
+    PROGRAM,
+    ROLE_SCOPES,
+    VILLAGE,
+)
 from slrt.extensions import db
 from slrt.regions.models import Region
 
@@ -25,17 +33,17 @@ def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: 
     if role not in ROLES:
         raise DomainError(_("Peran tidak dikenal: %(role)s. Pilihan: %(roles)s.", role=role,
                             roles=", ".join(ROLES)), "role")
-    if role == "operator" and len(villages) != 1:
+    if role == OPERATOR and len(villages) != 1:
         raise DomainError(_("Operator harus ditugaskan di tepat satu desa/kelurahan."), "villages")
-    if role == "fasilitator" and not villages:
+    if role == FASILITATOR and not villages:
         raise DomainError(_("Fasilitator harus ditugaskan di sekurang-kurangnya satu desa."),
                           "villages")
-    if role == "handler" and not programs:
+    if role == HANDLER and not programs:
         raise DomainError(_("Petugas program harus memegang sekurang-kurangnya satu program."),
                           "programs")
-    if role not in ("operator", "fasilitator") and villages:
+    if ROLE_SCOPES[role] != VILLAGE and villages:
         raise DomainError(_("Hanya operator dan fasilitator yang ditugaskan per desa."), "villages")
-    if role != "handler" and programs:
+    if ROLE_SCOPES[role] != PROGRAM and programs:
         raise DomainError(_("Hanya petugas program yang memegang program."), "programs")
     if villages:
         found = {

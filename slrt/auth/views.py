@@ -11,6 +11,7 @@ from slrt.auth.forms import LoginForm
 from slrt.auth.services import authenticate, login_wait_seconds, record_login_failure
 from slrt.auth.setup import start_session
 from slrt.common.forms import Form
+from slrt.common.permissions import permission_required
 from slrt.common.time import now_utc
 from slrt.platform.unit_of_work import remember_refusal
 
@@ -68,6 +69,7 @@ def logout():
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@permission_required("account.password")
 def change_password():
     from slrt.auth.forms import ChangePasswordForm
     from slrt.auth.services import check_password_policy

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
+from slrt.cases.workflow import CASE_FLOW
 from slrt.common.forms import Form, not_in_future, parsed_by, phone_number, strip
 from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
 
@@ -157,9 +158,8 @@ class CloseForm(Form):
 class CaseSearchForm(Form):
     q = StringField(_l("Cari nomor kasus, NIK, No KK atau nama"), filters=[strip],
                     validators=[Length(max=120)])
-    status = SelectField(_l("Status"), choices=[("", _l("Semua status")), ("terbuka", _l("Terbuka")),
-                                                ("dirujuk", _l("Dirujuk")), ("selesai", _l("Selesai"))],
-                         validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[("", _l("Semua status"))] + [
+        (s.code, s.label) for s in CASE_FLOW.states.values()], validators=[Optional()])
     category = SelectField(_l("Kategori"), validators=[Optional()], validate_choice=False)
     village = SelectField(_l("Desa"), validators=[Optional()], validate_choice=False)
     date_from = DateField(_l("Dari tanggal"), validators=[Optional(), plausible_date])

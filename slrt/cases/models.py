@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.auth.models import User
+from slrt.cases.workflow import CASE_FLOW, OPEN_STATUSES
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -37,12 +38,8 @@ URGENCIES = {
     "darurat": _l("Darurat"),
 }
 
-CASE_STATUSES = {
-    "terbuka": "Terbuka",
-    "dirujuk": "Dirujuk",
-    "selesai": "Selesai",
-}
-OPEN_CASE_STATUSES = ("terbuka", "dirujuk")
+# The statuses and their moves: slrt/cases/workflow.py.
+OPEN_CASE_STATUSES = OPEN_STATUSES
 
 # How a case settled at the Puskesos desk ended.
 DESK_OUTCOMES = {
@@ -234,11 +231,15 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != "selesai"
+        return CASE_FLOW.state(self.status).is_open
 
     @property
     def status_label(self) -> str:
-        return CASE_STATUSES.get(self.status, self.status)
+        return CASE_FLOW.label(self.status)
+
+    @property
+    def status_badge(self) -> str:
+        return CASE_FLOW.state(self.status).badge
 
     @property
     def channel_label(self) -> str:
@@ -260,22 +261,20 @@ class Case(db.Model):
         """The beneficiary as this user may see it: the stored profile, or,
         for a village desk outside the person's village, what the case's desk
         recorded."""
-        from slrt.common.permissions import can_see_village
+        from slrt.common.permissions import can
 
         person = self.beneficiary
-        if (self.beneficiary_profile is not None and user.role in ("operator", "fasilitator")
-                and not can_see_village(user, person.village_code)):
+        if self.beneficiary_profile is not None and not can(user, "person.profile", person):
             return ProfileSnapshot(person, self.beneficiary_profile)
         return person
 
     def profile_history_for(self, user) -> list[PersonHistory]:
         """The earlier values of the beneficiary's profile, for those who may
         see the stored profile."""
-        from slrt.common.permissions import can_see_village
+        from slrt.common.permissions import can
 
         person = self.beneficiary
-        if user.role in ("operator", "fasilitator") and not can_see_village(
-                user, person.village_code):
+        if not can(user, "person.profile", person):
             return []
         return list(db.session.scalars(
             db.select(PersonHistory).where(PersonHistory.person_id == person.id)

@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
-from slrt.common.permissions import CASE_ROLES, village_scope
+from slrt.cases.workflow import CLOSED_STATUSES
+from slrt.common.permissions import can, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
@@ -22,7 +23,7 @@ CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,5}-?\d{4}-?\d{4,6}$")
 def scoped(user, stmt: Select | None = None) -> Select:
     """Cases the user may see; an empty scope sees nothing."""
     stmt = stmt if stmt is not None else select(Case)
-    if user.role not in CASE_ROLES:
+    if not can(user, "case.view"):
         return stmt.where(False)
     scope = village_scope(user)
     if scope is None:
@@ -111,7 +112,7 @@ def desk_summary(user, now: datetime | None = None) -> DeskSummary:
     day_start = _wib_day_start(local.date())
     count = select(func.count()).select_from(Case)
     open_n = db.session.scalar(scoped(user, count.where(Case.status.in_(OPEN_CASE_STATUSES))))
-    closed_n = db.session.scalar(scoped(user, count.where(Case.status == "selesai",
+    closed_n = db.session.scalar(scoped(user, count.where(Case.status.in_(CLOSED_STATUSES),
                                                           Case.closed_at >= month_start)))
     today_n = db.session.scalar(scoped(user, count.where(Case.created_at >= day_start)))
     recent, _ = list_cases(user, CaseFilters(), limit=10)

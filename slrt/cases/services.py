@@ -27,9 +27,10 @@ from slrt.cases.models import (
     RegistryCheck,
 )
 from slrt.cases.signals import case_registered
+from slrt.cases.workflow import CASE_FLOW, can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import REGISTER_ROLES, can_see_village, village_scope
+from slrt.common.permissions import can, can_see_village, village_scope
 from slrt.common.time import WIB
 from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
@@ -103,8 +104,8 @@ def add_event(case: Case, actor, kind: str, now: datetime, /, **params) -> CaseE
 _PERSON_BY_NIK = select(Person.__table__.c.id).where(Person.__table__.c.nik == bindparam("nik"))
 
 
-def _check_can_act(actor, village_code: str) -> None:
-    if actor.role not in REGISTER_ROLES:
+def _check_can_act(actor, village_code: str, action: str = "case.register") -> None:
+    if not can(actor, action):
         raise DomainError(_("Peran Anda tidak dapat mencatat atau mengubah pengaduan."))
     if not can_see_village(actor, village_code):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
@@ -180,7 +181,7 @@ def _typed_profile(data: PersonInput, village_code: str) -> dict:
 def can_change_profile(actor, person: Person) -> bool:
     """A stored profile is changed only by the desks of the person's village
     (or the regency), like it is shown only to them."""
-    return person.village_code is None or can_see_village(actor, person.village_code)
+    return person.village_code is None or can(actor, "person.change", person)
 
 
 def _insert(model, values: dict) -> int:
@@ -324,7 +325,7 @@ def register_case(
         urgency=complaint.urgency,
         description=complaint.description.strip(),
         incident_date=complaint.incident_date,
-        status="terbuka",
+        status=CASE_FLOW.initial,
         created_at=now,
         updated_at=now,
         created_by_id=actor.id,
@@ -365,7 +366,7 @@ def add_to_open_case(actor, case: Case, description: str, channel: str, *, now: 
 
 
 def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.note")
     text = text.strip()
     if not text:
         raise DomainError(_("Catatan wajib diisi."), "text")
@@ -376,20 +377,20 @@ def add_note(actor, case: Case, text: str, *, now: datetime) -> CaseEvent:
 def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
                   expected_version: int | None = None) -> None:
     """Settle the case at the Puskesos desk with an outcome."""
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.close")
     if expected_version is not None and expected_version != case.version:
         raise DomainError(_("Kasus ini baru saja diubah oleh pengguna lain. Muat ulang "
                             "halaman dan periksa lagi sebelum menutup."))
     if not case.is_open:
         raise DomainError(_("Kasus ini sudah selesai."))
-    if any(r.is_open for r in case.referrals):
+    if not can_close_at_desk(case):
         raise DomainError(_("Kasus ini masih memiliki rujukan terbuka; kasus akan selesai "
                             "sendiri setelah semua rujukan selesai atau dibatalkan."))
     if outcome not in DESK_OUTCOMES:
         raise DomainError(_("Pilih hasil penanganan."), "outcome")
     if outcome == "lainnya" and not note.strip():
         raise DomainError(_("Jelaskan hasil penanganan di catatan."), "note")
-    case.status = "selesai"
+    CASE_FLOW.apply(case, "tutup")
     case.outcome = outcome
     case.outcome_note = note.strip()
     case.closed_at = now
@@ -401,7 +402,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
 
 def recheck_registry(actor, case: Case, *, now: datetime) -> RegistryCheck:
     """Check the registry again (after a new snapshot) and keep both results."""
-    _check_can_act(actor, case.village_code)
+    _check_can_act(actor, case.village_code, "case.recheck")
     person = case.beneficiary
     if not person.nik:
         raise DomainError(_("Penerima manfaat belum memiliki NIK; DTKS tidak dapat diperiksa."))

@@ -22,28 +22,27 @@ from slrt.cases import queries, services
 from slrt.cases.catalog import categories
 from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
+from slrt.cases.workflow import can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import CASE_ROLES, REGISTER_ROLES, can_see_village, village_scope
+from slrt.common.permissions import can_see_village, permission_required, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
 from slrt.platform.db import locks_late
+from slrt.proposals import services as proposal_services
 from slrt.regions.queries import villages_in
+from slrt.status_page import services as status_services
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
 
 
-def _require(roles):
-    if current_user.role not in roles:
-        abort(403)
-
-
 @bp.before_request
+@permission_required("case.view")
 def only_case_roles():
-    _require(CASE_ROLES)
+    pass
 
 
 def scope_villages():
@@ -129,13 +128,14 @@ def _render_register(form: CaseForm, *, record=None, nik_info=None, person=None,
         "cases/register.html", form=form, record=record, nik_info=nik_info, person=person,
         open_cases=_open_cases_of(person), duplicate=duplicate,
         latest_period=registry.latest_period(), registry_checked=True,
+        record_flags=proposal_services.flags_of([record.id]).get(record.id, []) if record else [],
     ), status
 
 
 @bp.route("/baru", methods=["GET", "POST"])
 @locks_late  # the form is read and checked while other desks write; the service locks
+@permission_required("case.register")
 def register():
-    _require(REGISTER_ROLES)
     step = request.form.get("step", "") if request.method == "POST" else ""
 
     if step == "cari":
@@ -286,16 +286,21 @@ def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id)
     return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
-                           close_form=CloseForm(formdata=None, version=case.version))
+                           close_form=CloseForm(formdata=None, version=case.version),
+                           proposals=proposal_services.proposals_of_case(case),
+                           can_close=can_close_at_desk(case))
 
 
 def _redisplay(case, *, note_form=None, close_form=None, status=422):
     return render_template(
         "cases/detail.html", case=case, note_form=note_form or NoteForm(formdata=None),
-        close_form=close_form or CloseForm(formdata=None, version=case.version)), status
+        close_form=close_form or CloseForm(formdata=None, version=case.version),
+        proposals=proposal_services.proposals_of_case(case),
+        can_close=can_close_at_desk(case)), status
 
 
 @bp.post("/<id:case_id>/catatan")
+@permission_required("case.note")
 def add_note(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = NoteForm()
@@ -312,6 +317,7 @@ def add_note(case_id: int):
 
 
 @bp.post("/<id:case_id>/tutup")
+@permission_required("case.close")
 def close(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     form = CloseForm()
@@ -340,6 +346,7 @@ def close(case_id: int):
 
 
 @bp.post("/<id:case_id>/cek-dtks")
+@permission_required("case.recheck")
 def recheck(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     try:
@@ -354,6 +361,7 @@ def recheck(case_id: int):
 
 
 @bp.post("/<id:case_id>/tambah-pengaduan")
+@permission_required("case.register")
 def add_complaint(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     description = (request.form.get("description") or "").strip()[:4000]
@@ -369,6 +377,7 @@ def add_complaint(case_id: int):
 
 
 @bp.post("/<id:case_id>/nik")
+@permission_required("case.reveal_nik")
 def reveal_nik(case_id: int):
     """Lists show NIKs masked; seeing one in full is an explicit, logged act."""
     case = queries.get_case_for(current_user, case_id)
@@ -385,4 +394,6 @@ def receipt(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id,
           detail={"halaman": "tanda terima"})
-    return render_template("cases/receipt.html", case=case)
+    # The case's check code, as printed (XXXX-XXXX); issued now if it has none.
+    code = status_services.format_code(status_services.code_for(case))
+    return render_template("cases/receipt.html", case=case, status_code=code)

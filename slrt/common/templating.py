@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slrt.common import time as t
+from slrt.common.permissions import template_can
 from slrt.identity import mask_nik
 
 
@@ -13,6 +14,7 @@ def init_app(app):
     app.jinja_env.filters["angka"] = t.format_number_id
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
+    app.jinja_env.globals["can"] = template_can
     app.jinja_env.globals["period_age_months"] = t.period_age_months
     app.jinja_env.globals["STALE_AFTER_MONTHS"] = t.STALE_AFTER_MONTHS
     app.jinja_env.trim_blocks = True

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
+from slrt.dtks.workflow import IMPORT_FLOW, RUNNING_STATUSES
 from slrt.extensions import db
 from slrt.regions.models import Region
 
@@ -114,22 +115,13 @@ class RegistryRecord(db.Model):
 # --------------------------------------------------------------------------
 # Snapshot imports (slrt.dtks.importer)
 
-IMPORT_STATUSES = {
-    "queued": "Menunggu diperiksa",
-    "validating": "Sedang diperiksa",
-    "validated": "Selesai diperiksa",
-    "apply_queued": "Menunggu diterapkan",
-    "applying": "Sedang diterapkan",
-    "applied": "Sudah diterapkan",
-    "failed": "Gagal",
-    "rejected": "Ditolak",
-}
+# The statuses and their moves: slrt/dtks/workflow.py.
+IMPORT_STATUSES = IMPORT_FLOW.labels()
 IMPORT_SOURCES = ("DTKS", "DTSEN")
 # An apply that would mark inactive more than this share of a village's active
 # records needs an explicit confirmation naming the number.
 MASS_DEACTIVATION_SHARE = 0.10
-# Waiting for or held by a process (the upload page runs imports in the background).
-RUNNING_IMPORT_STATUSES = ("queued", "validating", "apply_queued", "applying")
+RUNNING_IMPORT_STATUSES = RUNNING_STATUSES
 
 
 class RegistryImport(db.Model):
@@ -188,11 +180,30 @@ class RegistryImport(db.Model):
 
     @property
     def status_label(self) -> str:
-        return IMPORT_STATUSES.get(self.status, self.status)
+        return IMPORT_FLOW.label(self.status)
+
+    @property
+    def status_badge(self) -> str:
+        """The CSS class of the import's status card: warning, info or none."""
+        return IMPORT_FLOW.state(self.status).badge
 
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING_IMPORT_STATUSES
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Checked: the supervisor applies it or cancels it."""
+        return IMPORT_FLOW.allows(self.status, "antre_terapkan")
+
+    @property
+    def awaits_apply(self) -> bool:
+        """Queued for its apply, which may still be cancelled."""
+        return self.status == IMPORT_FLOW.moves["antre_terapkan"].target
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == IMPORT_FLOW.moves["diterapkan"].target
 
 
 class RegistryImportProblem(db.Model):

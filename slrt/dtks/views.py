@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.forms import Form
-from slrt.common.permissions import REGISTRY_ROLES, roles_required, village_scope
+from slrt.common.permissions import permission_required, village_scope
 from slrt.dtks import queries
 from slrt.identity import InvalidKk, InvalidNik, mask_nik, normalise_digits, parse_kk, parse_nik
 from slrt.platform.db import locks_late
@@ -17,9 +17,9 @@ bp = Blueprint("dtks", __name__, url_prefix="/dtks")
 
 
 @bp.before_request
+@permission_required("registry.check")
 def only_registry_roles():
-    if current_user.role not in REGISTRY_ROLES:
-        abort(403)
+    pass
 
 
 @bp.route("/cek", methods=["GET", "POST"])
@@ -205,7 +205,7 @@ def _sniff_upload(head: bytes) -> str | None:
 
 
 @bp.route("/impor", methods=["GET", "POST"])
-@roles_required("supervisor")
+@permission_required("registry.import")
 def imports():
     import secrets
 
@@ -268,7 +268,7 @@ def imports():
 
 
 @bp.get("/impor/<id:import_id>")
-@roles_required("supervisor")
+@permission_required("registry.import")
 def import_detail(import_id: int):
     from slrt.dtks import importer
 
@@ -279,7 +279,7 @@ def import_detail(import_id: int):
 
 
 @bp.post("/impor/<id:import_id>")
-@roles_required("supervisor")
+@permission_required("registry.import")
 @locks_late
 def import_action(import_id: int):
     """Apply, apply the valid rows, or cancel. The import's service decides
@@ -327,7 +327,7 @@ def import_action(import_id: int):
 
 
 @bp.get("/impor/<id:import_id>/laporan.csv")
-@roles_required("supervisor")
+@permission_required("registry.import")
 def import_report(import_id: int):
     import io
 

@@ -1,26 +1,25 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from slrt.common.permissions import can, permission_required
 from slrt.extensions import db
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@permission_required("dashboard.view", refused="admin.users")  # the admin's home: the users
 def index():
     from slrt.referrals import queries as referral_queries
-
-    if current_user.role == "admin":
-        return redirect(url_for("admin.users"))
     from slrt.reports.charts import charts_for
     from slrt.reports.queries.dashboard import dashboard
 
     dash = dashboard(current_user)
     extra = {"dash": dash, "dash_charts": charts_for(dash.report)}
-    if current_user.role in ("operator", "fasilitator", "supervisor"):
+    if can(current_user, "case.view"):
         from slrt.cases.queries import desk_summary
 
         return render_template("main/index.html", summary=desk_summary(current_user),

@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 
 from slrt.auth.models import User, UserProgram, UserVillage
 from slrt.common.errors import DomainError
+from slrt.common.permissions import FASILITATOR, HANDLER, SUPERVISOR
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
@@ -55,7 +56,9 @@ def _insert(model):
 
 @dataclass
 class Directory:
-    """Recipients by program, unit and village, read once per sweep."""
+    """Recipients by program, unit and village, read once per sweep. The
+    reminders go to people by their job (the program's handlers, the village's
+    facilitators, the supervisors), so these queries filter by role."""
 
     handlers: dict[str, list[int]]
     unit_of: dict[str, str]
@@ -67,7 +70,7 @@ class Directory:
     @classmethod
     def load(cls) -> Directory:
         handlers = _active_users_by(UserProgram.program_code, UserProgram.user_id,
-                                    User.role == "handler")
+                                    User.role == HANDLER)
         unit_of, days = {}, {}
         for code, unit, sd in db.session.execute(
                 select(Program.code, Program.unit, Program.service_days)):
@@ -75,10 +78,10 @@ class Directory:
         unit_sups = _active_users_by(UnitSupervisor.unit, UnitSupervisor.user_id)
         # A supervisor who supervises a unit is that unit's, not the regency's.
         regency = list(db.session.scalars(select(User.id).where(
-            User.role == "supervisor", User.is_active_flag,
+            User.role == SUPERVISOR, User.is_active_flag,
             User.id.not_in(select(UnitSupervisor.user_id))).order_by(User.id)))
         facs = _active_users_by(UserVillage.village_code, UserVillage.user_id,
-                                User.role == "fasilitator")
+                                User.role == FASILITATOR)
         return cls(handlers, unit_of, days, unit_sups, regency, facs)
 
     def recipients(self, stage: str, program: str, assigned_to: int | None,

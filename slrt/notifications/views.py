@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
+from slrt.common.permissions import HANDLER, SUPERVISOR, permission_required
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
@@ -28,19 +29,15 @@ bp = Blueprint("reminders", __name__)
 
 @bp.app_context_processor
 def inbox_counter():
-    def unread() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(current_user)
-    return {"unread_notifications": unread}
-
-
-@bp.app_template_global("referral_clock")
-def referral_clock(referral):
-    return st.referral_clock(referral, today_wib())
+    """The menu's unread count, loaded before the page renders (the template
+    runs no query of its own)."""
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": services.unread_count(current_user)}
 
 
 @bp.get("/pemberitahuan")
+@permission_required("inbox.read")
 def inbox():
     rows = list(db.session.scalars(select(Notification).where(
         Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)))
@@ -48,6 +45,7 @@ def inbox():
 
 
 @bp.post("/pemberitahuan/baca")
+@permission_required("inbox.read")
 def mark_read():
     ids = None
     if request.form.get("semua") != "1":
@@ -62,6 +60,7 @@ def _referral_action(referral_id: int, fn):
 
 
 @bp.post("/rujukan/<id:referral_id>/jeda")
+@permission_required("referral.pause")
 def pause(referral_id: int):
     def run(referral, version):
         pauses.pause(current_user, referral, request.form.get("reason", "")[:2000],
@@ -71,6 +70,7 @@ def pause(referral_id: int):
 
 
 @bp.post("/rujukan/<id:referral_id>/lanjutkan")
+@permission_required("referral.pause")
 def resume(referral_id: int):
     def run(referral, version):
         lost = pauses.resume(current_user, referral, now=now_utc(),
@@ -83,20 +83,15 @@ def resume(referral_id: int):
 
 # ------------------------------------------------------------------ admin
 
-def _admin():
-    if current_user.role != "admin":
-        abort(403)
-
-
 @bp.get("/admin/pengingat")
+@permission_required("settings.reminders")
 def settings():
-    _admin()
     units = sorted({u for u in db.session.scalars(select(Program.unit)) if u})
     chosen: dict[str, set[int]] = {}
     for row in db.session.scalars(select(UnitSupervisor)):
         chosen.setdefault(row.unit, set()).add(row.user_id)
     candidates = list(db.session.scalars(select(User).where(
-        User.role.in_(("handler", "supervisor")), User.is_active_flag).order_by(User.full_name)))
+        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag).order_by(User.full_name)))
     deliveries = list(db.session.scalars(select(Delivery).where(
         Delivery.status.in_(("gagal", "mengirim", "menunggu"))).order_by(Delivery.id.desc())
         .limit(200)))
@@ -126,8 +121,8 @@ def _parse_days(raw: str) -> tuple[set[date], list[str]]:
 
 
 @bp.post("/admin/pengingat/cuti-bersama")
+@permission_required("settings.reminders")
 def save_holidays():
-    _admin()
     days, bad = _parse_days(request.form.get("days", ""))
     worked, bad_worked = _parse_days(request.form.get("worked", ""))
     if bad or bad_worked:
@@ -141,11 +136,11 @@ def save_holidays():
 
 
 @bp.post("/admin/pengingat/pengawas-unit")
+@permission_required("settings.reminders")
 def save_unit_supervisors():
-    _admin()
     units = {u for u in db.session.scalars(select(Program.unit)) if u}
     valid = set(db.session.scalars(select(User.id).where(
-        User.role.in_(("handler", "supervisor")), User.is_active_flag)))
+        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag)))
     db.session.execute(db.delete(UnitSupervisor))
     n = 0
     for i, unit in enumerate(sorted(units)):
@@ -158,8 +153,8 @@ def save_unit_supervisors():
 
 
 @bp.post("/admin/pengingat/kirim-ulang")
+@permission_required("settings.reminders")
 def retry():
-    _admin()
     delivery = db.session.get(Delivery, parse_id(request.form.get("id")) or 0)
     if delivery is None:
         flash(_("Pengiriman tidak ditemukan."), "error")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can, can_see_village
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
@@ -27,7 +27,6 @@ from slrt.proposals.models import Proposal
 from slrt.proposals.signals import proposal_cases
 from slrt.referrals.models import Referral
 
-OUTREACH_ROLES = ("fasilitator", "operator")
 PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
 CLOSES_TASK = {"bertemu", "pindah", "meninggal", "menolak"}
 
@@ -42,7 +41,7 @@ def _cases_of_visit_proposal(proposal: Proposal, **extra) -> set[Case]:
 
 
 def _check(actor, village_code: str) -> None:
-    if actor.role not in OUTREACH_ROLES or not can_see_village(actor, village_code):
+    if not can(actor, "outreach.visit") or not can_see_village(actor, village_code):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."))
 
 
@@ -227,8 +226,7 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
 
 def record_contact(actor, case: Case, text: str, *, now: datetime) -> None:
     """A follow-up contact ("called the handler, aid scheduled for Friday")."""
-    if actor.role not in ("fasilitator", "operator", "supervisor") or \
-            not can_see_village(actor, case.village_code):
+    if not can(actor, "outreach.contact", case):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."))
     text = (text or "").replace("\x00", "").strip()
     if not text:

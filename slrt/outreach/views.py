@@ -22,7 +22,7 @@ from flask_login import current_user
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can, permission_required
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import WIB, now_utc, today_wib
 from slrt.extensions import db
@@ -32,18 +32,13 @@ from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
 
 
-def _require(*roles):
-    if current_user.role not in roles:
-        abort(403)
-
-
 def _upload_dir() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
 @bp.get("")
+@permission_required("outreach.visit")
 def my_villages():
-    _require(*services.OUTREACH_ROLES)
     today = today_wib()
     return render_template(
         "outreach/my_villages.html", waiting=services.waiting_referrals(current_user, today),
@@ -59,8 +54,8 @@ def _task_for(case, task_id) -> FollowUpTask | None:
 
 
 @bp.route("/kasus/<id:case_id>/kunjungan", methods=["GET", "POST"])
+@permission_required("outreach.visit")
 def visit(case_id: int):
-    _require(*services.OUTREACH_ROLES)
     case = case_queries.get_case_for(current_user, case_id)
     values = request.form if request.method == "POST" else {}
     task = _task_for(case, parse_id(request.values.get("task")))
@@ -103,8 +98,8 @@ def visit(case_id: int):
 
 
 @bp.post("/kasus/<id:case_id>/kontak")
+@permission_required("outreach.contact")
 def contact(case_id: int):
-    _require("fasilitator", "operator", "supervisor")
     case = case_queries.get_case_for(current_user, case_id)
     try:
         services.record_contact(current_user, case, request.form.get("text", "")[:4000],
@@ -119,10 +114,10 @@ def contact(case_id: int):
 
 
 @bp.get("/kunjungan/<id:visit_id>/foto")
+@permission_required("outreach.photo")
 def photo(visit_id: int):
-    _require("fasilitator", "operator", "supervisor")
     v = db.session.get(OutreachVisit, visit_id)
-    if v is None or not v.photo_path or not can_see_village(current_user, v.village_code):
+    if v is None or not v.photo_path or not can(current_user, "outreach.photo", v):
         abort(404)
     case = v.case
     audit("unduh_berkas", object_type="visit", object_id=v.id, person_id=case.beneficiary_id,

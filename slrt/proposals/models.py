@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
+from slrt.proposals.workflow import FLAG_FLOW, MINISTRY_MOVES, POSTPONED, PROPOSAL_FLOW
+from slrt.proposals.workflow import OPEN_STATUSES as PROPOSAL_OPEN_STATUSES
+from slrt.proposals.workflow import STATUSES as PROPOSAL_STATUSES
 
 KINDS = {
     "baru": _l("Pendaftaran baru"),
@@ -28,17 +31,9 @@ CORRECTION_FIELDS = {
     "address": _l("Alamat"),
     "family": _l("Susunan keluarga"),
 }
-STATUSES = {
-    "draf": "Pra-daftar (menunggu Musdes)",
-    "disetujui": "Disetujui Musdes",
-    "ditolak": "Ditolak Musdes",
-    "ditunda": "Ditunda ke Musdes berikutnya",
-    "dikirim": "Dikirim ke SIKS-NG",
-    "diterima_kemensos": "Diterima Kemensos",
-    "ditolak_kemensos": "Ditolak Kemensos",
-    "dicabut": "Dicabut (laporan lapangan ditarik)",
-}
-OPEN_STATUSES = ("draf", "disetujui", "ditunda", "dikirim")
+# The statuses and their moves: slrt/proposals/workflow.py.
+STATUSES = PROPOSAL_STATUSES
+OPEN_STATUSES = PROPOSAL_OPEN_STATUSES
 SOURCES = {"kasus": _l("Dari kasus"), "penjangkauan": _l("Dari penjangkauan"),
            "langsung": _l("Langsung")}
 FLAG_KINDS = {"pindah": _l("Dilaporkan pindah"), "meninggal": _l("Dilaporkan meninggal")}
@@ -115,7 +110,25 @@ class Proposal(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return PROPOSAL_FLOW.label(self.status)
+
+    @property
+    def status_badge(self) -> str:
+        return PROPOSAL_FLOW.state(self.status).badge
+
+    @property
+    def is_open(self) -> bool:
+        return PROPOSAL_FLOW.state(self.status).is_open
+
+    @property
+    def awaits_ministry(self) -> bool:
+        """Sent to SIKS-NG: the page asks for the ministry's result."""
+        return any(PROPOSAL_FLOW.allows(self.status, a) for a in MINISTRY_MOVES)
+
+    @property
+    def is_postponed(self) -> bool:
+        """Postponed by an earlier Musdes (its form says so)."""
+        return self.status in POSTPONED
 
     @property
     def reason_label(self) -> str:
@@ -147,3 +160,8 @@ class RegistryFlag(db.Model):
     @property
     def label(self) -> str:
         return str(FLAG_KINDS.get(self.kind, self.kind))
+
+    @property
+    def status(self) -> str:
+        """Standing or withdrawn (FLAG_FLOW), read from withdrawn_at."""
+        return "dicabut" if self.withdrawn_at is not None else FLAG_FLOW.initial

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can, can_see_village
 from slrt.common.time import WIB
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
@@ -32,9 +32,14 @@ from slrt.proposals.models import (
     RegistryFlag,
 )
 from slrt.proposals.signals import proposal_cases
+from slrt.proposals.workflow import (
+    AWAITING_MUSDES,
+    FLAG_FLOW,
+    MUSDES_MOVES,
+    PROPOSAL_FLOW,
+    WITHDRAWABLE,
+)
 
-DESK_ROLES = ("operator", "fasilitator", "supervisor")
-DECISIONS = {"disetujui", "ditolak", "ditunda"}
 SCAN_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
               b"\x89PNG": ("image/png", ".png")}
 
@@ -43,8 +48,8 @@ def period_of(now: datetime) -> str:
     return now.astimezone(WIB).strftime("%Y-%m")
 
 
-def _check_desk(actor, village_code: str) -> None:
-    if actor.role not in DESK_ROLES or not can_see_village(actor, village_code):
+def _check_desk(actor, village_code: str, action: str = "proposal.create") -> None:
+    if not can(actor, action) or not can_see_village(actor, village_code):
         raise DomainError(_("Desa ini di luar wilayah tugas Anda."), "village_code")
 
 
@@ -120,7 +125,7 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
     proposal = Proposal(
         number=f"US-{yymm}-{next_value(f'proposal-{yymm}'):04d}", kind=kind,
         reason_code=reason_code if kind == "nonaktif" else "", village_code=village_code,
-        period=period_of(now), status="draf", source=source, nik=nik, no_kk=no_kk,
+        period=period_of(now), status=PROPOSAL_FLOW.initial, source=source, nik=nik, no_kk=no_kk,
         name=name.strip(), details=details, note=note.strip(),
         case_id=case.id if case is not None else None,
         person_id=case.beneficiary_id if case is not None else None,
@@ -136,9 +141,6 @@ def create_proposal(actor, *, kind: str, village_code: str, now: datetime, name:
     return proposal
 
 
-WITHDRAWABLE = ("draf", "ditunda")  # still before the Musdes, not decided
-
-
 def _person_id_of(nik: str) -> int | None:
     from slrt.cases.models import Person
 
@@ -151,7 +153,7 @@ def check_report(actor, record: RegistryRecord, kind: str, note: str, *, confirm
     returns the cleaned note."""
     if kind not in FLAG_KINDS:
         raise DomainError(_("Pilih: pindah atau meninggal."), "kind")
-    _check_desk(actor, record.village_code)
+    _check_desk(actor, record.village_code, "registry.flag")
     note = (note or "").replace("\x00", "").strip()
     if not note:
         raise DomainError(_("Tuliskan keterangan: kapan dan dari siapa kabar ini diketahui."),
@@ -201,8 +203,8 @@ def report_stale(actor, record: RegistryRecord, kind: str, note: str, *, now: da
 
 def can_withdraw(actor, flag: RegistryFlag) -> bool:
     """The reporter or a supervisor, while the Musdes has not decided."""
-    return (flag.withdrawn_at is None
-            and (flag.reported_by_id == actor.id or actor.role == "supervisor")
+    return (FLAG_FLOW.allows(flag.status, "cabut")
+            and (flag.reported_by_id == actor.id or can(actor, "registry.unflag_any"))
             and (flag.proposal is None or flag.proposal.status in WITHDRAWABLE))
 
 
@@ -211,10 +213,10 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
     deactivation proposal it raised is withdrawn, unless another report still
     stands on it."""
     record = db.session.get(RegistryRecord, flag.registry_record_id)
-    _check_desk(actor, record.village_code)
-    if flag.withdrawn_at is not None:
+    _check_desk(actor, record.village_code, "registry.flag")
+    if not FLAG_FLOW.allows(flag.status, "cabut"):
         raise DomainError(_("Laporan ini sudah dicabut."))
-    if flag.reported_by_id != actor.id and actor.role != "supervisor":
+    if flag.reported_by_id != actor.id and not can(actor, "registry.unflag_any"):
         raise DomainError(_("Hanya pelapor atau supervisor yang dapat mencabut laporan ini."))
     p = flag.proposal
     if p is not None and p.status not in WITHDRAWABLE:
@@ -228,7 +230,7 @@ def withdraw_report(actor, flag: RegistryFlag, reason: str, *, now: datetime) ->
         others = db.session.scalar(select(RegistryFlag.id).where(
             RegistryFlag.proposal_id == p.id, RegistryFlag.withdrawn_at.is_(None)))
         if others is None and p.source == "penjangkauan":
-            p.status = "dicabut"
+            PROPOSAL_FLOW.apply(p, "cabut")
             p.decision_reason = _("Laporan lapangan dicabut oleh %(who)s.",
                                   who=actor.display_name) + (f" {reason}" if reason else "")
             p.updated_at = now
@@ -268,9 +270,15 @@ def flags_of(record_ids: list[int]) -> dict[int, list[RegistryFlag]]:
     return out
 
 
+def proposals_of_case(case) -> list[Proposal]:
+    """The proposals raised from a case, oldest first (the case page lists them)."""
+    return list(db.session.scalars(select(Proposal).where(Proposal.case_id == case.id)
+                                   .order_by(Proposal.id)))
+
+
 def pending_for_musdes(village_code: str) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(
-        Proposal.village_code == village_code, Proposal.status.in_(("draf", "ditunda")))
+        Proposal.village_code == village_code, Proposal.status.in_(AWAITING_MUSDES))
         .order_by(Proposal.id)))
 
 
@@ -290,7 +298,7 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
                   scan: bytes | None = None, scan_name: str = "", upload_dir: Path | None = None
                   ) -> Musdes:
     """Record the deliberation and its decision on each proposal of the pre-list."""
-    _check_desk(actor, village_code)
+    _check_desk(actor, village_code, "musdes.manage")
     if held_on > now.astimezone(WIB).date():
         raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")
     if not place.strip() or not minutes_number.strip():
@@ -304,9 +312,9 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
     for pid, (decision, reason) in chosen.items():
         if pid not in pending:
             raise DomainError(_("Usulan tidak ada dalam pra-daftar desa ini."), "decisions")
-        if decision not in DECISIONS:
+        if decision not in MUSDES_MOVES:
             raise DomainError(_("Keputusan tidak dikenal."), "decisions")
-        if decision == "ditolak" and not reason.strip():
+        if MUSDES_MOVES[decision].reason_required and not reason.strip():
             raise DomainError(_("Alasan penolakan usulan %(n)s wajib diisi.",
                                 n=pending[pid].number), "decisions")
     musdes = Musdes(village_code=village_code, period=period_of(now), held_on=held_on,
@@ -320,7 +328,7 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
     db.session.flush()
     for pid, (decision, reason) in chosen.items():
         p = pending[pid]
-        p.status = decision
+        PROPOSAL_FLOW.apply(p, MUSDES_MOVES[decision].action)
         p.decision_reason = reason.strip()
         p.musdes_id = musdes.id
         p.updated_at = now
@@ -338,7 +346,7 @@ def _case_event(p: Proposal, actor, now: datetime, **params) -> None:
 
 
 def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
-    stmt = select(Proposal).where(Proposal.status == "disetujui")
+    stmt = select(Proposal).where(Proposal.status.in_(PROPOSAL_FLOW.sources_of("kirim")))
     if village_codes is not None:
         stmt = stmt.where(Proposal.village_code.in_(village_codes))
     return list(db.session.scalars(stmt.order_by(Proposal.village_code, Proposal.id)))
@@ -346,10 +354,10 @@ def approved_for_export(village_codes: list[str] | None) -> list[Proposal]:
 
 def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
     for p in proposals:
-        _check_desk(actor, p.village_code)
-        if p.status != "disetujui":
+        _check_desk(actor, p.village_code, "proposal.export")
+        if not PROPOSAL_FLOW.allows(p.status, "kirim"):
             raise DomainError(_("Hanya usulan yang disetujui Musdes yang dapat dikirim."))
-        p.status = "dikirim"
+        PROPOSAL_FLOW.apply(p, "kirim")
         p.sent_at = now
         p.updated_at = now
         _case_event(p, actor, now, step="dikirim", number=p.number)
@@ -359,12 +367,12 @@ def mark_sent(actor, proposals: list[Proposal], *, now: datetime) -> int:
 
 def record_ministry_result(actor, p: Proposal, accepted: bool, note: str, *, now: datetime
                            ) -> None:
-    _check_desk(actor, p.village_code)
-    if p.status != "dikirim":
+    _check_desk(actor, p.village_code, "proposal.export")
+    if not p.awaits_ministry:
         raise DomainError(_("Hasil Kemensos hanya untuk usulan yang sudah dikirim."))
     if not accepted and not note.strip():
         raise DomainError(_("Tuliskan alasan penolakan dari Kemensos."), "note")
-    p.status = "diterima_kemensos" if accepted else "ditolak_kemensos"
+    PROPOSAL_FLOW.apply(p, "diterima_kemensos" if accepted else "ditolak_kemensos")
     p.decision_reason = note.strip() or p.decision_reason
     p.updated_at = now
     _case_event(p, actor, now, step="kemensos", number=p.number, status=p.status)

@@ -26,7 +26,7 @@ from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
-from slrt.common.permissions import village_scope
+from slrt.common.permissions import permission_required, village_scope
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
@@ -43,15 +43,16 @@ from slrt.proposals.models import (
     Proposal,
     RegistryFlag,
 )
+from slrt.proposals.workflow import musdes_choices
 from slrt.regions.models import Region
 
 bp = Blueprint("proposals", __name__, url_prefix="/usulan")
 
 
 @bp.before_request
+@permission_required("proposal.view")
 def only_desk():
-    if current_user.role not in services.DESK_ROLES:
-        abort(403)
+    pass
 
 
 def _villages() -> list[Region]:
@@ -98,6 +99,7 @@ def _form_context(**kw):
 
 
 @bp.route("/baru", methods=["GET", "POST"])
+@permission_required("proposal.create")
 def create():
     """A proposal raised directly, from a case (?kasus=ID) or for a registry record."""
     case = None
@@ -147,6 +149,7 @@ def create():
 
 
 @bp.post("/dtks/<id:record_id>/lapor")
+@permission_required("registry.flag")
 def report_stale(record_id: int):
     """Report that a listed person moved or died: flag now, propose deactivation."""
     record = registry.get_record(record_id)
@@ -168,6 +171,7 @@ def report_stale(record_id: int):
 
 
 @bp.route("/musdes/baru", methods=["GET", "POST"])
+@permission_required("musdes.manage")
 def musdes_new():
     villages = _villages()
     codes = {v.code for v in villages}
@@ -204,7 +208,8 @@ def musdes_new():
                 flash(_("Hasil Musdes dicatat."), "success")
                 return redirect(url_for("proposals.musdes_detail", musdes_id=musdes.id))
     return render_template("proposals/musdes_form.html", villages=villages, village=village,
-                           pending=pending, values=values, error=error), (422 if error else 200)
+                           pending=pending, values=values, error=error,
+                           decisions=musdes_choices()), (422 if error else 200)
 
 
 def _get_musdes(musdes_id: int) -> Musdes:
@@ -221,6 +226,7 @@ def _musdes_label(m: Musdes) -> str:
 
 
 @bp.get("/musdes/<id:musdes_id>")
+@permission_required("musdes.manage")
 def musdes_detail(musdes_id: int):
     m = _get_musdes(musdes_id)
     audit("lihat_usulan", object_type="musdes", object_id=m.id, detail={
@@ -230,6 +236,7 @@ def musdes_detail(musdes_id: int):
 
 
 @bp.get("/musdes/<id:musdes_id>/berkas")
+@permission_required("musdes.manage")
 def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
     if not m.scan_path:
@@ -243,6 +250,7 @@ def musdes_scan(musdes_id: int):
 
 
 @bp.route("/ekspor", methods=["GET", "POST"])
+@permission_required("proposal.export")
 def export():
     """Approved proposals in the SIKS-NG layout; marking them sent is a separate POST."""
     proposals = services.approved_for_export(village_scope(current_user))
@@ -296,6 +304,7 @@ def _proposal_audit(action: str, p: Proposal, text: str) -> None:
 
 
 @bp.post("/<id:proposal_id>/nik")
+@permission_required("proposal.reveal_nik")
 def reveal_nik(proposal_id: int):
     """The proposal page masks NIK and No KK; seeing them in full is an explicit,
     logged act (as on the case list)."""

@@ -113,6 +113,13 @@ class Referral(db.Model):
 
         return str(STATUSES.get(self.status, self.status))
 
+    @property
+    def asks_desk(self) -> bool:
+        """The handler asked the village desk a question that waits for its answer."""
+        from slrt.referrals.workflow import ASKS_DESK_STATUSES
+
+        return self.status in ASKS_DESK_STATUSES
+
 
 class AidHandover(db.Model):
     """What a disaster-aid referral handed over to the household (berita acara)."""

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from slrt.cases.models import Case, Person
-from slrt.common.permissions import village_scope
+from slrt.common.permissions import HANDLER, can, program_scope, village_scope
 from slrt.common.workdays import add_working_days
 from slrt.extensions import db
 from slrt.referrals.models import Referral
@@ -27,10 +27,10 @@ DUE_FILTERS = {"segera": _l("Jatuh tempo ≤ 2 hari kerja"), "lewat": _l("Lewat 
 def visible(user, stmt: Select | None = None) -> Select:
     """Referrals the user may see: a handler his programs, the desk its villages."""
     stmt = stmt if stmt is not None else select(Referral)
-    if user.role == "handler":
-        codes = user.program_codes
+    codes = program_scope(user)
+    if codes is not None:
         return stmt.where(Referral.program_code.in_(codes)) if codes else stmt.where(False)
-    if user.role in ("operator", "fasilitator", "supervisor"):
+    if can(user, "referral.desk"):
         scope = village_scope(user)
         if scope is None:
             return stmt
@@ -148,7 +148,7 @@ def queue_page(user, f: QueueFilters, today: date, *, after: tuple[date, int] | 
 
 def needs_reply(user) -> list[Referral]:
     """Referrals returned to the desk with a question, in the user's villages."""
-    if user.role not in ("operator", "fasilitator", "supervisor"):
+    if not can(user, "referral.needs_reply"):
         return []
     return list(db.session.scalars(
         visible(user).where(Referral.status == "perlu_info")
@@ -162,7 +162,7 @@ def handlers_of(program_code: str):
 
     return list(db.session.scalars(
         select(User).join(UserProgram).where(UserProgram.program_code == program_code,
-                                             User.role == "handler", User.is_active_flag)
+                                             User.role == HANDLER, User.is_active_flag)
         .order_by(User.full_name)))
 
 

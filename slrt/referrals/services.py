@@ -11,17 +11,23 @@ from flask_babel import gettext as _
 from slrt.auth.models import User
 from slrt.cases.models import REFERRAL_OUTCOME, Case
 from slrt.cases.services import add_event
+from slrt.cases.workflow import CASE_FLOW
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can_see_village
+from slrt.common.permissions import can
 from slrt.common.time import WIB
 from slrt.common.workdays import add_working_days, cuti_bersama
 from slrt.extensions import db
 from slrt.referrals import routing
 from slrt.referrals.models import Program, Referral
-from slrt.referrals.workflow import MOVES, OPEN_STATUSES, allowed_moves, sides_of
-
-DESK_ROLES = ("operator", "fasilitator", "supervisor")
+from slrt.referrals.workflow import (
+    DELIVERED_STATUSES,
+    HANDOVER_STATUSES,
+    MOVES,
+    OPEN_STATUSES,
+    allowed_moves,
+    sides_of,
+)
 
 
 class StaleReferral(DomainError):
@@ -42,24 +48,27 @@ def refresh_case_status(case: Case, now: datetime) -> None:
     if not refs:
         return
     if any(r.status in OPEN_STATUSES for r in refs):
-        if case.status != "dirujuk":
-            case.status = "dirujuk"
+        action = "rujuk"
+    elif not any(r.status in DELIVERED_STATUSES for r in refs):
+        # Every referral was cancelled, rejected or forwarded nowhere: nothing was
+        # delivered, so the case goes back to the desk instead of counting as settled.
+        action = "kembali_ke_desa"
+    else:
+        action = "rujukan_selesai"
+    if case.status != CASE_FLOW.moves[action].target:
+        CASE_FLOW.apply(case, action)
+        if action == "rujuk":
             case.closed_at = None
             case.closed_by_id = None
             case.outcome = None
-    elif not any(r.status in ("tersalurkan", "selesai") for r in refs):
-        # Every referral was cancelled, rejected or forwarded nowhere: nothing was
-        # delivered, so the case goes back to the desk instead of counting as settled.
-        if case.status != "terbuka":
-            case.status = "terbuka"
+        elif action == "kembali_ke_desa":
             case.outcome = None
             case.closed_at = None
             add_event(case, None, "dibuka_kembali", now)
-    elif case.status != "selesai":
-        case.status = "selesai"
-        case.outcome = REFERRAL_OUTCOME
-        case.closed_at = now
-        add_event(case, None, "ditutup", now, outcome=REFERRAL_OUTCOME)
+        else:
+            case.outcome = REFERRAL_OUTCOME
+            case.closed_at = now
+            add_event(case, None, "ditutup", now, outcome=REFERRAL_OUTCOME)
     case.updated_at = now
 
 
@@ -84,9 +93,9 @@ def _new_referral(actor, case: Case, program: Program, reason: str, now: datetim
 def refer(actor, case: Case, program_codes: list[str], reason: str, *, now: datetime
           ) -> list[Referral]:
     """Send the case to one or more programs; hard rules refuse, hints only explain."""
-    if actor.role not in DESK_ROLES or not can_see_village(actor, case.village_code):
+    if not can(actor, "referral.route", case):
         raise DomainError(_("Anda tidak dapat merujuk kasus ini."))
-    if case.status == "selesai":
+    if not case.is_open:
         raise DomainError(_("Kasus sudah selesai; catat pengaduan baru bila perlu dirujuk."))
     codes = list(dict.fromkeys(c for c in program_codes if c))
     if not codes:
@@ -178,15 +187,15 @@ def move(actor, referral: Referral, action: str, reason: str = "", *, now: datet
 def assign(actor, referral: Referral, handler_id: int | None, *, now: datetime,
            expected_version: int | None = None) -> None:
     _check_version(referral, expected_version)
-    if "handler" not in sides_of(actor, referral):
+    if not can(actor, "referral.assign", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat menugaskan rujukan."))
     if referral.status not in OPEN_STATUSES:
         raise DomainError(_("Rujukan yang sudah selesai tidak dapat ditugaskan."))
     handler = None
     if handler_id is not None:
         handler = db.session.get(User, handler_id)
-        if handler is None or handler.role != "handler" or not handler.is_active \
-                or referral.program_code not in handler.program_codes:
+        if handler is None or not handler.is_active \
+                or not can(handler, "referral.handle", referral):
             raise DomainError(_("Petugas yang dipilih tidak memegang program ini."), "assignee")
     referral.assigned_to_id = handler.id if handler else None
     referral.updated_at = now
@@ -208,11 +217,11 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
     from slrt.referrals.aid import ITEMS, propose_package
     from slrt.referrals.models import AidHandover, AidHandoverLine
 
-    if "handler" not in sides_of(actor, referral):
+    if not can(actor, "referral.handover", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat mencatat serah terima."))
     if referral.program_code not in AID_PROGRAMS:
         raise DomainError(_("Serah terima barang hanya untuk rujukan bantuan logistik bencana."))
-    if referral.status not in ("diterima", "diproses"):
+    if referral.status not in HANDOVER_STATUSES:
         raise DomainError(_("Terima rujukan dahulu sebelum mencatat serah terima."))
     if referral.handover is not None:
         raise DomainError(_("Serah terima rujukan ini sudah dicatat."))

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
+from slrt.common.permissions import can, permission_required
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama
@@ -18,23 +19,21 @@ from slrt.extensions import db
 from slrt.referrals import aid, queries, routing, services
 from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
 from slrt.referrals.models import Program, Referral
-from slrt.referrals.workflow import MOVES, STATUSES, allowed_moves, sides_of
+from slrt.referrals.workflow import (
+    HANDOVER_STATUSES,
+    MOVES,
+    STATUSES,
+    allowed_moves,
+)
 from slrt.regions.queries import villages_of
 
 bp = Blueprint("referrals", __name__, url_prefix="/rujukan")
 
-DESK = ("operator", "fasilitator", "supervisor")
-
-
-def _require(*roles):
-    if current_user.role not in roles:
-        abort(403)
-
 
 @bp.route("/kasus/<id:case_id>", methods=["GET", "POST"])
+@permission_required("referral.route")
 def route_case(case_id: int):
     """Suggest destinations with reasons; the desk confirms or changes them."""
-    _require(*DESK)
     case = case_queries.get_case_for(current_user, case_id)
     form = ReferForm()
     chosen = request.form.getlist("programs") if request.method == "POST" else []
@@ -81,8 +80,8 @@ def _my_programs() -> list[Program]:
 
 
 @bp.get("/antrean")
+@permission_required("referral.queue")
 def queue():
-    _require("handler")
     f = _filters()
     programs = _my_programs()
     if f.program and f.program not in {p.code for p in programs}:
@@ -104,9 +103,9 @@ def queue():
 
 
 @bp.post("/antrean/massal")
+@permission_required("referral.queue")
 def bulk():
     """Accept or assign several referrals at once; each keeps its own version check."""
-    _require("handler")
     action = request.form.get("bulk_action", "")
     ids = [i for i in map(parse_id, request.form.getlist("ids")) if i][:200]
     if not ids or action not in ("terima", "tugaskan"):
@@ -137,18 +136,20 @@ def bulk():
 
 
 @bp.get("/perlu-jawaban")
+@permission_required("referral.needs_reply")
 def needs_reply():
-    _require(*DESK)
     return render_template("referrals/needs_reply.html",
                            rows=queries.needs_reply(current_user))
 
 
 def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None, status=200):
+    from slrt.notifications import status as clock
+
     moves = allowed_moves(current_user, referral)
     programs = list(db.session.scalars(select(Program).where(
         Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
     handlers = queries.handlers_of(referral.program_code) \
-        if "handler" in sides_of(current_user, referral) else []
+        if can(current_user, "referral.assign", referral) else []
     events = [e for e in referral.case.events
               if (e.data or {}).get("referral_id") == referral.id]
     return render_template(
@@ -156,14 +157,16 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         programs=programs, handlers=handlers, events=events, error=error,
         move_form=move_form or MoveForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
-        today=today_wib(), is_aid=referral.program_code in services.AID_PROGRAMS,
-        can_handover=("handler" in sides_of(current_user, referral)
+        today=today_wib(), clock=clock.referral_clock(referral, today_wib()),
+        is_aid=referral.program_code in services.AID_PROGRAMS,
+        can_handover=(can(current_user, "referral.handover", referral)
                       and referral.program_code in services.AID_PROGRAMS
-                      and referral.status in ("diterima", "diproses")
+                      and referral.status in HANDOVER_STATUSES
                       and referral.handover is None)), status
 
 
 @bp.get("/<id:referral_id>")
+@permission_required("referral.view")
 def detail(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,
@@ -172,6 +175,7 @@ def detail(referral_id: int):
 
 
 @bp.post("/<id:referral_id>/tindakan")
+@permission_required("referral.move")
 def act(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     form = MoveForm()
@@ -198,16 +202,17 @@ def act(referral_id: int):
         return _detail(referral, move_form=form, error=e.message, status=422)
     label = MOVES[action].label
     flash(_("%(number)s: %(action)s.", number=referral.number, action=label.lower()), "success")
-    if forwarded is not None and "handler" not in sides_of(current_user, forwarded):
-        return redirect(url_for("referrals.queue") if current_user.role == "handler"
+    if forwarded is not None and not can(current_user, "referral.handle", forwarded):
+        return redirect(url_for("referrals.queue") if can(current_user, "referral.queue")
                         else url_for("cases.detail", case_id=referral.case_id))
     return redirect(url_for("referrals.detail", referral_id=referral_id))
 
 
 @bp.post("/<id:referral_id>/tugaskan")
+@permission_required("referral.assign")
 def assign(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
-    if "handler" not in sides_of(current_user, referral):
+    if not can(current_user, "referral.assign", referral):
         abort(403)
     form = AssignForm()
     if not form.validate():
@@ -243,10 +248,11 @@ def _composition_of(form) -> aid.Composition:
 
 
 @bp.route("/<id:referral_id>/serah-terima", methods=["GET", "POST"])
+@permission_required("referral.handover")
 def handover(referral_id: int):
     """Propose the package from the household, adjust, record what was handed over."""
     referral = queries.get_referral_for(current_user, referral_id)
-    if "handler" not in sides_of(current_user, referral) or \
+    if not can(current_user, "referral.handover", referral) or \
             referral.program_code not in services.AID_PROGRAMS:
         abort(403)
     form = HandoverForm()
@@ -296,6 +302,7 @@ def _fill_quantities(form) -> None:
 
 
 @bp.get("/<id:referral_id>/berita-acara")
+@permission_required("referral.view")
 def handover_record(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     if referral.handover is None:
@@ -305,6 +312,7 @@ def handover_record(referral_id: int):
 
 
 @bp.get("/<id:referral_id>/surat")
+@permission_required("referral.view")
 def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,

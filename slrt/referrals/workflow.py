@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from slrt.common.permissions import can
 
 STATUSES = {
     "dikirim": _l("Dikirim, menunggu diterima"),
@@ -31,6 +34,16 @@ OPEN_STATUSES = frozenset({"dikirim", "diterima", "diproses", "perlu_info", "dij
 CLOSED_STATUSES = frozenset(STATUSES) - OPEN_STATUSES
 # Waiting on the handler's side (in the program queue).
 QUEUE_STATUSES = frozenset({"dikirim", "diterima", "diproses", "dijawab"})
+# Waiting on the village desk: the handler asked a question (shown on the case page).
+ASKS_DESK_STATUSES = frozenset({"perlu_info"})
+# Ended with the help delivered: a case whose referrals all ended so is settled.
+DELIVERED_STATUSES = frozenset({"tersalurkan", "selesai"})
+# Display flags of the moves: the main button of the page, and the moves
+# that take an optional note when no reason is required.
+PRIMARY_ACTIONS = frozenset({"terima", "selesaikan", "salurkan", "jawab"})
+OPTIONAL_NOTE_ACTIONS = frozenset({"salurkan", "selesaikan"})
+# Accepted and not yet ended: the handler may record the goods handed over.
+HANDOVER_STATUSES = frozenset({"diterima", "diproses"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,19 @@ class Move:
     reason_required: bool = False
     reason_label: str = _l("Alasan")
     needs_program: bool = False  # forwarding names the new program
+
+    @property
+    def primary(self) -> bool:
+        return self.action in PRIMARY_ACTIONS
+
+    @property
+    def takes_note(self) -> bool:
+        """The form has the "reason" field: a required reason or an optional note."""
+        return self.reason_required or self.action in OPTIONAL_NOTE_ACTIONS
+
+    @property
+    def note_label(self) -> str:
+        return str(self.reason_label) if self.reason_required else _("Keterangan (boleh kosong)")
 
 
 def _m(action, label, sources, target, sides, **kw) -> Move:
@@ -72,12 +98,9 @@ MOVES: dict[str, Move] = {m.action: m for m in (
 def sides_of(user, referral) -> set[str]:
     """Which sides of a referral the user stands on."""
     sides = set()
-    if user.role == "handler" and referral.program_code in user.program_codes:
+    if can(user, "referral.handle", referral):   # a handler of the referral's program
         sides.add("handler")
-    if user.role == "supervisor":
-        sides.add("desk")
-    if user.role in ("operator", "fasilitator") and \
-            referral.case.village_code in user.village_codes:
+    if can(user, "referral.desk", referral.case):  # a desk of the case's village, the regency
         sides.add("desk")
     return sides
 

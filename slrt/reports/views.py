@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.exports import to_csv, to_xlsx
-from slrt.common.permissions import roles_required
+from slrt.common.permissions import permission_required
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
 from slrt.reports.queries import lists
@@ -20,7 +20,6 @@ from slrt.reports.queries.scopes import narrow, scope_for
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
-REPORT_ROLES = ("operator", "fasilitator", "handler", "supervisor")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -92,7 +91,7 @@ def _list_key(scope) -> str:
 
 
 @bp.get("/daftar")
-@roles_required(*REPORT_ROLES)
+@permission_required("report.view")
 def listing():
     """The rows behind a dashboard number (the same statement that counted them)."""
     today = today_wib()
@@ -108,7 +107,7 @@ def listing():
 
 
 @bp.get("/daftar/ekspor")
-@roles_required(*REPORT_ROLES)
+@permission_required("report.view")
 def listing_export():
     fmt = _fmt_arg()
     today = today_wib()
@@ -128,7 +127,7 @@ def listing_export():
 # --------------------------------------------------------------------------- case reports
 
 @bp.get("/")
-@roles_required(*REPORT_ROLES)
+@permission_required("report.view")
 def cases():
     today = today_wib()
     start, end, village, program, scope = _filters(today)
@@ -142,7 +141,7 @@ def cases():
 
 
 @bp.get("/ekspor")
-@roles_required(*REPORT_ROLES)
+@permission_required("report.view")
 def cases_export():
     fmt = _fmt_arg()
     today = today_wib()
@@ -198,7 +197,7 @@ def report_xlsx(tables) -> bytes:
 
 
 @bp.get("/bulanan")
-@roles_required(*REPORT_ROLES)
+@permission_required("report.view")
 def monthly():
     """The monthly report for the head of office: a print layout with the charts."""
     today = today_wib()
@@ -245,7 +244,7 @@ def _recap_args():
 
 
 @bp.get("/dtks")
-@roles_required("supervisor")
+@permission_required("report.recap")
 def recap():
     from slrt.regions.queries import districts_of
 
@@ -259,7 +258,7 @@ def recap():
 
 
 @bp.get("/dtks/ekspor")
-@roles_required("supervisor")
+@permission_required("report.recap")
 def recap_export():
     fmt = _fmt_arg()
     kecamatan, period = _recap_args()

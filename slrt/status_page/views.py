@@ -61,9 +61,9 @@ def answer_for(case: Case, today) -> dict:
     steps = [{"program": r.program.name, "status": r.status_label, "next": next_step(r, today)}
              for r in case.referrals]
     if not case.referrals:
-        summary = (_("Pengaduan sudah selesai ditangani di desa.") if case.status == "selesai"
+        summary = (_("Pengaduan sudah selesai ditangani di desa.") if not case.is_open
                    else _("Pengaduan tercatat dan sedang ditangani Puskesos desa."))
-    elif case.status == "selesai":
+    elif not case.is_open:
         summary = _("Semua rujukan sudah selesai.")
     else:
         summary = _("Pengaduan sedang dirujuk ke program Dinas Sosial.")
@@ -98,12 +98,6 @@ def lookup():
           person_id=case.beneficiary_id)
     return render_template("status/lookup.html", answer=answer_for(case, today_wib(now)),
                            error=None, number=number)
-
-
-@bp.app_template_global()
-def status_code_for(case) -> str:
-    """For the receipt: the case's check code, as printed (XXXX-XXXX)."""
-    return services.format_code(services.code_for(case))
 
 
 @bp.app_template_global()

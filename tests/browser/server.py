@@ -1,8 +1,7 @@
 """The server of the browser journeys: a fresh database loaded with the demo data,
-`flask run` on a free port of 127.0.0.1, Debian's Chromium, and the checks every
-journey makes (no sideways scroll on a phone, no foreign request, no script error).
+and `flask run` on a free port of 127.0.0.1.
 
-A plain module: the journeys import it and wrap its generators in module fixtures.
+A plain module: conftest.py wraps its generators in the journeys' module fixtures.
 """
 
 from __future__ import annotations
@@ -21,30 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extras install it
-    expect = sync_playwright = None
-
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE = {"width": 360, "height": 740}
-DEMO_PASSWORD = "demo-slrt-2026"  # noqa: S105  (the published demo password)
 SERVER_START_TIMEOUT = 30.0
-
-
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} not found (apt-get install chromium; never `playwright install`)"
-    if sync_playwright is None:
-        return "the playwright Python package is not installed (pip install -e .[dev])"
-    return None
-
-
-BROWSER_MISSING = _browser_missing()
 
 
 def _free_port() -> int:
@@ -141,70 +118,3 @@ def serve_app(env: dict):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-
-
-OVERFLOW_JS = """
-(limit) => {
-  const offenders = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    const left = r.left + window.scrollX, right = r.right + window.scrollX;
-    if (right > limit + 1 || left < -1) {
-      const inner = [...el.children].some(
-        c => c.getBoundingClientRect().right + window.scrollX > limit + 1);
-      if (inner) continue;  // report the innermost element only
-      const id = el.id ? '#' + el.id : '';
-      const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
-      offenders.push(`${el.tagName.toLowerCase()}${id}${cls} left=${Math.round(left)} ` +
-                     `right=${Math.round(right)} "${(el.textContent || '').trim().slice(0, 40)}"`);
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, offenders: offenders.slice(0, 15)};
-}
-"""
-
-
-def assert_no_horizontal_scroll(page, where: str) -> None:
-    info = page.evaluate(OVERFLOW_JS, PHONE["width"])
-    assert info["scrollWidth"] <= PHONE["width"] + 1, (
-        f"{where} ({page.url}) scrolls sideways on a {PHONE['width']}px phone: "
-        f"scrollWidth={info['scrollWidth']}, overflowing elements: {info['offenders']}")
-
-
-class Watch:
-    """Every request URL, script error and failed response of the journey's pages."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
-    def context(self, context, who: str):
-        context.set_default_timeout(15_000)
-        context.on("request", lambda req: self.requests.append(req.url))
-        context.on("response", lambda resp: self.errors.append(
-            f"{who}: HTTP {resp.status}: {resp.url}")
-            if resp.status >= 400 and urlsplit(resp.url).path != "/favicon.ico" else None)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{who}: uncaught: {exc}"))
-        page.on("console", lambda msg: self.errors.append(f"{who}: console: {msg.text}")
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                else None)
-        return page
-
-    def assert_clean(self) -> None:
-        foreign = [u for u in self.requests
-                   if urlsplit(u).scheme not in ("data", "blob", "about")
-                   and urlsplit(u).hostname != "127.0.0.1"]
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert any(urlsplit(u).path.startswith("/static/") for u in self.requests), (
-            "no static file was loaded")
-        assert not self.errors, f"errors seen by the browser: {self.errors}"
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()

@@ -6,112 +6,62 @@ is past its due date (the demo data loads one escalated, with its follow-up task
 logs the visit (not at home: the next visit is suggested for the afternoon) and
 sees it in the case timeline.
 
-The server and database are prepared by server.py (whose helpers
-this module imports): a fresh database, `flask db upgrade`, `flask demo load`,
-`flask run` on 127.0.0.1. Playwright drives Debian's /usr/bin/chromium.
+The server and database are prepared by the fixtures of conftest.py: a fresh
+database, `flask db upgrade`, `flask demo load`, `flask run` on 127.0.0.1.
+Playwright drives Debian's /usr/bin/chromium (pages.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
-
-from tests.browser.server import (
-    BROWSER_MISSING,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    Watch,
-    assert_no_horizontal_scroll,
-    demo_environment,
-    fresh_database,
-    log_in,
-    serve_app,
-)
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extras install it
-    expect = sync_playwright = None
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(BROWSER_MISSING) and not os.environ.get("CI"),
-                       reason=BROWSER_MISSING or ""),
-]
+from tests.browser.pages import assert_no_horizontal_scroll, expect, log_in, watched_pages
 
 NOTE = "Rumah kosong, tetangga bilang keluarga sedang di kebun karet sampai siang."
 
 
-@pytest.fixture(scope="module")
-def facilitator_database_url(tmp_path_factory):
-    yield from fresh_database(tmp_path_factory, "facilitator")
+def test_facilitator_visits_a_family_waiting_on_overdue_disaster_aid(server_url):
+    base = server_url
+    with watched_pages(("fasilitator", "phone")) as (page, watch):
+        log_in(page, base, "fasilitator")
+        # The header shows unread notifications (the escalation reached the facilitator).
+        expect(page.locator("#kotak-masuk .count")).to_be_visible()
+        page.get_by_role("navigation", name="Menu utama").get_by_role(
+            "link", name="Desa saya").click()
+        expect(page).to_have_url(f"{base}/desa-saya")
+        assert_no_horizontal_scroll(page, "Desa saya")
 
+        waiting = page.locator("#menunggu li").filter(has_text="Santunan korban bencana") \
+            .filter(has_text="Lewat batas").filter(has_text="Aro")
+        expect(waiting).to_have_count(1)
+        family = waiting.locator("strong").first.inner_text()
+        number = waiting.locator(".case-number").inner_text()
+        expect(waiting).to_contain_text("RT ")
+        expect(waiting).to_contain_text("HP 081274556630")
+        task = page.locator("#tugas li").filter(has_text=number)
+        expect(task).to_have_count(1)
 
-@pytest.fixture(scope="module")
-def facilitator_server_url(facilitator_database_url, tmp_path_factory):
-    env = demo_environment(facilitator_database_url,
-                           tmp_path_factory.mktemp("facilitator_instance"))
-    yield from serve_app(env)
+        task.get_by_role("link", name="Catat kunjungan").click()
+        expect(page.get_by_role("heading", name="Kunjungan penjangkauan")).to_be_visible()
+        expect(page.locator(".lead")).to_contain_text(family)
+        page.get_by_label("Tidak di rumah").check()
+        page.get_by_label("Catatan").fill(NOTE)
+        page.get_by_role("button", name="Simpan kunjungan").click()
 
+        expect(page).to_have_url(re.compile(rf"{base}/kasus/\d+$"))
+        expect(page.get_by_role("status").first).to_contain_text(
+            "Kunjungan dicatat: Tidak di rumah.")
+        timeline = page.locator("ol.timeline")
+        entry = timeline.locator("li").filter(has_text="Kunjungan penjangkauan")
+        expect(entry).to_have_count(1)
+        expect(entry).to_contain_text("Tidak di rumah")
+        expect(entry).to_contain_text(NOTE)
+        expect(entry).to_contain_text("Kunjungan berikutnya disarankan")
+        expect(entry).to_contain_text("Hendra Saputra")
+        assert_no_horizontal_scroll(page, "the case page after the visit")
 
-def test_facilitator_visits_a_family_waiting_on_overdue_disaster_aid(request):
-    if BROWSER_MISSING:  # only reached when CI is set: see pytestmark
-        pytest.fail(f"{BROWSER_MISSING}; CI is set, so the browser journey may not be skipped")
-    base = request.getfixturevalue("facilitator_server_url")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        watch = Watch()
-        phone = browser.new_context(viewport=PHONE, screen=PHONE, device_scale_factor=2,
-                                    is_mobile=True, has_touch=True, locale="id-ID",
-                                    timezone_id="Asia/Jakarta")
-        try:
-            page = watch.context(phone, "fasilitator")
-            log_in(page, base, "fasilitator")
-            # The header shows unread notifications (the escalation reached the facilitator).
-            expect(page.locator("#kotak-masuk .count")).to_be_visible()
-            page.get_by_role("navigation", name="Menu utama").get_by_role(
-                "link", name="Desa saya").click()
-            expect(page).to_have_url(f"{base}/desa-saya")
-            assert_no_horizontal_scroll(page, "Desa saya")
-
-            waiting = page.locator("#menunggu li").filter(has_text="Santunan korban bencana") \
-                .filter(has_text="Lewat batas").filter(has_text="Aro")
-            expect(waiting).to_have_count(1)
-            family = waiting.locator("strong").first.inner_text()
-            number = waiting.locator(".case-number").inner_text()
-            expect(waiting).to_contain_text("RT ")
-            expect(waiting).to_contain_text("HP 081274556630")
-            task = page.locator("#tugas li").filter(has_text=number)
-            expect(task).to_have_count(1)
-
-            task.get_by_role("link", name="Catat kunjungan").click()
-            expect(page.get_by_role("heading", name="Kunjungan penjangkauan")).to_be_visible()
-            expect(page.locator(".lead")).to_contain_text(family)
-            page.get_by_label("Tidak di rumah").check()
-            page.get_by_label("Catatan").fill(NOTE)
-            page.get_by_role("button", name="Simpan kunjungan").click()
-
-            expect(page).to_have_url(re.compile(rf"{base}/kasus/\d+$"))
-            expect(page.get_by_role("status").first).to_contain_text(
-                "Kunjungan dicatat: Tidak di rumah.")
-            timeline = page.locator("ol.timeline")
-            entry = timeline.locator("li").filter(has_text="Kunjungan penjangkauan")
-            expect(entry).to_have_count(1)
-            expect(entry).to_contain_text("Tidak di rumah")
-            expect(entry).to_contain_text(NOTE)
-            expect(entry).to_contain_text("Kunjungan berikutnya disarankan")
-            expect(entry).to_contain_text("Hendra Saputra")
-            assert_no_horizontal_scroll(page, "the case page after the visit")
-
-            # Not at home keeps the task open, with the suggested time.
-            page.goto(f"{base}/desa-saya")
-            task = page.locator("#tugas li").filter(has_text=number)
-            expect(task).to_contain_text("Kunjungan berikutnya:")
-            watch.assert_clean()
-        finally:
-            phone.close()
-            browser.close()
+        # Not at home keeps the task open, with the suggested time.
+        page.goto(f"{base}/desa-saya")
+        task = page.locator("#tugas li").filter(has_text=number)
+        expect(task).to_contain_text("Kunjungan berikutnya:")
+        watch.assert_clean()

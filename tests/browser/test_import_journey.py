@@ -2,7 +2,7 @@
 in a real Chromium on a desktop.
 
 The server runs on a fresh database with the demo data (the July 2022 registry
-of Muara Bulian), as prepared by server.py, whose helpers this module uses.
+of Muara Bulian), as prepared by the fixtures of conftest.py.
 The supervisor uploads last month's SIKS-NG export of Desa Pelayangan (40
 residents, one of them with a NIK that Excel mangled), follows the check as the
 page refreshes itself, applies the valid rows only, and then finds one of the
@@ -14,35 +14,14 @@ started by the page (`flask dtks run ID`).
 from __future__ import annotations
 
 import csv
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.browser.server import (
-    BROWSER_MISSING,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DEMO_PASSWORD,
-    demo_environment,
-    fresh_database,
-    serve_app,
-)
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extras install it
-    expect = sync_playwright = None
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(BROWSER_MISSING) and not os.environ.get("CI"),
-                       reason=BROWSER_MISSING or ""),
-]
+from tests.browser.pages import expect, log_in, watched_pages
 
 PELAYANGAN = "15.04.03.2021"
-DESKTOP = {"width": 1280, "height": 800}
 ROWS = 40
 STALE = "lebih dari 6 bulan"
 PROGRAMS = ("BPNT PPKM", "BLT-DD", "PIP")  # BANSOS columns: every demo program round-trips
@@ -54,22 +33,7 @@ def _last_month() -> str:
 
 
 @pytest.fixture(scope="module")
-def import_database_url(tmp_path_factory):
-    yield from fresh_database(tmp_path_factory, "import")
-
-
-@pytest.fixture(scope="module")
-def import_env(import_database_url, tmp_path_factory) -> dict:
-    return demo_environment(import_database_url, tmp_path_factory.mktemp("import_instance"))
-
-
-@pytest.fixture(scope="module")
-def import_server_url(import_env):
-    yield from serve_app(import_env)
-
-
-@pytest.fixture(scope="module")
-def export_file(import_env, tmp_path_factory) -> tuple[Path, list[dict]]:
+def export_file(demo_env, tmp_path_factory) -> tuple[Path, list[dict]]:
     """Last month's SIKS-NG export of 40 Pelayangan residents from the demo registry;
     the second moved to another dusun, the NIK of the fourth was turned into
     1.50403E+15 by Excel."""
@@ -79,7 +43,7 @@ def export_file(import_env, tmp_path_factory) -> tuple[Path, list[dict]]:
     from slrt.dtks.siksng import siksng_header, siksng_row
     from slrt.regions.codes import iter_rows
 
-    engine = create_engine(normalise_database_url(import_env["DATABASE_URL"]))
+    engine = create_engine(normalise_database_url(demo_env["DATABASE_URL"]))
     try:
         with engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(text(
@@ -108,76 +72,58 @@ def export_file(import_env, tmp_path_factory) -> tuple[Path, list[dict]]:
     return path, rows
 
 
-def test_supervisor_uploads_checks_and_applies_a_newer_snapshot(request):
-    if BROWSER_MISSING:
-        pytest.fail(f"{BROWSER_MISSING}; CI is set, so the browser journey may not be skipped")
+def test_supervisor_uploads_checks_and_applies_a_newer_snapshot(server_url, export_file):
     from slrt.common.time import format_period_id
 
-    base = request.getfixturevalue("import_server_url")
-    path, rows = request.getfixturevalue("export_file")
+    base, (path, rows) = server_url, export_file
     period = _last_month()
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=DESKTOP, locale="id-ID",
-                                      timezone_id="Asia/Jakarta")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-        context.on("response", lambda resp: errors.append(f"HTTP {resp.status}: {resp.url}")
-                   if resp.status >= 400 and not resp.url.endswith("/favicon.ico") else None)
-        try:
-            page.goto(f"{base}/masuk")
-            page.get_by_label("Nama pengguna").fill("supervisor")
-            page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Masuk").click()
-            page.get_by_role("link", name="Impor DTKS").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Impor data DTKS/DTSEN")
-            expect(page.locator("main")).to_contain_text("Juli 2022")
-            expect(page.locator("main")).to_contain_text(STALE)
+    with watched_pages(("supervisor", "desktop")) as (page, watch):
+        log_in(page, base, "supervisor")
+        page.get_by_role("link", name="Impor DTKS").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Impor data DTKS/DTSEN")
+        expect(page.locator("main")).to_contain_text("Juli 2022")
+        expect(page.locator("main")).to_contain_text(STALE)
 
-            page.get_by_label("Berkas ekspor SIKS-NG").set_input_files(str(path))
-            page.get_by_label("Periode data").fill(period)
-            page.get_by_role("button", name="Unggah dan periksa").click()
+        page.get_by_label("Berkas ekspor SIKS-NG").set_input_files(str(path))
+        page.get_by_label("Periode data").fill(period)
+        page.get_by_role("button", name="Unggah dan periksa").click()
 
-            # The page refreshes itself until the check in the background is done.
-            status = page.locator("#status-impor")
-            expect(status).to_contain_text("Selesai diperiksa", timeout=90_000)
-            expect(status).to_contain_text(f"{ROWS} diperiksa: {ROWS - 1} sah, 1 bermasalah")
-            problems = page.locator("table.list")
-            expect(problems).to_contain_text("1.50403E+15")
-            expect(problems).to_contain_text("Excel")
-            with page.expect_download() as download:
-                page.get_by_role("link", name="Unduh laporan lengkap (CSV)").click()
-            report = Path(download.value.path()).read_text(encoding="utf-8-sig")
-            assert report.splitlines()[0] == "baris,kolom,nilai,keterangan"
-            assert "1.50403E+15" in report
+        # The page refreshes itself until the check in the background is done.
+        status = page.locator("#status-impor")
+        expect(status).to_contain_text("Selesai diperiksa", timeout=90_000)
+        expect(status).to_contain_text(f"{ROWS} diperiksa: {ROWS - 1} sah, 1 bermasalah")
+        problems = page.locator("table.list")
+        expect(problems).to_contain_text("1.50403E+15")
+        expect(problems).to_contain_text("Excel")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Unduh laporan lengkap (CSV)").click()
+        report = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert report.splitlines()[0] == "baris,kolom,nilai,keterangan"
+        assert "1.50403E+15" in report
 
-            # 40 rows for a village of 544: the page names what the apply would
-            # deactivate and waits for the supervisor to confirm that number.
-            confirm = page.locator("#konfirmasi-nonaktif")
-            expect(confirm).to_contain_text("504 data akan dinonaktifkan")
-            confirm.get_by_role("checkbox").check()
-            page.get_by_role("button", name=f"Terapkan {ROWS - 1} baris yang sah saja").click()
-            expect(status).to_contain_text("Sudah diterapkan", timeout=90_000)
-            # One moved, the others the same in the new period; the 504 of Pelayangan
-            # missing from the file are marked inactive, the one with the spoiled NIK is
-            # left as it was.
-            expect(status).to_contain_text(
-                f"0 baru, 1 berubah, {ROWS - 2} sama, 0 aktif kembali, 504 dinonaktifkan")
+        # 40 rows for a village of 544: the page names what the apply would
+        # deactivate and waits for the supervisor to confirm that number.
+        confirm = page.locator("#konfirmasi-nonaktif")
+        expect(confirm).to_contain_text("504 data akan dinonaktifkan")
+        confirm.get_by_role("checkbox").check()
+        page.get_by_role("button", name=f"Terapkan {ROWS - 1} baris yang sah saja").click()
+        expect(status).to_contain_text("Sudah diterapkan", timeout=90_000)
+        # One moved, the others the same in the new period; the 504 of Pelayangan
+        # missing from the file are marked inactive, the one with the spoiled NIK is
+        # left as it was.
+        expect(status).to_contain_text(
+            f"0 baru, 1 berubah, {ROWS - 2} sama, 0 aktif kembali, 504 dinonaktifkan")
 
-            # The resident who moved now carries the new period, without the warning.
-            resident = rows[1]
-            page.get_by_role("link", name="Cek DTKS").click()
-            page.get_by_label("NIK atau nomor KK").fill(resident["nik"])
-            page.get_by_role("button", name="Cek", exact=True).click()
-            card = page.locator("#hasil-dtks")
-            expect(card).to_contain_text(resident["name"])
-            expect(card).to_contain_text("Dusun Baru")
-            expect(card).to_contain_text(format_period_id(period))
-            expect(card).not_to_contain_text(STALE)
-        finally:
-            context.close()
-            browser.close()
-    assert not errors, f"errors seen by the browser: {errors}"
+        # The resident who moved now carries the new period, without the warning.
+        resident = rows[1]
+        page.get_by_role("link", name="Cek DTKS").click()
+        page.get_by_label("NIK atau nomor KK").fill(resident["nik"])
+        page.get_by_role("button", name="Cek", exact=True).click()
+        card = page.locator("#hasil-dtks")
+        expect(card).to_contain_text(resident["name"])
+        expect(card).to_contain_text("Dusun Baru")
+        expect(card).to_contain_text(format_period_id(period))
+        expect(card).not_to_contain_text(STALE)
+
+    # No script broke and no request failed on the way.
+    assert not watch.errors, f"errors seen by the browser: {watch.errors}"

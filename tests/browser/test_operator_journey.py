@@ -2,8 +2,9 @@
 
 The app runs as a real server (`flask run`) on a fresh database loaded with the demo
 data (`flask db upgrade`, `flask demo load`): SQLite in a temporary folder, or a new
-database on the PostgreSQL server named by TEST_DATABASE_URL. Playwright drives
-Debian's /usr/bin/chromium; no browser is ever downloaded.
+database on the PostgreSQL server named by TEST_DATABASE_URL (the fixtures of
+conftest.py). Playwright drives Debian's /usr/bin/chromium (pages.py); no browser is
+ever downloaded.
 
 The journey: log in as op-aro, look up a head of household of Desa Aro by NIK (typed
 with spaces), register a "PBI-JK/KIS tidak aktif" complaint, print the receipt, find
@@ -12,34 +13,20 @@ the case again in the case list and close it at the desk.
 
 from __future__ import annotations
 
-import os
-import re
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.server import (
-    BROWSER_MISSING,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DEMO_PASSWORD,
-    PHONE,
+from tests.browser.pages import (
     assert_no_horizontal_scroll,
-    demo_environment,
-    fresh_database,
-    serve_app,
+    expect,
+    look_up_for_a_complaint,
+    registered_case,
+    watched_pages,
 )
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extras install it
-    expect = sync_playwright = None
-
 
 ARO = "15.04.03.2013"
 OPERATOR = "op-aro"
-CASE_NUMBER_RE = re.compile(r"^BH-\d{4}-\d{4}$")
 
 DESCRIPTION = (
     "Warga datang ke Puskesos karena kartu KIS-nya ditolak saat berobat ke Puskesmas "
@@ -47,14 +34,6 @@ DESCRIPTION = (
     "Mohon dicek dan diaktifkan kembali."
 )
 CLOSING_NOTE = "Sudah dijelaskan cara reaktivasi PBI-JK lewat Dinas Sosial; warga paham."
-
-
-# Skipped on a developer machine without the browser; in CI (CI set) the test runs and fails.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(BROWSER_MISSING) and not os.environ.get("CI"),
-                       reason=BROWSER_MISSING or ""),
-]
 
 
 # ---------------------------------------------------------------- helpers
@@ -84,54 +63,9 @@ def _pick_head_of_household(db_url: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def browser_database_url(tmp_path_factory):
-    yield from fresh_database(tmp_path_factory, "browser")
-
-
-@pytest.fixture(scope="module")
-def browser_demo_env(browser_database_url, tmp_path_factory) -> dict:
-    return demo_environment(browser_database_url, tmp_path_factory.mktemp("browser_instance"))
-
-
-@pytest.fixture(scope="module")
-def aro_head_of_household(browser_demo_env) -> tuple[str, str]:
+def aro_head_of_household(demo_env) -> tuple[str, str]:
     """(NIK, name) of a head of household of Desa Aro in the demo registry."""
-    return _pick_head_of_household(browser_demo_env["DATABASE_URL"])
-
-
-@pytest.fixture(scope="module")
-def live_server_url(browser_demo_env):
-    """`flask run` on a free port of 127.0.0.1, answering /sehat; stopped at teardown."""
-    yield from serve_app(browser_demo_env)
-
-
-@contextmanager
-def phone_page():
-    """A page on a 360x740 phone; records every request URL, script error and HTTP error."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport=PHONE, screen=PHONE, device_scale_factor=2, is_mobile=True,
-            has_touch=True, locale="id-ID", timezone_id="Asia/Jakarta")
-        context.set_default_timeout(15_000)
-        requests: list[str] = []
-        errors: list[str] = []
-        context.on("request", lambda req: requests.append(req.url))
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-        page.on("console", lambda msg: errors.append(f"console: {msg.text}")
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                else None)
-        # The app has no favicon; Chromium asks for one on every page.
-        context.on("response", lambda resp: errors.append(f"HTTP {resp.status}: {resp.url}")
-                   if resp.status >= 400 and urlsplit(resp.url).path != "/favicon.ico"
-                   else None)
-        try:
-            yield page, requests, errors
-        finally:
-            context.close()
-            browser.close()
+    return _pick_head_of_household(demo_env["DATABASE_URL"])
 
 
 # ---------------------------------------------------------------- checks
@@ -143,38 +77,17 @@ def spaced(nik: str) -> str:
 
 # ---------------------------------------------------------------- the journey
 
-def test_operator_registers_prints_finds_and_closes_a_case(request):
-    if BROWSER_MISSING:  # only reached when CI is set: see pytestmark
-        pytest.fail(f"{BROWSER_MISSING}; CI is set, so the browser journey may not be skipped")
-    base = request.getfixturevalue("live_server_url")
-    nik, name = request.getfixturevalue("aro_head_of_household")
-    with phone_page() as (page, requests, errors):
-        journey(page, base, nik, name)
-
-        # Nothing left the machine, no script broke and no request failed on the way.
-        foreign = [u for u in requests
-                   if urlsplit(u).scheme not in ("data", "blob", "about")
-                   and urlsplit(u).hostname != "127.0.0.1"]
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert any(urlsplit(u).path.startswith("/static/") for u in requests), (
-            "no static file was loaded")
-        assert not errors, f"errors seen by the browser: {errors}"
+def test_operator_registers_prints_finds_and_closes_a_case(server_url, aro_head_of_household):
+    nik, name = aro_head_of_household
+    with watched_pages((OPERATOR, "phone")) as (page, watch):
+        journey(page, server_url, nik, name)
+        watch.assert_clean()
 
 
 def journey(page, base: str, nik: str, name: str) -> None:
-    # Log in as the operator of Desa Aro.
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Nama pengguna").fill(OPERATOR)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    nav = page.get_by_role("navigation", name="Menu utama")
-    expect(nav).to_be_visible()
-
-    # Step 1: look the person up in the registry by NIK, typed with spaces.
-    nav.get_by_role("link", name="Pengaduan baru").click()
-    expect(page).to_have_url(f"{base}/kasus/baru")
-    page.get_by_label("NIK", exact=True).fill(spaced(nik))
-    page.get_by_role("button", name="Cari di DTKS").click()
+    # Step 1: the operator of Desa Aro looks the person up in the registry by NIK,
+    # typed with spaces.
+    look_up_for_a_complaint(page, base, OPERATOR, spaced(nik))
 
     card = page.locator("#hasil-dtks")
     expect(card.get_by_role("heading", name="Terdaftar di DTKS")).to_be_visible()
@@ -193,13 +106,7 @@ def journey(page, base: str, nik: str, name: str) -> None:
     form.get_by_label("Uraian pengaduan dan kebutuhan").fill(DESCRIPTION)
     form.get_by_role("button", name="Simpan pengaduan").click()
 
-    expect(page).to_have_url(re.compile(r"/kasus/\d+$"))
-    case_url = page.url
-    number = page.locator("h1 .case-number").inner_text().strip()
-    assert CASE_NUMBER_RE.match(number), f"unexpected case number {number!r}"
-    expect(page.locator(".flash.success")).to_have_text(
-        f"Pengaduan tercatat dengan nomor {number}.")
-    expect(page.locator("h1 .badge")).to_have_text("Terbuka")
+    case_url, number = registered_case(page)
     expect(page.locator("#dtks")).to_contain_text("Terdaftar di DTKS")
     expect(page.locator(".prewrap").first).to_have_text(DESCRIPTION)
     assert_no_horizontal_scroll(page, "the case page")

@@ -11,51 +11,30 @@ over (the package proposed from the household's composition, recomputed and adju
 prints the handover record and marks the referral done. The case closes by itself and
 the operator sees it closed, with the referral letter still printable.
 
-The server and database are prepared by server.py (whose helpers this
-module imports), under fixture names of this module: a fresh database (SQLite in a
-temporary folder, or a new database on the PostgreSQL server named by TEST_DATABASE_URL),
-`flask db upgrade`, `flask demo load`, `flask run` on 127.0.0.1. Playwright drives
-Debian's /usr/bin/chromium; no browser is ever downloaded.
+The server and database are prepared by the fixtures of conftest.py: a fresh database
+(SQLite in a temporary folder, or a new database on the PostgreSQL server named by
+TEST_DATABASE_URL), `flask db upgrade`, `flask demo load`, `flask run` on 127.0.0.1.
+Playwright drives Debian's /usr/bin/chromium (pages.py); no browser is ever downloaded.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from contextlib import contextmanager
 
 import pytest
 
-from tests.browser.server import (
-    BROWSER_MISSING,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    Watch,
+from tests.browser.pages import (
     assert_no_horizontal_scroll,
-    demo_environment,
-    fresh_database,
+    expect,
     log_in,
-    serve_app,
+    look_up_for_a_complaint,
+    registered_case,
+    watched_pages,
 )
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extras install it
-    expect = sync_playwright = None
-
-# Skipped on a developer machine without the browser; in CI (CI set) the test runs and fails.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(bool(BROWSER_MISSING) and not os.environ.get("CI"),
-                       reason=BROWSER_MISSING or ""),
-]
-
-DESKTOP = {"width": 1280, "height": 800}
 ARO = "15.04.03.2013"
 OPERATOR = "op-aro"
 HANDLER = "handler"
-CASE_NUMBER_RE = re.compile(r"^BH-\d{4}-\d{4}$")
 
 # A man of Kecamatan Muara Bulian (150403) born on 12 May 1979; the serial is chosen so
 # that the NIK is in neither the demo registry nor the persons table (see the fixture).
@@ -81,24 +60,14 @@ CLOSED_AUTOMATICALLY = "Semua rujukan selesai; kasus ditutup otomatis."
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def referral_database_url(tmp_path_factory):
-    yield from fresh_database(tmp_path_factory, "referral")
-
-
-@pytest.fixture(scope="module")
-def referral_demo_env(referral_database_url, tmp_path_factory) -> dict:
-    return demo_environment(referral_database_url, tmp_path_factory.mktemp("referral_instance"))
-
-
-@pytest.fixture(scope="module")
-def unregistered_nik(referral_demo_env) -> str:
+def unregistered_nik(demo_env) -> str:
     """A valid NIK of a man born 12-05-1979 in Muara Bulian, unknown to the registry and
     to the persons table of the demo database."""
     from sqlalchemy import create_engine, text
 
     from config import normalise_database_url
 
-    engine = create_engine(normalise_database_url(referral_demo_env["DATABASE_URL"]))
+    engine = create_engine(normalise_database_url(demo_env["DATABASE_URL"]))
     try:
         with engine.connect() as conn:
             for serial in range(FIRST_SERIAL, FIRST_SERIAL + 100):
@@ -113,33 +82,7 @@ def unregistered_nik(referral_demo_env) -> str:
     pytest.fail(f"every NIK {NIK_PREFIX}{FIRST_SERIAL:04d}... is already in the demo data")
 
 
-@pytest.fixture(scope="module")
-def referral_server_url(referral_demo_env):
-    """`flask run` on a free port of 127.0.0.1, answering /sehat; stopped at teardown."""
-    yield from serve_app(referral_demo_env)
-
-
-# ---------------------------------------------------------------- browser
-
-@contextmanager
-def operator_and_handler_pages():
-    """(operator page on a 360x740 phone, handler page on a desktop, Watch), one browser."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        watch = Watch()
-        phone = browser.new_context(
-            viewport=PHONE, screen=PHONE, device_scale_factor=2, is_mobile=True,
-            has_touch=True, locale="id-ID", timezone_id="Asia/Jakarta")
-        desktop = browser.new_context(viewport=DESKTOP, locale="id-ID",
-                                      timezone_id="Asia/Jakarta")
-        try:
-            yield watch.context(phone, OPERATOR), watch.context(desktop, HANDLER), watch
-        finally:
-            phone.close()
-            desktop.close()
-            browser.close()
-
+# ---------------------------------------------------------------- pages and forms
 
 def route_of(page, code: str):
     """The <li> of one program on the routing page."""
@@ -165,14 +108,25 @@ def expect_numbers(form, values: dict[str, int]) -> None:
         expect(form.locator(f"input[name={name}]"), name).to_have_value(str(value))
 
 
+def open_printable(page, link: str, url: str, article: str, heading: str, *texts: str):
+    """Follow `link` to a printable document at `url`: its <article> (by class) has the
+    heading and shows each of the texts. Returns the article."""
+    page.get_by_role("link", name=link).click()
+    expect(page).to_have_url(url)
+    document = page.locator(f"article.{article}")
+    expect(document.get_by_role("heading", name=heading)).to_be_visible()
+    for text in texts:
+        expect(document).to_contain_text(text)
+    return document
+
+
 # ---------------------------------------------------------------- the journey
 
-def test_operator_refers_fire_victim_to_disaster_aid_and_sees_the_case_closed(request):
-    if BROWSER_MISSING:  # only reached when CI is set: see pytestmark
-        pytest.fail(f"{BROWSER_MISSING}; CI is set, so the browser journey may not be skipped")
-    base = request.getfixturevalue("referral_server_url")
-    nik = request.getfixturevalue("unregistered_nik")
-    with operator_and_handler_pages() as (operator, handler, watch):
+def test_operator_refers_fire_victim_to_disaster_aid_and_sees_the_case_closed(
+        server_url, unregistered_nik):
+    base, nik = server_url, unregistered_nik
+    # The operator on a 360x740 phone, the handler on a desktop, in one browser.
+    with watched_pages((OPERATOR, "phone"), (HANDLER, "desktop")) as (operator, handler, watch):
         case_url, number = register_fire_complaint(operator, base, nik)
         referral_number = refer_to_disaster_aid(operator, base, case_url, number)
         referral_url = handle_referral(handler, base, referral_number)
@@ -181,12 +135,7 @@ def test_operator_refers_fire_victim_to_disaster_aid_and_sees_the_case_closed(re
 
 
 def register_fire_complaint(page, base: str, nik: str) -> tuple[str, str]:
-    log_in(page, base, OPERATOR)
-    page.get_by_role("navigation", name="Menu utama").get_by_role(
-        "link", name="Pengaduan baru").click()
-    expect(page).to_have_url(f"{base}/kasus/baru")
-    page.get_by_label("NIK", exact=True).fill(nik)
-    page.get_by_role("button", name="Cari di DTKS").click()
+    look_up_for_a_complaint(page, base, OPERATOR, nik)
 
     card = page.locator("#hasil-dtks")
     expect(card.get_by_role("heading", name="Tidak terdaftar di DTKS/DTSEN")).to_be_visible()
@@ -206,13 +155,7 @@ def register_fire_complaint(page, base: str, nik: str) -> tuple[str, str]:
     form.get_by_label("Uraian pengaduan dan kebutuhan").fill(DESCRIPTION)
     form.get_by_role("button", name="Simpan pengaduan").click()
 
-    expect(page).to_have_url(re.compile(r"/kasus/\d+$"))
-    case_url = page.url
-    number = page.locator("h1 .case-number").inner_text().strip()
-    assert CASE_NUMBER_RE.match(number), f"unexpected case number {number!r}"
-    expect(page.locator(".flash.success")).to_have_text(
-        f"Pengaduan tercatat dengan nomor {number}.")
-    expect(page.locator("h1 .badge")).to_have_text("Terbuka")
+    case_url, number = registered_case(page)
     expect(page.locator("#dtks")).to_contain_text("Tidak terdaftar")
     expect(page.locator("#rujukan")).to_contain_text("Belum dirujuk.")
     assert_no_horizontal_scroll(page, "the new case page")
@@ -335,13 +278,10 @@ def handle_referral(page, base: str, referral_number: str) -> str:
     expect(page.get_by_role("link", name="Catat barang yang diserahkan")).to_have_count(0)
 
     # The printable handover record shows what was handed over.
-    page.get_by_role("link", name="Berita acara serah terima").click()
-    expect(page).to_have_url(f"{referral_url}/berita-acara")
-    record = page.locator("article.receipt")
-    expect(record.get_by_role("heading", name="BERITA ACARA SERAH TERIMA BANTUAN")).to_be_visible()
-    expect(record).to_contain_text(f"BAST/{referral_number}")
-    expect(record).to_contain_text(NAME)
-    expect(record).to_contain_text("Anak laki-laki usia SD (7-12 tahun): 2")
+    record = open_printable(page, "Berita acara serah terima", f"{referral_url}/berita-acara",
+                            "receipt", "BERITA ACARA SERAH TERIMA BANTUAN",
+                            f"BAST/{referral_number}", NAME,
+                            "Anak laki-laki usia SD (7-12 tahun): 2")
     lines = record.locator("table.list tbody tr")
     water = lines.filter(has_text="Air minum kemasan")
     expect(water).to_have_count(1)
@@ -387,12 +327,7 @@ def operator_sees_case_closed(page, case_url: str, referral_number: str,
     referral.get_by_role("link", name=referral_number, exact=True).click()
     expect(page).to_have_url(referral_url)
     expect(page.locator("#status-rujukan")).to_have_text("Selesai")
-    page.get_by_role("link", name="Cetak surat rujukan").click()
-    expect(page).to_have_url(f"{referral_url}/surat")
-    letter = page.locator("article.letter")
-    expect(letter.get_by_role("heading", name="SURAT RUJUKAN")).to_be_visible()
-    expect(letter).to_contain_text(f"SR/{referral_number}")
-    expect(letter).to_contain_text(NAME)
-    expect(letter).to_contain_text(DISASTER_AID)
-    expect(letter).to_contain_text("tidak terdaftar")
+    open_printable(page, "Cetak surat rujukan", f"{referral_url}/surat", "letter",
+                   "SURAT RUJUKAN", f"SR/{referral_number}", NAME, DISASTER_AID,
+                   "tidak terdaftar")
     assert_no_horizontal_scroll(page, "the referral letter")

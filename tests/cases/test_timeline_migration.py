@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.database import app_at_revision
+from tests.database import app_context, make_app, own_database, prepare
 from tests.factories import ARO, PASSWORD, build_nik
 
 
@@ -26,9 +26,11 @@ BEFORE = _revision_before()
 
 @pytest.fixture
 def old_app(tmp_path):
-    """An app on a database built up to the revision before the timeline kept facts."""
-    with app_at_revision(tmp_path, BEFORE) as app:
-        yield app
+    """An app on a database built up to 0010, before the timeline kept facts."""
+    with own_database("slrt_m_", tmp_path / "lama.db") as url:
+        prepare(url, revision=BEFORE)
+        with app_context(make_app(url)) as app:
+            yield app
 
 
 def _world():

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 
 from slrt.common.types import UTCDateTime
-from tests.database import app_at_revision
+from tests.database import app_context, make_app, own_database, prepare
 from tests.factories import ARO, build_nik, make_user, refer, register, wib
 
 
@@ -35,8 +35,10 @@ BAD_DATE = "31 Februari 2026 15.30 WIB (warga biasanya di kebun pagi sampai sian
 @pytest.fixture
 def old_app(tmp_path):
     """An app on a database built up to the revision before 0013."""
-    with app_at_revision(tmp_path, BEFORE) as app:
-        yield app
+    with own_database("slrt_m_", tmp_path / "lama.db") as url:
+        prepare(url, revision=BEFORE)
+        with app_context(make_app(url)) as app:
+            yield app
 
 
 def _insert_visit(**values) -> int:

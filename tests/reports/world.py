@@ -56,6 +56,36 @@ NAMES = {
 }
 
 
+# The table above, in the order it happens: each case registered at its desk, then
+# what follows it (referred, a move of the handler's with its reason, or settled at
+# the desk with its outcome).
+STORY = [
+    ("C1", ARO, "korban_bencana", "datang_langsung", utc(10, 5, 3), [
+        ("rujuk", utc(10, 5, 3, 30)), ("terima", utc(10, 5, 6)), ("salurkan", utc(10, 6, 4))]),
+    ("C2", ARO, "pbi_tidak_aktif", "telepon", utc(10, 7, 2), [
+        ("selesai_di_desa", utc(10, 10, 2), "informasi")]),
+    ("C3", OLAK, "korban_bencana", "penjangkauan", utc(10, 12, 3), [
+        ("rujuk", utc(10, 12, 3, 15)), ("terima", utc(10, 12, 8)),
+        ("selesaikan", utc(10, 16, 3))]),
+    ("C4", OLAK, "sktm", "datang_langsung", utc(10, 20, 3), []),
+    ("C7", OLAK, "korban_bencana", "telepon", utc(10, 14, 3), [
+        ("rujuk", utc(10, 14, 3, 10)),
+        ("tolak", utc(10, 14, 5), "Bukan korban bencana; rumah utuh")]),
+    ("C10", ARO, "sktm", "whatsapp", utc(10, 30, 3), [
+        ("selesai_di_desa", utc(10, 31, 17, 30), "dokumen_diterbitkan")]),
+    ("C6", TENAM, "sktm", "datang_langsung", utc(9, 20, 3), [
+        ("selesai_di_desa", utc(9, 21, 3), "dokumen_diterbitkan")]),
+    ("C5", ARO, "korban_bencana", "datang_langsung", utc(11, 2, 3), [
+        ("rujuk", utc(11, 2, 3, 20))]),
+    ("C8", ARO, "korban_bencana", "datang_langsung", utc(11, 26, 3), [
+        ("rujuk", utc(11, 26, 3, 20))]),
+    ("C9", ARO, "pbi_tidak_aktif", "datang_langsung", utc(11, 10, 3), [
+        ("selesai_di_desa", utc(11, 12, 3), "informasi")]),
+    ("C11", OLAK, "korban_bencana", "datang_langsung", utc(11, 16, 3), [
+        ("rujuk", utc(11, 16, 3, 20)), ("terima", utc(11, 16, 6)), ("salurkan", utc(11, 17, 4))]),
+]
+
+
 def build_world(make_user, register, db, make_registry) -> World:
     from slrt.cases import services as cases
     from slrt.proposals import services as proposals
@@ -70,50 +100,20 @@ def build_world(make_user, register, db, make_registry) -> World:
     handler_lansia = make_user("handler", programs=["LANSIA"], full_name="Rina Marlina")
     desk = {ARO: op_aro, OLAK: op_olak, TENAM: op_tenam}
 
-    def reg(key, village, category, channel, when):
-        name, sex, birth = NAMES[key]
-        serial = int(key[1:])
-        return register(desk[village], village=village, category=category, channel=channel,
-                        when=when, name=name, sex=sex, birth_date=birth,
-                        nik=build_nik("15.04.03", birth, sex, serial))
-
     c, r = {}, {}
-
-    def refer(key, when):
-        r[key] = referrals.refer(desk[c[key].village_code], c[key], ["BENCANA_LOG"],
-                                 "Rumah terbakar, butuh logistik", now=when)[0]
-
-    def move(key, action, when, reason=""):
-        referrals.move(handler, r[key], action, reason, now=when)
-
-    c["C1"] = reg("C1", ARO, "korban_bencana", "datang_langsung", utc(10, 5, 3))
-    refer("C1", utc(10, 5, 3, 30))
-    move("C1", "terima", utc(10, 5, 6))
-    move("C1", "salurkan", utc(10, 6, 4))
-    c["C2"] = reg("C2", ARO, "pbi_tidak_aktif", "telepon", utc(10, 7, 2))
-    cases.close_at_desk(op_aro, c["C2"], "informasi", "", now=utc(10, 10, 2))
-    c["C3"] = reg("C3", OLAK, "korban_bencana", "penjangkauan", utc(10, 12, 3))
-    refer("C3", utc(10, 12, 3, 15))
-    move("C3", "terima", utc(10, 12, 8))
-    move("C3", "selesaikan", utc(10, 16, 3))
-    c["C4"] = reg("C4", OLAK, "sktm", "datang_langsung", utc(10, 20, 3))
-    c["C7"] = reg("C7", OLAK, "korban_bencana", "telepon", utc(10, 14, 3))
-    refer("C7", utc(10, 14, 3, 10))
-    move("C7", "tolak", utc(10, 14, 5), "Bukan korban bencana; rumah utuh")
-    c["C10"] = reg("C10", ARO, "sktm", "whatsapp", utc(10, 30, 3))
-    cases.close_at_desk(op_aro, c["C10"], "dokumen_diterbitkan", "", now=utc(10, 31, 17, 30))
-    c["C6"] = reg("C6", TENAM, "sktm", "datang_langsung", utc(9, 20, 3))
-    cases.close_at_desk(op_tenam, c["C6"], "dokumen_diterbitkan", "", now=utc(9, 21, 3))
-    c["C5"] = reg("C5", ARO, "korban_bencana", "datang_langsung", utc(11, 2, 3))
-    refer("C5", utc(11, 2, 3, 20))
-    c["C8"] = reg("C8", ARO, "korban_bencana", "datang_langsung", utc(11, 26, 3))
-    refer("C8", utc(11, 26, 3, 20))
-    c["C9"] = reg("C9", ARO, "pbi_tidak_aktif", "datang_langsung", utc(11, 10, 3))
-    cases.close_at_desk(op_aro, c["C9"], "informasi", "", now=utc(11, 12, 3))
-    c["C11"] = reg("C11", OLAK, "korban_bencana", "datang_langsung", utc(11, 16, 3))
-    refer("C11", utc(11, 16, 3, 20))
-    move("C11", "terima", utc(11, 16, 6))
-    move("C11", "salurkan", utc(11, 17, 4))
+    for key, village, category, channel, when, steps in STORY:
+        name, sex, birth = NAMES[key]
+        c[key] = register(desk[village], village=village, category=category, channel=channel,
+                          when=when, name=name, sex=sex, birth_date=birth,
+                          nik=build_nik("15.04.03", birth, sex, int(key[1:])))
+        for action, at, *note in steps:
+            if action == "rujuk":
+                r[key] = referrals.refer(desk[village], c[key], ["BENCANA_LOG"],
+                                         "Rumah terbakar, butuh logistik", now=at)[0]
+            elif action == "selesai_di_desa":
+                cases.close_at_desk(desk[village], c[key], *note, "", now=at)
+            else:
+                referrals.move(handler, r[key], action, *note, now=at)
     record = make_registry("Usman Harun", village=ARO)
     proposals.create_proposal(op_aro, kind="nonaktif", village_code=ARO, now=utc(10, 8, 3),
                               record=record, reason_code="meninggal")

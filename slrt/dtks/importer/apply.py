@@ -24,9 +24,11 @@ from slrt.dtks.importer.base import (
 )
 from slrt.dtks.importer.columns import DATA_COLUMNS, HISTORY_COLUMNS
 from slrt.dtks.models import MASS_DEACTIVATION_SHARE
+from slrt.dtks.workflow import IMPORT_FLOW
 
 log = logging.getLogger(__name__)
-
+# The one status an apply finishes from (its final UPDATE is conditional on it).
+(APPLYING,) = IMPORT_FLOW.sources_of("diterapkan")
 
 _HIST_COLS = ", ".join(HISTORY_COLUMNS)
 _HIST_VALS = ", ".join(f"r.{c}" for c in HISTORY_COLUMNS)
@@ -296,7 +298,8 @@ class ApplyMixin:
         """The import row's final state, in the same transaction, then COMMIT."""
         sql = self.sql
         values = {
-            **record_values, "status": "applied", "progress": 100, "progress_note": "Selesai",
+            **record_values, "status": IMPORT_FLOW.target(APPLYING, "diterapkan"),
+            "progress": 100, "progress_note": "Selesai",
             "inserted": result.inserted, "updated": result.updated,
             "confirmed": result.confirmed, "unchanged": result.unchanged,
             "reactivated": result.reactivated, "deactivated": result.deactivated,
@@ -309,8 +312,8 @@ class ApplyMixin:
         self.tracker.paused = True
         assignments = ", ".join(f"{k} = :{k}" for k in values)
         stmt = (f"UPDATE registry_imports SET {assignments} "  # noqa: S608
-                f"WHERE id = :id AND status = 'applying'")
-        cur.execute(sql.named(stmt), {**values, "id": self.import_id})
+                f"WHERE id = :id AND status = :was")
+        cur.execute(sql.named(stmt), {**values, "id": self.import_id, "was": APPLYING})
         if cur.rowcount != 1:
             # Someone else ended this import meanwhile (marked it failed, ...):
             # its data is not committed behind the status it shows.

@@ -24,6 +24,7 @@ class _Run(StagingMixin, ApplyMixin):
 
     def __init__(self, record: RegistryImport, progress: ProgressCallback | None):
         self.import_id = record.id
+        self.status = record.status  # what the claim or the creation wrote
         self.path = Path(record.file_path)
         self.period = record.period
         self.source = record.source
@@ -43,7 +44,7 @@ class _Run(StagingMixin, ApplyMixin):
     # -- connections ------------------------------------------------------
 
     def open(self) -> None:
-        self.tracker = Tracker(self.import_id)
+        self.tracker = Tracker(self.import_id, self.status)
         self.raw = db.engine.raw_connection()
         dialect = db.engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):  # pragma: no cover

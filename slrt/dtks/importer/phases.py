@@ -38,13 +38,18 @@ from slrt.dtks.importer.tracker import (
     worker_id,
 )
 from slrt.dtks.models import IMPORT_SOURCES, RegistryImport
+from slrt.dtks.workflow import IMPORT_FLOW, IN_PROCESS_STATUSES, START_STATUSES
 from slrt.extensions import db
 
 log = logging.getLogger(__name__)
 
 
 def _create_record(path: Path, period: str, source: str, scope: str | None,
-                   created_by_id: int | None, file_name: str | None) -> RegistryImport:
+                   created_by_id: int | None, file_name: str | None, *,
+                   status: str = "validating", progress_note: str = "Membaca berkas"
+                   ) -> RegistryImport:
+    if status not in START_STATUSES:
+        raise ValueError(f"an import does not start as {status!r}")
     source = (source or "DTKS").strip().upper()
     if source not in IMPORT_SOURCES:
         raise ImportRefused(f'Sumber "{source}" tidak dikenal: pilih DTKS atau DTSEN.')
@@ -56,7 +61,7 @@ def _create_record(path: Path, period: str, source: str, scope: str | None,
         import_id = conn.execute(insert(table).values(
             file_name=(file_name or path.name)[:255], file_path=str(path)[:500], file_size=0,
             sha256="", file_format="", encoding="", period=period, source=source, scope_code=scope,
-            status="validating", progress=0, progress_note="Membaca berkas",
+            status=status, progress=0, progress_note=progress_note,
             worker=worker_id(), rows_total=0, rows_valid=0, rows_error=0, error_count=0,
             villages=0, apply_valid=False, inserted=0, updated=0, confirmed=0, unchanged=0,
             reactivated=0, deactivated=0, skipped_newer=0, message="",
@@ -277,8 +282,8 @@ def _guard(record_id: int, fn):
             with db.engine.connect() as conn:
                 table = RegistryImport.__table__
                 conn.execute(update(table).where(
-                    table.c.id == record_id, table.c.status.in_(("validating", "applying"))
-                ).values(status="failed", updated_at=now_utc(),
+                    table.c.id == record_id, table.c.status.in_(IN_PROCESS_STATUSES)
+                ).values(status=IMPORT_FLOW.moves["gagal"].target, updated_at=now_utc(),
                          message=f"Terjadi kesalahan tak terduga; tidak ada data yang berubah. "
                                  f"({type(e).__name__}: {_clip(e, 300)})"))
                 conn.commit()
@@ -336,14 +341,14 @@ def apply_import(import_id: int, apply_valid: bool = False,
     the apply; status "unconfirmed" and the import back to "validated" with
     the new number when the apply finds another one)."""
     record = db.session.get(RegistryImport, import_id)
-    if record is not None and record.status == "applied":
+    if record is not None and record.is_applied:
         return ApplyResult(import_id=record.id, status="applied", message=record.message,
                            inserted=record.inserted, updated=record.updated,
                            confirmed=record.confirmed, unchanged=record.unchanged,
                            reactivated=record.reactivated, deactivated=record.deactivated,
                            villages=record.villages)
     _check_applicable(record, import_id, apply_valid, confirm_deactivate)
-    if not _claim(import_id, "validated", "applying"):
+    if not _claim(import_id, record.status, "terapkan"):
         raise ImportRefused(f"Impor #{import_id} sudah diproses oleh permintaan lain.")
     return _apply_validated(_refresh(import_id), apply_valid, progress, confirm_deactivate)
 
@@ -388,7 +393,7 @@ def _check_applicable(record: RegistryImport | None, import_id: int, apply_valid
                       confirm_deactivate: int | None = None) -> None:
     if record is None:
         raise ImportRefused(f"Impor #{import_id} tidak ditemukan.")
-    if record.status != "validated":
+    if not record.awaits_decision:
         raise ImportRefused(f"Impor #{import_id} berstatus {record.status_label.lower()}; "
                             "hanya impor yang selesai diperiksa dapat diterapkan.")
     if record.rows_valid == 0:

@@ -22,6 +22,7 @@ from slrt.dtks.importer.phases import (
 from slrt.dtks.importer.report import get_import
 from slrt.dtks.importer.tracker import _claim, _own_connections, _refresh, worker_id
 from slrt.dtks.models import RUNNING_IMPORT_STATUSES, RegistryImport
+from slrt.dtks.workflow import CANCELLABLE_STATUSES, IMPORT_FLOW
 from slrt.extensions import db
 
 
@@ -31,12 +32,8 @@ def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
                      file_name: str | None = None) -> int:
     """Record an uploaded file as waiting for phase 1; a background process
     (`flask dtks run ID`, see slrt.dtks.jobs) picks it up with run_queued()."""
-    record = _create_record(Path(path), period, source, kabupaten, created_by_id, file_name)
-    table = RegistryImport.__table__
-    with db.engine.connect() as conn:
-        conn.execute(update(table).where(table.c.id == record.id).values(
-            status="queued", progress_note="Menunggu giliran diperiksa", updated_at=now_utc()))
-        conn.commit()
+    record = _create_record(Path(path), period, source, kabupaten, created_by_id, file_name,
+                            status="queued", progress_note="Menunggu giliran diperiksa")
     return record.id
 
 
@@ -53,8 +50,8 @@ def queue_apply(import_id: int, apply_valid: bool = False, *,
     table = RegistryImport.__table__
     with db.engine.connect() as conn:
         claimed = conn.execute(update(table).where(
-            table.c.id == import_id, table.c.status == "validated"
-        ).values(status="apply_queued", apply_valid=bool(apply_valid),
+            table.c.id == import_id, table.c.status.in_(IMPORT_FLOW.sources_of("antre_terapkan"))
+        ).values(status=IMPORT_FLOW.moves["antre_terapkan"].target, apply_valid=bool(apply_valid),
                  deactivate_confirmed=confirm_deactivate, worker=worker_id(),
                  progress=0, progress_note="Menunggu giliran diterapkan",
                  updated_at=now_utc())).rowcount
@@ -72,16 +69,16 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
     record = db.session.get(RegistryImport, import_id)
     if record is None:
         return None
-    if record.status == "queued":
-        if not _claim(import_id, "queued", "validating"):
+    if IMPORT_FLOW.allows(record.status, "periksa"):
+        if not _claim(import_id, record.status, "periksa"):
             return None
         result = _validate_guarded(_refresh(import_id), progress)
         if result.status != "validated":
             _audit(import_id)
         return result.status
-    if record.status == "apply_queued":
+    if record.awaits_apply:
         apply_valid, confirmed = record.apply_valid, record.deactivate_confirmed
-        if not _claim(import_id, "apply_queued", "applying"):
+        if not _claim(import_id, record.status, "terapkan"):
             return None
         return _apply_validated(_refresh(import_id), apply_valid, progress, confirmed).status
     return None
@@ -94,12 +91,13 @@ def mark_failed(import_id: int, message: str) -> None:
     with db.engine.connect() as conn:
         conn.execute(update(table).where(table.c.id == import_id,
                                          table.c.status.in_(RUNNING_IMPORT_STATUSES))
-                     .values(status="failed", message=message, updated_at=now_utc()))
+                     .values(status=IMPORT_FLOW.moves["gagal"].target, message=message,
+                             updated_at=now_utc()))
         conn.commit()
     db.session.expire_all()
 
 
-CANCELLABLE_IMPORT_STATUSES = ("queued", "validated", "apply_queued")
+CANCELLABLE_IMPORT_STATUSES = CANCELLABLE_STATUSES
 
 
 @_own_connections
@@ -124,7 +122,8 @@ def cancel_import(import_id: int) -> None:
                 cancelled = conn.execute(update(table).where(
                     table.c.id == import_id,
                     table.c.status.in_(CANCELLABLE_IMPORT_STATUSES)
-                ).values(status="rejected", message="Dibatalkan oleh pengguna.",
+                ).values(status=IMPORT_FLOW.moves["batalkan"].target,
+                         message="Dibatalkan oleh pengguna.",
                          progress_note="Dibatalkan", updated_at=now_utc())).rowcount
                 conn.commit()
             except DBAPIError:  # SQLite: an apply that started meanwhile holds the lock

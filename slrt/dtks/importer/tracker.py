@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from slrt.common.time import now_utc
 from slrt.dtks.importer.base import _clip
 from slrt.dtks.models import RUNNING_IMPORT_STATUSES, RegistryImport, RegistryImportProblem
+from slrt.dtks.workflow import IMPORT_FLOW, target_of
 from slrt.extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ class Tracker:
     import works. On SQLite nothing is written here while the apply
     transaction holds the write lock (it would wait for it)."""
 
-    def __init__(self, import_id: int, min_interval: float = 0.5):
+    def __init__(self, import_id: int, status: str, min_interval: float = 0.5):
         self.import_id = import_id
+        self.status = status  # as this run last wrote it (moves checked by IMPORT_FLOW)
         self.conn = db.engine.connect()
         if self.conn.dialect.name == "postgresql":
             # A progress write must never hold the import up.
@@ -62,6 +64,8 @@ class Tracker:
     def _write(self, values: dict) -> None:
         if self.paused:
             return
+        if "status" in values:
+            values["status"] = target_of(self.status, values["status"])
         values["updated_at"] = now_utc()
         try:
             self.conn.execute(update(self.table).where(self.table.c.id == self.import_id)
@@ -70,6 +74,7 @@ class Tracker:
         except DBAPIError:
             self.conn.rollback()
             raise
+        self.status = values.get("status", self.status)
 
     def add_problems(self, problems: list[tuple]) -> None:
         if not problems or self.paused:
@@ -116,7 +121,7 @@ def close_stale_imports(conn) -> None:
                 and int(w_pid) != os.getpid())
         if dead or (updated_at is not None and updated_at < old):
             conn.execute(update(table).where(table.c.id == import_id).values(
-                status="failed", updated_at=now_utc(),
+                status=IMPORT_FLOW.moves["gagal"].target, updated_at=now_utc(),
                 message="Proses impor terhenti sebelum selesai (dihentikan atau mati). "
                         "Tidak ada data yang berubah; jalankan impor ulang."))
     conn.commit()
@@ -144,11 +149,14 @@ def _refresh(import_id: int) -> RegistryImport:
     return db.session.get(RegistryImport, import_id)
 
 
-def _claim(import_id: int, queued: str, running: str) -> bool:
+def _claim(import_id: int, waiting: str, action: str) -> bool:
+    """Take an import waiting in `waiting` for the move `action` (of IMPORT_FLOW):
+    one conditional UPDATE, so that only one process wins."""
     table = RegistryImport.__table__
+    running = IMPORT_FLOW.target(waiting, action)
     with db.engine.connect() as conn:
         claimed = conn.execute(update(table).where(
-            table.c.id == import_id, table.c.status == queued
+            table.c.id == import_id, table.c.status == waiting
         ).values(status=running, worker=worker_id(), updated_at=now_utc())).rowcount
         conn.commit()
     db.session.expire_all()
