@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -71,9 +71,7 @@ def create_user():
 @bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
 @permission_required("admin.users")
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     form = _form(obj=None)
     if not form.is_submitted():
         fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
@@ -114,9 +112,7 @@ def edit_program(code: str):
     from slrt.auth.forms import ProgramForm
     from slrt.cases.models import Category
 
-    program = db.session.get(Program, code)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, code)
     form = ProgramForm()
     form.categories.choices = [(c.code, c.name) for c in db.session.scalars(
         select(Category).order_by(Category.sort_order))]
