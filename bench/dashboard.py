@@ -1,4 +1,4 @@
-"""Benchmark the supervisor's dashboard (slrt.reports.queries) against bare SQLite.
+"""Benchmark the supervisor's dashboard (slrt.reports.queries.dashboard) against bare SQLite.
 
 Usage: python bench/dashboard.py [--cases 1000000] [--reps 20]
 
@@ -9,7 +9,7 @@ Muara Bulian (about 45% referred, 1-2 referrals each, most closed), then
 times:
 
 * the project's dashboard figures as the home page computes them
-  (``slrt.reports.queries.dashboard``: the four counts and the 12-month
+  (``slrt.reports.queries.dashboard.dashboard``: the four counts and the 12-month
   report behind the five charts) for the supervisor and for one operator;
 * the same aggregates as bare SQL through ``sqlite3`` on the same file
   (the baseline: what the database alone costs);
@@ -169,7 +169,7 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
     the triggers keep (what the project reads); without, from a scan of the
     cases and referrals of the 12 months (what it would cost without them)."""
     from slrt.common.workdays import add_working_days
-    from slrt.reports.queries import add_months, month_start
+    from slrt.reports.queries.dates import add_months, month_start
 
     wib = timedelta(hours=7)
     month = (datetime.combine(month_start(today), datetime.min.time()) - wib).strftime(
@@ -234,7 +234,7 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
 def run(app, path, ids, reps, today):
     from slrt.auth.models import User
     from slrt.extensions import db
-    from slrt.reports.queries import dashboard
+    from slrt.reports.queries.dashboard import dashboard
 
     con = sqlite3.connect(path)
     results = []

@@ -5,14 +5,14 @@ A client is a system acting through an account of its own in `users` (its
 role, villages or programs); only the SHA-256 of a token is stored.
 
 Revision ID: 0014_api
-Revises: 0012_timeline
+Revises: 0013_next_visit
 Create Date: 2026-12-06 08:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0014_api'
-down_revision = '0012_timeline'
+down_revision = '0013_next_visit'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +11,7 @@ from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
+from slrt.common.forms import fill
 from slrt.common.permissions import permission_required
 from slrt.extensions import db
 from slrt.referrals.models import Program
@@ -70,19 +71,12 @@ def create_user():
 @bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
 @permission_required("admin.users")
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     form = _form(obj=None)
     if not form.is_submitted():
-        form.username.data = user.username
-        form.full_name.data = user.full_name
-        form.role.data = user.role
+        fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
         form.villages.data = user.village_codes
         form.programs.data = user.program_codes
-        form.email.data = user.email
-        form.phone.data = user.phone
-        form.is_active.data = user.is_active
     elif form.validate():
         try:
             services.update_user(
@@ -118,9 +112,7 @@ def edit_program(code: str):
     from slrt.auth.forms import ProgramForm
     from slrt.cases.models import Category
 
-    program = db.session.get(Program, code)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, code)
     form = ProgramForm()
     form.categories.choices = [(c.code, c.name) for c in db.session.scalars(
         select(Category).order_by(Category.sort_order))]

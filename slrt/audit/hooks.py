@@ -91,7 +91,7 @@ def _change_text(object_type: str, object_id, label: str, done: list[str]) -> st
         referral = db.session.get(Referral, object_id)
         if referral is not None:
             return f"{label}: {referral.status_label.lower()}"
-    text = "; ".join(done) or ENDPOINT_TEXT.get(request.endpoint or "", "Data diubah")
+    text = "; ".join(done) or str(ENDPOINT_TEXT.get(request.endpoint or "", "Data diubah"))
     return f"{label}: {text}" if label and not text.startswith(label) else text
 
 

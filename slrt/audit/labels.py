@@ -5,43 +5,53 @@ features write through `slrt.audit.services.audit` only."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from slrt.audit.services import ACTIONS
 from slrt.common.time import WIB
 from slrt.extensions import db
 
 OBJECT_TYPES = {
-    "case": "Kasus", "referral": "Rujukan", "proposal": "Usulan", "musdes": "Musdes",
-    "registry": "Data DTKS", "user": "Pengguna", "person": "Warga", "visit": "Kunjungan",
-    "registry_import": "Impor DTKS", "laporan": "Laporan",
+    "case": _l("Kasus"), "referral": _l("Rujukan"), "proposal": _l("Usulan"),
+    "musdes": _l("Musdes"), "registry": _l("Data DTKS"), "user": _l("Pengguna"),
+    "person": _l("Warga"), "visit": _l("Kunjungan"), "registry_import": _l("Impor DTKS"),
+    "laporan": _l("Laporan"),
 }
-OUTCOMES = {"ok": "Berhasil", "gagal": "Gagal", "ditolak": "Ditolak",
-            "403": "Ditolak (tanpa izin)", "404": "Ditolak (tidak ada atau di luar wilayah)"}
+OUTCOMES = {
+    "ok": _l("Berhasil"), "gagal": _l("Gagal"), "ditolak": _l("Ditolak"),
+    "403": _l("Ditolak (tanpa izin)"), "404": _l("Ditolak (tidak ada atau di luar wilayah)"),
+}
 DETAIL_LABELS = {
-    "nik": "NIK", "ditemukan": "Ditemukan di DTKS", "hasil": "Jumlah hasil", "desa": "Desa",
-    "baris": "Jumlah baris", "format": "Format", "jumlah": "Jumlah", "daftar": "Daftar",
-    "halaman": "Halaman", "aksi": "Langkah", "laporan": "Laporan", "kecamatan": "Kecamatan",
-    "dari": "Dari", "sampai": "Sampai", "cakupan": "Cakupan", "program": "Program",
-    "tanggal": "Tanggal", "berkas": "Berkas", "periode": "Periode", "sumber": "Sumber",
-    "bermasalah": "Baris bermasalah", "baru": "Baru", "berubah": "Berubah",
-    "dinonaktifkan": "Dinonaktifkan", "sama_dengan_impor": "Sama dengan impor",
-    "username": "Nama pengguna", "csv": "CSV",
+    "nik": _l("NIK"), "ditemukan": _l("Ditemukan di DTKS"), "hasil": _l("Jumlah hasil"),
+    "desa": _l("Desa"), "baris": _l("Jumlah baris"), "format": _l("Format"),
+    "jumlah": _l("Jumlah"), "daftar": _l("Daftar"), "halaman": _l("Halaman"),
+    "aksi": _l("Langkah"), "laporan": _l("Laporan"), "kecamatan": _l("Kecamatan"),
+    "dari": _l("Dari"), "sampai": _l("Sampai"), "cakupan": _l("Cakupan"), "program": _l("Program"),
+    "tanggal": _l("Tanggal"), "berkas": _l("Berkas"), "periode": _l("Periode"),
+    "sumber": _l("Sumber"), "bermasalah": _l("Baris bermasalah"), "baru": _l("Baru"),
+    "berubah": _l("Berubah"), "dinonaktifkan": _l("Dinonaktifkan"),
+    "sama_dengan_impor": _l("Sama dengan impor"), "username": _l("Nama pengguna"),
+    "csv": _l("CSV"),
 }
 # Written by the code, never meant for a reader: kept in the row, not shown.
 HIDDEN_DETAIL = frozenset({"objek", "rincian", "endpoint", "path"})
 # Entries of the old request hook named the endpoint; this is what it did.
 ENDPOINT_TEXT = {
-    "cases.register": "Mendaftarkan pengaduan", "cases.add_note": "Menambah catatan kasus",
-    "cases.close": "Menutup kasus di desa", "cases.recheck": "Memeriksa ulang DTKS",
-    "cases.add_complaint": "Menambah pengaduan pada kasus", "referrals.act": "Tindakan rujukan",
-    "referrals.assign": "Menugaskan rujukan", "referrals.bulk": "Tindakan massal rujukan",
-    "referrals.route_case": "Merujuk kasus", "referrals.handover": "Mencatat serah terima",
-    "reminders.pause": "Menjeda waktu layanan", "reminders.resume": "Melanjutkan waktu layanan",
-    "proposals.create": "Membuat usulan DTKS", "proposals.report_stale":
-    "Melaporkan warga pindah/meninggal", "proposals.musdes_new": "Mencatat hasil Musdes",
-    "proposals.export": "Menandai usulan terkirim", "proposals.detail": "Mencatat hasil Kemensos",
-    "outreach.visit": "Mencatat kunjungan", "outreach.contact": "Mencatat tindak lanjut",
-    "admin.create_user": "Membuat pengguna", "admin.edit_user": "Mengubah pengguna",
-    "auth.change_password": "Mengganti kata sandi",
+    "cases.register": _l("Mendaftarkan pengaduan"), "cases.add_note": _l("Menambah catatan kasus"),
+    "cases.close": _l("Menutup kasus di desa"), "cases.recheck": _l("Memeriksa ulang DTKS"),
+    "cases.add_complaint": _l("Menambah pengaduan pada kasus"),
+    "referrals.act": _l("Tindakan rujukan"), "referrals.assign": _l("Menugaskan rujukan"),
+    "referrals.bulk": _l("Tindakan massal rujukan"), "referrals.route_case": _l("Merujuk kasus"),
+    "referrals.handover": _l("Mencatat serah terima"),
+    "reminders.pause": _l("Menjeda waktu layanan"),
+    "reminders.resume": _l("Melanjutkan waktu layanan"),
+    "proposals.create": _l("Membuat usulan DTKS"),
+    "proposals.report_stale": _l("Melaporkan warga pindah/meninggal"),
+    "proposals.musdes_new": _l("Mencatat hasil Musdes"),
+    "proposals.export": _l("Menandai usulan terkirim"),
+    "proposals.detail": _l("Mencatat hasil Kemensos"), "outreach.visit": _l("Mencatat kunjungan"),
+    "outreach.contact": _l("Mencatat tindak lanjut"), "admin.create_user": _l("Membuat pengguna"),
+    "admin.edit_user": _l("Mengubah pengguna"), "auth.change_password": _l("Mengganti kata sandi"),
 }
 
 
@@ -123,12 +133,12 @@ def describe(entry, labels: dict | None = None) -> dict[str, str]:
 
     detail = entry.detail or {}
     obj = detail.get("objek") or (labels or {}).get((entry.object_type, entry.object_id)) \
-        or OBJECT_TYPES.get(entry.object_type, "")
+        or str(OBJECT_TYPES.get(entry.object_type, ""))
     parts = []
     if detail.get("rincian"):
         parts.append(mask_digits(str(detail["rincian"])))
     elif detail.get("endpoint") in ENDPOINT_TEXT:
-        parts.append(ENDPOINT_TEXT[detail["endpoint"]])
+        parts.append(str(ENDPOINT_TEXT[detail["endpoint"]]))
     for key, value in detail.items():
         if key in HIDDEN_DETAIL or (key == "aksi" and value in ("", "simpan")):
             continue
@@ -139,9 +149,9 @@ def describe(entry, labels: dict | None = None) -> dict[str, str]:
         parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: "
                      f"{_value(key, value)}")
     return {"object": obj, "detail": "; ".join(parts),
-            "outcome": OUTCOMES.get(entry.outcome, entry.outcome),
+            "outcome": str(OUTCOMES.get(entry.outcome, entry.outcome)),
             "role": ROLES.get(entry.role, entry.role),
-            "action": ACTIONS.get(entry.action, entry.action)}
+            "action": str(ACTIONS.get(entry.action, entry.action))}
 
 
 def readable(entries) -> list[tuple]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
@@ -17,26 +18,26 @@ from slrt.platform.unit_of_work import queue_before_commit
 log = logging.getLogger(__name__)
 
 ACTIONS = {
-    "login": "Masuk",
-    "login_gagal": "Gagal masuk",
-    "logout": "Keluar",
-    "lihat_kasus": "Membuka kasus",
-    "lihat_orang": "Membuka data orang",
-    "cari_nama": "Mencari nama di DTKS",
-    "ubah": "Mengubah data",
-    "ekspor": "Mengekspor data",
-    "impor": "Mengimpor data",
-    "ditolak": "Akses ditolak",
-    "buka_nik": "Membuka NIK lengkap",
-    "laporan_pdp": "Laporan UU PDP",
-    "lapor_data": "Melaporkan warga pindah/meninggal",
-    "cabut_laporan": "Mencabut laporan pindah/meninggal",
-    "ubah_ditolak": "Perubahan ditolak",
-    "lihat_usulan": "Membuka usulan DTKS",
-    "lihat_kunjungan": "Membuka kunjungan penjangkauan",
-    "unduh_berkas": "Mengunduh foto/berkas",
-    "cek_status_publik": "Cek status oleh warga",
-    "api": "Memanggil API",
+    "login": _l("Masuk"),
+    "login_gagal": _l("Gagal masuk"),
+    "logout": _l("Keluar"),
+    "lihat_kasus": _l("Membuka kasus"),
+    "lihat_orang": _l("Membuka data orang"),
+    "cari_nama": _l("Mencari nama di DTKS"),
+    "ubah": _l("Mengubah data"),
+    "ekspor": _l("Mengekspor data"),
+    "impor": _l("Mengimpor data"),
+    "ditolak": _l("Akses ditolak"),
+    "buka_nik": _l("Membuka NIK lengkap"),
+    "laporan_pdp": _l("Laporan UU PDP"),
+    "lapor_data": _l("Melaporkan warga pindah/meninggal"),
+    "cabut_laporan": _l("Mencabut laporan pindah/meninggal"),
+    "ubah_ditolak": _l("Perubahan ditolak"),
+    "lihat_usulan": _l("Membuka usulan DTKS"),
+    "lihat_kunjungan": _l("Membuka kunjungan penjangkauan"),
+    "unduh_berkas": _l("Mengunduh foto/berkas"),
+    "cek_status_publik": _l("Cek status oleh warga"),
+    "api": _l("Memanggil API"),
 }
 
 

@@ -83,23 +83,28 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class UserVillage(db.Model):
-    __tablename__ = "user_villages"
+class _UserLink:
+    """A user's share of a code table (villages, programs): one row per code,
+    gone with the user."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    village_code: Mapped[str] = mapped_column(
-        String(13), ForeignKey("regions.code"), primary_key=True, index=True
-    )
+
+
+def _code_key(length: int, target: str) -> Mapped[str]:
+    return mapped_column(String(length), ForeignKey(target), primary_key=True, index=True)
+
+
+class UserVillage(_UserLink, db.Model):
+    __tablename__ = "user_villages"
+
+    village_code: Mapped[str] = _code_key(13, "regions.code")
     user: Mapped[User] = relationship(back_populates="villages")
 
 
-class UserProgram(db.Model):
+class UserProgram(_UserLink, db.Model):
     __tablename__ = "user_programs"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    program_code: Mapped[str] = mapped_column(
-        String(20), ForeignKey("programs.code"), primary_key=True, index=True
-    )
+    program_code: Mapped[str] = _code_key(20, "programs.code")
     user: Mapped[User] = relationship(back_populates="programs")
 
 

@@ -16,27 +16,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
 from slrt.cases.workflow import CASE_FLOW
-from slrt.common.forms import Form, not_in_future, phone_number, strip
+from slrt.common.forms import Form, not_in_future, parsed_by, phone_number, strip
 from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
 
 MAX_TEXT = 4000
 
 
-def valid_nik(form, field):
-    if field.data:
-        try:
-            field.parsed = parse_nik(field.data)
-        except InvalidNik as e:
-            raise ValidationError(str(e)) from None
-        field.data = field.parsed.nik
-
-
-def valid_kk(form, field):
-    if field.data:
-        try:
-            field.data = parse_kk(field.data).no_kk
-        except InvalidKk as e:
-            raise ValidationError(str(e)) from None
+valid_nik = parsed_by(parse_nik, InvalidNik, lambda nik: nik.nik)  # field.parsed: the NIK's facts
+valid_kk = parsed_by(parse_kk, InvalidKk, lambda kk: kk.no_kk)
 
 
 def plausible_date(form, field):

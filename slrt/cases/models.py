@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -24,17 +25,17 @@ from slrt.identity import mask_nik
 from slrt.regions.models import Region
 
 CHANNELS = {
-    "datang_langsung": "Datang langsung",
-    "penjangkauan": "Penjangkauan",
-    "laporan_desa": "Laporan desa",
-    "telepon": "Telepon",
-    "whatsapp": "WhatsApp",
+    "datang_langsung": _l("Datang langsung"),
+    "penjangkauan": _l("Penjangkauan"),
+    "laporan_desa": _l("Laporan desa"),
+    "telepon": _l("Telepon"),
+    "whatsapp": _l("WhatsApp"),
 }
 
 URGENCIES = {
-    "biasa": "Biasa",
-    "segera": "Segera",
-    "darurat": "Darurat",
+    "biasa": _l("Biasa"),
+    "segera": _l("Segera"),
+    "darurat": _l("Darurat"),
 }
 
 # The statuses and their moves: slrt/cases/workflow.py.
@@ -42,18 +43,18 @@ OPEN_CASE_STATUSES = OPEN_STATUSES
 
 # How a case settled at the Puskesos desk ended.
 DESK_OUTCOMES = {
-    "informasi": "Informasi/penjelasan diberikan",
-    "ditangani_desa": "Ditangani di desa/Puskesos",
-    "dokumen_diterbitkan": "Surat/dokumen diterbitkan desa",
-    "tidak_memenuhi_syarat": "Tidak memenuhi syarat",
-    "dicabut": "Pengaduan dicabut pelapor",
-    "lainnya": "Lainnya (lihat catatan)",
+    "informasi": _l("Informasi/penjelasan diberikan"),
+    "ditangani_desa": _l("Ditangani di desa/Puskesos"),
+    "dokumen_diterbitkan": _l("Surat/dokumen diterbitkan desa"),
+    "tidak_memenuhi_syarat": _l("Tidak memenuhi syarat"),
+    "dicabut": _l("Pengaduan dicabut pelapor"),
+    "lainnya": _l("Lainnya (lihat catatan)"),
 }
 # Set by the system when the last referral of a case closes.
 REFERRAL_OUTCOME = "rujukan_selesai"
-OUTCOME_LABELS = {**DESK_OUTCOMES, REFERRAL_OUTCOME: "Semua rujukan selesai"}
+OUTCOME_LABELS = {**DESK_OUTCOMES, REFERRAL_OUTCOME: _l("Semua rujukan selesai")}
 
-SEXES = {"L": "Laki-laki", "P": "Perempuan"}
+SEXES = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
 
 
 class Category(db.Model):
@@ -121,12 +122,13 @@ PROFILE_FIELDS = ("name", "no_kk", "birth_place", "birth_date", "sex", "address"
 
 
 PROFILE_LABELS = {
-    "name": "Nama", "no_kk": "No KK", "birth_place": "Tempat lahir",
-    "birth_date": "Tanggal lahir", "sex": "Jenis kelamin", "address": "Alamat",
-    "dusun": "Dusun", "rt": "RT", "rw": "RW", "village_code": "Desa/kelurahan", "phone": "HP",
-    "household_size": "Jumlah anggota keluarga", "children_count": "Anak",
-    "elderly_count": "Lansia", "disabled_count": "Penyandang disabilitas",
-    "is_unidentified": "Identitas tidak diketahui", "identifying_notes": "Keterangan",
+    "name": _l("Nama"), "no_kk": _l("No KK"), "birth_place": _l("Tempat lahir"),
+    "birth_date": _l("Tanggal lahir"), "sex": _l("Jenis kelamin"), "address": _l("Alamat"),
+    "dusun": _l("Dusun"), "rt": _l("RT"), "rw": _l("RW"), "village_code": _l("Desa/kelurahan"),
+    "phone": _l("HP"),
+    "household_size": _l("Jumlah anggota keluarga"), "children_count": _l("Anak"),
+    "elderly_count": _l("Lansia"), "disabled_count": _l("Penyandang disabilitas"),
+    "is_unidentified": _l("Identitas tidak diketahui"), "identifying_notes": _l("Keterangan"),
 }
 
 
@@ -149,7 +151,7 @@ class PersonHistory(db.Model):
 
     def rows(self) -> list[tuple[str, object, object]]:
         """(label, before, after) for each changed field, in form order."""
-        return [(PROFILE_LABELS.get(attr, attr), *self.changes[attr])
+        return [(str(PROFILE_LABELS.get(attr, attr)), *self.changes[attr])
                 for attr in PROFILE_FIELDS if attr in self.changes]
 
 
@@ -241,15 +243,15 @@ class Case(db.Model):
 
     @property
     def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
+        return str(CHANNELS.get(self.channel, self.channel))
 
     @property
     def urgency_label(self) -> str:
-        return URGENCIES.get(self.urgency, self.urgency)
+        return str(URGENCIES.get(self.urgency, self.urgency))
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome or "", self.outcome or "")
+        return str(OUTCOME_LABELS.get(self.outcome or "", self.outcome or ""))
 
     @property
     def latest_check(self) -> RegistryCheck | None:

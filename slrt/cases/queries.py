@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -38,10 +37,7 @@ def scoped(user, stmt: Select | None = None) -> Select:
 
 def get_case_for(user, case_id: int) -> Case:
     """The case if the user may see it; 404 otherwise (no hint that it exists)."""
-    case = db.session.scalars(scoped(user).where(Case.id == case_id)).first()
-    if case is None:
-        abort(404)
-    return case
+    return db.first_or_404(scoped(user).where(Case.id == case_id))
 
 
 @dataclass

@@ -69,10 +69,13 @@ def render(kind: str, data: dict | None, legacy: str | None = "", *,
 
 
 # ------------------------------------------------------------------ helpers
-def _label(table: dict[str, str], code: str) -> str:
-    """A code's label as the code tables say it today, through the catalogue."""
+def _label(table: dict, code: str) -> str:
+    """A code's label as the code tables say it today, through the catalogue
+    (a table of lazy_gettext labels is translated when read)."""
     label = table.get(code)
-    return _(label) if label else code
+    if not label:
+        return code
+    return _(label) if isinstance(label, str) else str(label)
 
 
 def _short_date(iso: str) -> str:

@@ -24,6 +24,7 @@ from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, No
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.cases.workflow import can_close_at_desk
 from slrt.common.errors import DomainError
+from slrt.common.forms import fill
 from slrt.common.permissions import can_see_village, permission_required, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
@@ -89,16 +90,8 @@ def _record_in_scope(record_id: str | None):
 
 
 def _prefill_from_record(form: CaseForm, record) -> None:
-    form.nik.data = record.nik
-    form.no_kk.data = record.no_kk
-    form.name.data = record.name
-    form.birth_place.data = record.birth_place
-    form.birth_date.data = record.birth_date
-    form.sex.data = record.sex
-    form.address.data = record.address
-    form.dusun.data = record.dusun
-    form.rt.data = record.rt
-    form.rw.data = record.rw
+    fill(form, record, "nik", "no_kk", "name", "birth_place", "birth_date", "sex", "address",
+         "dusun", "rt", "rw")
     form.household_size.data = registry.household_size(record.no_kk) or None
     village_codes = {c for c, _n in form.village_code.choices}
     if record.village_code in village_codes:

@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,13 +24,16 @@ class DomainError(Exception):
 
 
 ERROR_PAGES = {
-    400: ("Permintaan tidak dapat diproses", "Data yang dikirim tidak lengkap atau tidak sah."),
-    403: ("Akses ditolak", "Anda tidak berwenang membuka halaman ini."),
-    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau di luar wilayah Anda."),
-    405: ("Metode tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
-    413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
-    500: ("Terjadi kesalahan pada sistem", "Maaf, ada kesalahan di server. Data Anda tidak disimpan "
-          "sebagian: silakan coba lagi. Bila berulang, hubungi admin Dinas Sosial."),
+    400: (_l("Permintaan tidak dapat diproses"),
+          _l("Data yang dikirim tidak lengkap atau tidak sah.")),
+    403: (_l("Akses ditolak"), _l("Anda tidak berwenang membuka halaman ini.")),
+    404: (_l("Halaman tidak ditemukan"),
+          _l("Alamat yang Anda buka tidak ada atau di luar wilayah Anda.")),
+    405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak dapat dibuka dengan cara tersebut.")),
+    413: (_l("Berkas terlalu besar"), _l("Ukuran berkas melebihi batas yang diizinkan.")),
+    500: (_l("Terjadi kesalahan pada sistem"),
+          _l("Maaf, ada kesalahan di server. Data Anda tidak disimpan sebagian: silakan coba "
+             "lagi. Bila berulang, hubungi admin Dinas Sosial.")),
 }
 
 

@@ -60,12 +60,28 @@ def not_in_future(form, field):
         raise ValidationError(_l("Tanggal tidak boleh di masa depan."))
 
 
-def phone_number(form, field):
-    if field.data:
-        try:
-            field.data = normalise_phone(field.data)
-        except ValueError as e:
-            raise ValidationError(str(e)) from None
+def parsed_by(parse, errors, value=lambda parsed: parsed):
+    """A validator that reads the field with parse() (kept as `field.parsed`)
+    and stores value(parsed) as its data; the Indonesian message of an error
+    parse() raises is shown at the field. An empty field is left alone."""
+    def check(form, field):
+        if field.data:
+            try:
+                field.parsed = parse(field.data)
+            except errors as e:
+                raise ValidationError(str(e)) from None
+            field.data = value(field.parsed)
+    return check
+
+
+phone_number = parsed_by(normalise_phone, ValueError)
+
+
+def fill(form, obj, *names: str) -> None:
+    """Show obj's values in the form's fields of the same names (a form
+    opened to edit or confirm what is stored)."""
+    for name in names:
+        form[name].data = getattr(obj, name)
 
 
 def strip(value):

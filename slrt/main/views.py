@@ -15,7 +15,7 @@ bp = Blueprint("main", __name__)
 def index():
     from slrt.referrals import queries as referral_queries
     from slrt.reports.charts import charts_for
-    from slrt.reports.queries import dashboard
+    from slrt.reports.queries.dashboard import dashboard
 
     dash = dashboard(current_user)
     extra = {"dash": dash, "dash_charts": charts_for(dash.report)}

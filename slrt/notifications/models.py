@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -21,15 +22,15 @@ from slrt.common.types import UTCDateTime
 from slrt.extensions import db
 
 STAGES = {
-    "at_risk": "Hampir jatuh tempo",
-    "overdue": "Lewat batas waktu",
-    "escalated": "Eskalasi",
+    "at_risk": _l("Hampir jatuh tempo"),
+    "overdue": _l("Lewat batas waktu"),
+    "escalated": _l("Eskalasi"),
 }
 DELIVERY_STATUSES = {
-    "menunggu": "Menunggu dikirim",
-    "mengirim": "Sedang dikirim",
-    "terkirim": "Terkirim",
-    "gagal": "Gagal, akan dicoba lagi",
+    "menunggu": _l("Menunggu dikirim"),
+    "mengirim": _l("Sedang dikirim"),
+    "terkirim": _l("Terkirim"),
+    "gagal": _l("Gagal, akan dicoba lagi"),
 }
 
 
@@ -131,7 +132,7 @@ class Delivery(db.Model):
 
     @property
     def status_label(self) -> str:
-        return DELIVERY_STATUSES.get(self.status, self.status)
+        return str(DELIVERY_STATUSES.get(self.status, self.status))
 
 
 class UnitSupervisor(db.Model):

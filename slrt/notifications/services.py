@@ -69,32 +69,20 @@ class Directory:
 
     @classmethod
     def load(cls) -> Directory:
-        handlers: dict[str, list[int]] = defaultdict(list)
-        for uid, code in db.session.execute(
-                select(UserProgram.user_id, UserProgram.program_code).join(User)
-                .where(User.role == HANDLER, User.is_active_flag)
-                .order_by(UserProgram.user_id)):
-            handlers[code].append(uid)
+        handlers = _active_users_by(UserProgram.program_code, UserProgram.user_id,
+                                    User.role == HANDLER)
         unit_of, days = {}, {}
         for code, unit, sd in db.session.execute(
                 select(Program.code, Program.unit, Program.service_days)):
             unit_of[code], days[code] = unit, sd
-        unit_sups: dict[str, list[int]] = defaultdict(list)
-        for unit, uid in db.session.execute(
-                select(UnitSupervisor.unit, UnitSupervisor.user_id).join(User)
-                .where(User.is_active_flag).order_by(UnitSupervisor.user_id)):
-            unit_sups[unit].append(uid)
+        unit_sups = _active_users_by(UnitSupervisor.unit, UnitSupervisor.user_id)
         # A supervisor who supervises a unit is that unit's, not the regency's.
         regency = list(db.session.scalars(select(User.id).where(
             User.role == SUPERVISOR, User.is_active_flag,
             User.id.not_in(select(UnitSupervisor.user_id))).order_by(User.id)))
-        facs: dict[str, list[int]] = defaultdict(list)
-        for uid, code in db.session.execute(
-                select(UserVillage.user_id, UserVillage.village_code).join(User)
-                .where(User.role == FASILITATOR, User.is_active_flag)
-                .order_by(UserVillage.user_id)):
-            facs[code].append(uid)
-        return cls(dict(handlers), unit_of, days, dict(unit_sups), regency, dict(facs))
+        facs = _active_users_by(UserVillage.village_code, UserVillage.user_id,
+                                User.role == FASILITATOR)
+        return cls(handlers, unit_of, days, unit_sups, regency, facs)
 
     def recipients(self, stage: str, program: str, assigned_to: int | None,
                    village: str) -> list[int]:
@@ -108,6 +96,15 @@ class Directory:
         if stage == "escalated":
             out += self.regency_supervisors + self.facilitators.get(village, [])
         return list(dict.fromkeys(out))
+
+
+def _active_users_by(key, user_id, *where) -> dict[str, list[int]]:
+    """key -> the ids of the active users a link table gives it (in id order)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for k, uid in db.session.execute(select(key, user_id).join(User, User.id == user_id)
+                                     .where(User.is_active_flag, *where).order_by(user_id)):
+        out[k].append(uid)
+    return dict(out)
 
 
 def unit_supervisors_of(program: Program) -> list[User]:
@@ -247,7 +244,7 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
             " ON CONFLICT DO NOTHING", reminders, dates=(3,), stamps=(5,))
         created_tasks = _executemany(
             "INSERT INTO follow_up_tasks (referral_id, case_id, village_code, due_date, reason,"
-            " status, suggested_visit, created_at) VALUES (?, ?, ?, ?, '', 'terbuka', '', ?)"
+            " status, created_at) VALUES (?, ?, ?, ?, '', 'terbuka', ?)"
             " ON CONFLICT DO NOTHING", tasks, dates=(3,), stamps=(4,))
         _executemany(
             "INSERT INTO reminder_marks (referral_id, due_date, stage) VALUES (?, ?, ?)"

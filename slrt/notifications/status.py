@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 
 from slrt.common.workdays import (
     add_working_days,
@@ -29,12 +30,12 @@ URGENT = frozenset({"darurat"})
 DEFAULT_ESCALATE_AFTER = 3
 
 STATES = {
-    "on_track": "Sesuai jadwal",
-    "at_risk": "Hampir jatuh tempo",
-    "overdue": "Lewat batas waktu",
-    "escalated": "Lewat batas, dieskalasi",
-    "paused": "Dijeda",
-    "closed": "Selesai",
+    "on_track": _l("Sesuai jadwal"),
+    "at_risk": _l("Hampir jatuh tempo"),
+    "overdue": _l("Lewat batas waktu"),
+    "escalated": _l("Lewat batas, dieskalasi"),
+    "paused": _l("Dijeda"),
+    "closed": _l("Selesai"),
 }
 LEVELS = {"on_track": 0, "at_risk": 1, "overdue": 2, "escalated": 3}
 
@@ -68,7 +69,7 @@ class Clock:
 
     @property
     def label(self) -> str:
-        return STATES[self.state]
+        return str(STATES[self.state])
 
     @property
     def level(self) -> int:

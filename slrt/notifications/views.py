@@ -8,12 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.permissions import HANDLER, SUPERVISOR, permission_required
-from slrt.common.routing_ids import parse_id, parse_version
+from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
@@ -23,7 +22,7 @@ from slrt.notifications.models import Delivery, Notification, UnitSupervisor
 from slrt.referrals import pauses
 from slrt.referrals import queries as referral_queries
 from slrt.referrals.models import Program
-from slrt.referrals.services import StaleReferral
+from slrt.referrals.views import act_on_referral
 
 bp = Blueprint("reminders", __name__)
 
@@ -57,17 +56,7 @@ def mark_read():
 
 
 def _referral_action(referral_id: int, fn):
-    referral = referral_queries.get_referral_for(current_user, referral_id)
-    try:
-        fn(referral, parse_version(request.form.get("version")))
-    except (StaleReferral, StaleDataError):
-        db.session.rollback()
-        flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
-                "Periksa lalu ulangi."), "error")
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "error")
-    return redirect(url_for("referrals.detail", referral_id=referral_id))
+    return act_on_referral(referral_queries.get_referral_for(current_user, referral_id), fn)
 
 
 @bp.post("/rujukan/<id:referral_id>/jeda")

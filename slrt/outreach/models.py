@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
+from slrt.outreach.hints import next_visit_text
 
 VISIT_OUTCOMES = {
-    "bertemu": "Bertemu warga",
-    "tidak_di_rumah": "Tidak di rumah",
-    "pindah": "Pindah",
-    "meninggal": "Meninggal",
-    "menolak": "Menolak",
+    "bertemu": _l("Bertemu warga"),
+    "tidak_di_rumah": _l("Tidak di rumah"),
+    "pindah": _l("Pindah"),
+    "meninggal": _l("Meninggal"),
+    "menolak": _l("Menolak"),
 }
 
 
@@ -33,7 +35,9 @@ class FollowUpTask(db.Model):
     due_date: Mapped[date] = mapped_column(Date)  # the referral's due date it escalates
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="terbuka")
-    suggested_visit: Mapped[str] = mapped_column(String(200), default="")
+    # The suggested next visit, from the last "not at home" (slrt/outreach/hints.py).
+    next_visit_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -45,6 +49,11 @@ class FollowUpTask(db.Model):
         UniqueConstraint("referral_id", "due_date", name="uq_follow_up_tasks_once"),
         Index("ix_follow_up_tasks_village_status", "village_code", "status"),
     )
+
+    @property
+    def suggested_visit(self) -> str:
+        """When to try again, in the language of the request ('' when no visit missed)."""
+        return next_visit_text(self.next_visit_code, self.next_visit_params)
 
 
 class OutreachVisit(db.Model):
@@ -63,7 +72,9 @@ class OutreachVisit(db.Model):
     photo_mime: Mapped[str] = mapped_column(String(40), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    next_visit_hint: Mapped[str] = mapped_column(String(200), default="")
+    # After "not at home": the suggested next visit (slrt/outreach/hints.py).
+    next_visit_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    next_visit_params: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
@@ -73,4 +84,9 @@ class OutreachVisit(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
+        return str(VISIT_OUTCOMES.get(self.outcome, self.outcome))
+
+    @property
+    def next_visit_hint(self) -> str:
+        """The suggested next visit, in the language of the request ('' for none)."""
+        return next_visit_text(self.next_visit_code, self.next_visit_params)

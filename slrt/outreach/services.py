@@ -14,11 +14,12 @@ from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can, can_see_village
-from slrt.common.time import WIB, format_date_id, format_datetime_id, today_wib
+from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
 from slrt.notifications import status as st
+from slrt.outreach.hints import why_code
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 from slrt.proposals import services as proposals
 from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
@@ -84,7 +85,7 @@ def pending_proposals(user) -> list[Proposal]:
         .order_by(Proposal.id.desc()).limit(200)))
 
 
-def suggest_next_visit(visited_at: datetime) -> tuple[datetime, str]:
+def suggest_next_visit(visited_at: datetime) -> datetime:
     """After "not at home": another time of day. People work in the plantations from
     morning to midday, so a morning miss is retried in the late afternoon and an
     afternoon miss early the next working morning."""
@@ -93,12 +94,8 @@ def suggest_next_visit(visited_at: datetime) -> tuple[datetime, str]:
     extra = cuti_bersama()  # read once: two settings rows
     if local.hour < 12:
         when_day = day if is_working_day(day, extra) else add_working_days(day, 1, extra)
-        when = datetime.combine(when_day, time(15, 30), WIB)
-        why = _("warga biasanya di kebun pagi sampai siang; coba sore hari")
-    else:
-        when = datetime.combine(add_working_days(day, 1, extra), time(6, 30), WIB)
-        why = _("coba pagi hari sebelum warga berangkat ke kebun")
-    return when, f"{format_datetime_id(when)} ({why})"
+        return datetime.combine(when_day, time(15, 30), WIB)
+    return datetime.combine(add_working_days(day, 1, extra), time(6, 30), WIB)
 
 
 PHOTO_MAX_SIDE = 1600  # pixels, the longest side
@@ -200,12 +197,12 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
         visit.photo_path, visit.photo_mime = _store_photo(upload_dir, photo)
     event = dict(visited_at=visited_at.isoformat(), outcome=outcome, notes=notes)
     if outcome == "tidak_di_rumah":
-        when, hint = suggest_next_visit(visited_at)
-        visit.next_visit_hint = hint
-        event.update(next_visit=when.isoformat(),
-                     next_visit_why="sore" if when.astimezone(WIB).hour >= 12 else "pagi")
+        when = suggest_next_visit(visited_at)
+        why = why_code(when)
+        visit.next_visit_code, visit.next_visit_params = why, {"at": when.isoformat()}
+        event.update(next_visit=when.isoformat(), next_visit_why=why)
         if task is not None:
-            task.suggested_visit = hint
+            task.next_visit_code, task.next_visit_params = why, {"at": when.isoformat()}
     if outcome in ("pindah", "meninggal"):
         record = stale_record
         if record is not None:

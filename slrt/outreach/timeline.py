@@ -5,11 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from slrt.cases.timeline import _datetime, _label, renders
-
-NEXT_VISIT_WHY = {
-    "sore": "warga biasanya di kebun pagi sampai siang; coba sore hari",
-    "pagi": "coba pagi hari sebelum warga berangkat ke kebun",
-}
+from slrt.outreach.hints import next_visit_text
 
 
 @renders("kunjungan")
@@ -21,8 +17,7 @@ def _visit(d: dict) -> str:
     if d.get("notes"):
         parts.append(_("Catatan: %(notes)s", notes=d["notes"]))
     if d.get("next_visit"):
-        why = NEXT_VISIT_WHY.get(d.get("next_visit_why", ""))
-        hint = _datetime(d["next_visit"]) + (f" ({_(why)})" if why else "")
+        hint = next_visit_text(d.get("next_visit_why", ""), {"at": d["next_visit"]})
         parts.append(_("Kunjungan berikutnya disarankan %(hint)s.", hint=hint))
     elif d.get("hint"):  # a migrated row: the suggestion as it was written
         parts.append(_("Kunjungan berikutnya disarankan %(hint)s.", hint=d["hint"]))

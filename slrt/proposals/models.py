@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,28 +14,29 @@ from slrt.proposals.workflow import OPEN_STATUSES as PROPOSAL_OPEN_STATUSES
 from slrt.proposals.workflow import STATUSES as PROPOSAL_STATUSES
 
 KINDS = {
-    "baru": "Pendaftaran baru",
-    "perbaikan": "Perbaikan data",
-    "nonaktif": "Penonaktifan",
+    "baru": _l("Pendaftaran baru"),
+    "perbaikan": _l("Perbaikan data"),
+    "nonaktif": _l("Penonaktifan"),
 }
 DEACTIVATION_REASONS = {
-    "pindah": "Pindah domisili",
-    "meninggal": "Meninggal dunia",
-    "ganda": "Data ganda",
-    "tidak_layak": "Tidak layak (mampu)",
+    "pindah": _l("Pindah domisili"),
+    "meninggal": _l("Meninggal dunia"),
+    "ganda": _l("Data ganda"),
+    "tidak_layak": _l("Tidak layak (mampu)"),
 }
 CORRECTION_FIELDS = {
-    "name": "Nama",
-    "nik": "NIK",
-    "no_kk": "Nomor KK",
-    "address": "Alamat",
-    "family": "Susunan keluarga",
+    "name": _l("Nama"),
+    "nik": _l("NIK"),
+    "no_kk": _l("Nomor KK"),
+    "address": _l("Alamat"),
+    "family": _l("Susunan keluarga"),
 }
 # The statuses and their moves: slrt/proposals/workflow.py.
 STATUSES = PROPOSAL_STATUSES
 OPEN_STATUSES = PROPOSAL_OPEN_STATUSES
-SOURCES = {"kasus": "Dari kasus", "penjangkauan": "Dari penjangkauan", "langsung": "Langsung"}
-FLAG_KINDS = {"pindah": "Dilaporkan pindah", "meninggal": "Dilaporkan meninggal"}
+SOURCES = {"kasus": _l("Dari kasus"), "penjangkauan": _l("Dari penjangkauan"),
+           "langsung": _l("Langsung")}
+FLAG_KINDS = {"pindah": _l("Dilaporkan pindah"), "meninggal": _l("Dilaporkan meninggal")}
 
 
 class Musdes(db.Model):
@@ -104,7 +106,7 @@ class Proposal(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return str(KINDS.get(self.kind, self.kind))
 
     @property
     def status_label(self) -> str:
@@ -130,7 +132,7 @@ class Proposal(db.Model):
 
     @property
     def reason_label(self) -> str:
-        return DEACTIVATION_REASONS.get(self.reason_code, self.reason_code)
+        return str(DEACTIVATION_REASONS.get(self.reason_code, self.reason_code))
 
 
 class RegistryFlag(db.Model):
@@ -157,7 +159,7 @@ class RegistryFlag(db.Model):
 
     @property
     def label(self) -> str:
-        return FLAG_KINDS.get(self.kind, self.kind)
+        return str(FLAG_KINDS.get(self.kind, self.kind))
 
     @property
     def status(self) -> str:

@@ -69,10 +69,7 @@ def _scoped(stmt):
 
 
 def _get(proposal_id: int) -> Proposal:
-    p = db.session.scalars(_scoped(select(Proposal).where(Proposal.id == proposal_id))).first()
-    if p is None:
-        abort(404)
-    return p
+    return db.first_or_404(_scoped(select(Proposal).where(Proposal.id == proposal_id)))
 
 
 def _upload_dir() -> Path:

@@ -10,37 +10,39 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from math import ceil
 
+from flask_babel import lazy_gettext as _l
+
 # code, name, unit: the goods catalog of the Dinas Sosial's disaster section.
 AID_ITEMS = [
-    ("tenda_gulung", "Tenda gulung", "lembar"),
-    ("matras", "Matras", "lembar"),
-    ("daster_dewasa", "Daster dewasa", "potong"),
-    ("selimut_bergaris", "Selimut bergaris", "potong"),
-    ("seragam_sd_laki", "Seragam SD laki-laki", "potong"),
-    ("seragam_sd_perempuan", "Seragam SD perempuan", "potong"),
-    ("family_kit", "Family kit", "paket"),
-    ("kids_ware", "Kids ware", "paket"),
-    ("food_ware", "Food ware", "paket"),
-    ("selimut_woll", "Selimut woll", "lembar"),
-    ("paket_sandang", "Paket sandang", "paket"),
-    ("paket_lauk_siap_saji", "Paket lauk siap saji", "paket"),
-    ("paket_siap_saji", "Paket siap saji", "paket"),
-    ("peralatan_dapur", "Peralatan dapur keluarga", "paket"),
-    ("air_minum", "Air minum kemasan", "dus"),
-    ("kasur", "Kasur", "unit"),
-    ("sandang_bayi", "Sandang bayi", "paket"),
+    ("tenda_gulung", _l("Tenda gulung"), _l("lembar")),
+    ("matras", _l("Matras"), _l("lembar")),
+    ("daster_dewasa", _l("Daster dewasa"), _l("potong")),
+    ("selimut_bergaris", _l("Selimut bergaris"), _l("potong")),
+    ("seragam_sd_laki", _l("Seragam SD laki-laki"), _l("potong")),
+    ("seragam_sd_perempuan", _l("Seragam SD perempuan"), _l("potong")),
+    ("family_kit", _l("Family kit"), _l("paket")),
+    ("kids_ware", _l("Kids ware"), _l("paket")),
+    ("food_ware", _l("Food ware"), _l("paket")),
+    ("selimut_woll", _l("Selimut woll"), _l("lembar")),
+    ("paket_sandang", _l("Paket sandang"), _l("paket")),
+    ("paket_lauk_siap_saji", _l("Paket lauk siap saji"), _l("paket")),
+    ("paket_siap_saji", _l("Paket siap saji"), _l("paket")),
+    ("peralatan_dapur", _l("Peralatan dapur keluarga"), _l("paket")),
+    ("air_minum", _l("Air minum kemasan"), _l("dus")),
+    ("kasur", _l("Kasur"), _l("unit")),
+    ("sandang_bayi", _l("Sandang bayi"), _l("paket")),
 ]
 ITEMS = {code: (name, unit) for code, name, unit in AID_ITEMS}
 
 COMPOSITION_LABELS = {
-    "infants": "Bayi (0-2 tahun)",
-    "young_children": "Anak balita dan pra-sekolah (3-6 tahun)",
-    "school_boys": "Anak laki-laki usia SD (7-12 tahun)",
-    "school_girls": "Anak perempuan usia SD (7-12 tahun)",
-    "teens": "Remaja (13-17 tahun)",
-    "adult_men": "Laki-laki dewasa (18-59 tahun)",
-    "adult_women": "Perempuan dewasa (18-59 tahun)",
-    "elderly": "Lansia (60 tahun ke atas)",
+    "infants": _l("Bayi (0-2 tahun)"),
+    "young_children": _l("Anak balita dan pra-sekolah (3-6 tahun)"),
+    "school_boys": _l("Anak laki-laki usia SD (7-12 tahun)"),
+    "school_girls": _l("Anak perempuan usia SD (7-12 tahun)"),
+    "teens": _l("Remaja (13-17 tahun)"),
+    "adult_men": _l("Laki-laki dewasa (18-59 tahun)"),
+    "adult_women": _l("Perempuan dewasa (18-59 tahun)"),
+    "elderly": _l("Lansia (60 tahun ke atas)"),
 }
 
 

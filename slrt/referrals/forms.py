@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -55,4 +56,5 @@ class HandoverForm(CompositionForm):
 
 
 for _code, _name, _unit in AID_ITEMS:
-    setattr(HandoverForm, f"q_{_code}", _qty_field(f"{_name} ({_unit})"))
+    # Worded when the form is shown, in the language of the request.
+    setattr(HandoverForm, f"q_{_code}", _qty_field(LazyString("{} ({})".format, _name, _unit)))

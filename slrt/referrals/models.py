@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,9 +21,9 @@ from slrt.common.types import UTCDateTime
 from slrt.extensions import db
 
 REGISTRY_REQUIREMENTS = {
-    "wajib": "Wajib terdaftar di DTKS/DTSEN",
-    "prioritas": "Anggota DTKS/DTSEN diprioritaskan",
-    "tidak_perlu": "Tidak memerlukan DTKS/DTSEN",
+    "wajib": _l("Wajib terdaftar di DTKS/DTSEN"),
+    "prioritas": _l("Anggota DTKS/DTSEN diprioritaskan"),
+    "tidak_perlu": _l("Tidak memerlukan DTKS/DTSEN"),
 }
 
 
@@ -51,7 +52,8 @@ class Program(db.Model):
 
     @property
     def requirement_label(self) -> str:
-        return REGISTRY_REQUIREMENTS.get(self.registry_requirement, self.registry_requirement)
+        return str(REGISTRY_REQUIREMENTS.get(self.registry_requirement,
+                                             self.registry_requirement))
 
     def __repr__(self) -> str:
         return f"<Program {self.code}>"
@@ -109,7 +111,7 @@ class Referral(db.Model):
     def status_label(self) -> str:
         from slrt.referrals.workflow import STATUSES
 
-        return STATUSES.get(self.status, self.status)
+        return str(STATUSES.get(self.status, self.status))
 
     @property
     def asks_desk(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -16,12 +16,12 @@ from slrt.extensions import db
 from slrt.referrals.models import Referral
 
 TABS = {
-    "belum": "Belum ditugaskan",
-    "saya": "Tugas saya",
-    "semua": "Semua terbuka",
-    "selesai": "Selesai",
+    "belum": _l("Belum ditugaskan"),
+    "saya": _l("Tugas saya"),
+    "semua": _l("Semua terbuka"),
+    "selesai": _l("Selesai"),
 }
-DUE_FILTERS = {"segera": "Jatuh tempo ≤ 2 hari kerja", "lewat": "Lewat batas waktu"}
+DUE_FILTERS = {"segera": _l("Jatuh tempo ≤ 2 hari kerja"), "lewat": _l("Lewat batas waktu")}
 
 
 def visible(user, stmt: Select | None = None) -> Select:
@@ -39,10 +39,8 @@ def visible(user, stmt: Select | None = None) -> Select:
 
 
 def get_referral_for(user, referral_id: int) -> Referral:
-    referral = db.session.scalars(visible(user).where(Referral.id == referral_id)).first()
-    if referral is None:
-        abort(404)
-    return referral
+    """The referral if the user may see it; 404 otherwise (no hint that it exists)."""
+    return db.first_or_404(visible(user).where(Referral.id == referral_id))
 
 
 @dataclass

@@ -243,7 +243,8 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
     for code, (name, unit) in ITEMS.items():
         qty = quantities.get(code, 0)
         if qty or proposed.get(code):
-            handover.lines.append(AidHandoverLine(item_code=code, item_name=name, unit=unit,
+            handover.lines.append(AidHandoverLine(item_code=code, item_name=str(name),
+                                                  unit=str(unit),
                                                   proposed=proposed.get(code, 0), quantity=qty))
     db.session.add(handover)
     referral.updated_at = now

@@ -41,7 +41,7 @@ def _referral_move(d: dict) -> str:
     if not d.get("reason"):
         return sentence
     spec = MOVES.get(d["action"])
-    label = _(spec.reason_label) if spec else _("Alasan")
+    label = str(spec.reason_label) if spec else _("Alasan")
     return _with(sentence, _("%(label)s: %(reason)s", label=label, reason=d["reason"]))
 
 

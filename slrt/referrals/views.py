@@ -217,11 +217,21 @@ def assign(referral_id: int):
     form = AssignForm()
     if not form.validate():
         return _detail(referral, assign_form=form, status=422)
-    version = parse_version(form.version.data)
-    assignee = form.assignee.data or ""
+    assignee = parse_id(form.assignee.data or "")
+
+    def run(referral, version):
+        services.assign(current_user, referral, assignee, now=now_utc(),
+                        expected_version=version)
+        flash(_("Penugasan disimpan."), "success")
+    return act_on_referral(referral, run)
+
+
+def act_on_referral(referral: Referral, fn):
+    """A button on the referral's page: fn(referral, version) with the version
+    the page was loaded at; a refusal or a change made meanwhile is told, and
+    the user is back on the referral's page."""
     try:
-        services.assign(current_user, referral, parse_id(assignee),
-                        now=now_utc(), expected_version=version)
+        fn(referral, parse_version(request.form.get("version")))
     except (services.StaleReferral, StaleDataError):
         db.session.rollback()
         flash(_("Rujukan ini baru saja diubah oleh petugas lain; tidak ada yang ditimpa. "
@@ -229,9 +239,7 @@ def assign(referral_id: int):
     except DomainError as e:
         db.session.rollback()
         flash(e.message, "error")
-    else:
-        flash(_("Penugasan disimpan."), "success")
-    return redirect(url_for("referrals.detail", referral_id=referral_id))
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 
 def _composition_of(form) -> aid.Composition:

@@ -13,20 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from slrt.common.permissions import can
 
 STATUSES = {
-    "dikirim": "Dikirim, menunggu diterima",
-    "diterima": "Diterima",
-    "diproses": "Sedang diproses",
-    "perlu_info": "Dikembalikan: perlu informasi",
-    "dijawab": "Informasi dijawab, kembali ke antrean",
-    "tersalurkan": "Bantuan disalurkan",
-    "selesai": "Selesai",
-    "ditolak": "Ditolak",
-    "diteruskan": "Diteruskan ke program lain",
-    "dibatalkan": "Dibatalkan",
+    "dikirim": _l("Dikirim, menunggu diterima"),
+    "diterima": _l("Diterima"),
+    "diproses": _l("Sedang diproses"),
+    "perlu_info": _l("Dikembalikan: perlu informasi"),
+    "dijawab": _l("Informasi dijawab, kembali ke antrean"),
+    "tersalurkan": _l("Bantuan disalurkan"),
+    "selesai": _l("Selesai"),
+    "ditolak": _l("Ditolak"),
+    "diteruskan": _l("Diteruskan ke program lain"),
+    "dibatalkan": _l("Dibatalkan"),
 }
 
 OPEN_STATUSES = frozenset({"dikirim", "diterima", "diproses", "perlu_info", "dijawab"})
@@ -53,7 +54,7 @@ class Move:
     target: str
     sides: frozenset[str]
     reason_required: bool = False
-    reason_label: str = "Alasan"
+    reason_label: str = _l("Alasan")
     needs_program: bool = False  # forwarding names the new program
 
     @property
@@ -67,7 +68,7 @@ class Move:
 
     @property
     def note_label(self) -> str:
-        return self.reason_label if self.reason_required else _("Keterangan (boleh kosong)")
+        return str(self.reason_label) if self.reason_required else _("Keterangan (boleh kosong)")
 
 
 def _m(action, label, sources, target, sides, **kw) -> Move:
@@ -75,21 +76,22 @@ def _m(action, label, sources, target, sides, **kw) -> Move:
 
 
 MOVES: dict[str, Move] = {m.action: m for m in (
-    _m("terima", "Terima", {"dikirim", "dijawab"}, "diterima", {"handler"}),
-    _m("proses", "Mulai proses", {"diterima"}, "diproses", {"handler"}),
-    _m("minta_info", "Kembalikan: minta informasi", {"dikirim", "diterima", "diproses", "dijawab"},
-       "perlu_info", {"handler"}, reason_required=True, reason_label="Pertanyaan untuk desa"),
-    _m("jawab", "Jawab pertanyaan", {"perlu_info"}, "dijawab", {"desk"}, reason_required=True,
-       reason_label="Jawaban"),
-    _m("salurkan", "Bantuan disalurkan", {"diterima", "diproses"}, "tersalurkan", {"handler"}),
-    _m("selesaikan", "Selesai ditangani", {"diterima", "diproses"}, "selesai", {"handler"}),
-    _m("tolak", "Tolak", {"dikirim", "diterima", "diproses", "dijawab"}, "ditolak", {"handler"},
-       reason_required=True, reason_label="Alasan penolakan"),
-    _m("teruskan", "Teruskan ke program lain", {"dikirim", "diterima", "diproses", "dijawab"},
-       "diteruskan", {"handler"}, reason_required=True, reason_label="Alasan diteruskan",
+    _m("terima", _l("Terima"), {"dikirim", "dijawab"}, "diterima", {"handler"}),
+    _m("proses", _l("Mulai proses"), {"diterima"}, "diproses", {"handler"}),
+    _m("minta_info", _l("Kembalikan: minta informasi"),
+       {"dikirim", "diterima", "diproses", "dijawab"}, "perlu_info", {"handler"},
+       reason_required=True, reason_label=_l("Pertanyaan untuk desa")),
+    _m("jawab", _l("Jawab pertanyaan"), {"perlu_info"}, "dijawab", {"desk"}, reason_required=True,
+       reason_label=_l("Jawaban")),
+    _m("salurkan", _l("Bantuan disalurkan"), {"diterima", "diproses"}, "tersalurkan", {"handler"}),
+    _m("selesaikan", _l("Selesai ditangani"), {"diterima", "diproses"}, "selesai", {"handler"}),
+    _m("tolak", _l("Tolak"), {"dikirim", "diterima", "diproses", "dijawab"}, "ditolak",
+       {"handler"}, reason_required=True, reason_label=_l("Alasan penolakan")),
+    _m("teruskan", _l("Teruskan ke program lain"), {"dikirim", "diterima", "diproses", "dijawab"},
+       "diteruskan", {"handler"}, reason_required=True, reason_label=_l("Alasan diteruskan"),
        needs_program=True),
-    _m("batalkan", "Batalkan rujukan", OPEN_STATUSES, "dibatalkan", {"desk"},
-       reason_required=True, reason_label="Alasan pembatalan"),
+    _m("batalkan", _l("Batalkan rujukan"), OPEN_STATUSES, "dibatalkan", {"desk"},
+       reason_required=True, reason_label=_l("Alasan pembatalan")),
 )}
 
 

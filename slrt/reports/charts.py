@@ -149,7 +149,7 @@ def month_label(ym: str) -> str:
 
 def charts_for(report) -> dict[str, Markup]:
     """The dashboard's and the monthly report's charts, from one CaseReport."""
-    from slrt.reports.queries import REFERRAL_GROUPS
+    from slrt.reports.queries.aggregates import REFERRAL_GROUPS
 
     top = [c for c, _n, _v in report.by_category[:TOP_CATEGORIES]]
     series = []

@@ -68,7 +68,7 @@ def _write(fmt: str, output: str | None, csv_text: str | None, xlsx: bytes | Non
 @click.option("--output", type=click.Path(dir_okay=False), help="Berkas tujuan.")
 def dtks_recap(kecamatan, period, fmt, output):
     """Rekap DTKS per desa (individu, keluarga = No KK berbeda), seperti Tabel 1.4."""
-    from slrt.reports.queries import RECAP_HEADER, dtks_recap, recap_rows
+    from slrt.reports.queries.registry_recap import RECAP_HEADER, dtks_recap, recap_rows
     from slrt.reports.views import report_xlsx
 
     if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan):
@@ -101,7 +101,8 @@ def _date(ctx, param, value):
 @click.option("--output", type=click.Path(dir_okay=False), help="Berkas tujuan.")
 def cases(start, end, desa, program, fmt, output):
     """Laporan kasus seluruh kabupaten untuk satu periode (sama dengan halaman Laporan)."""
-    from slrt.reports.queries import Scope, case_report, narrow, report_tables
+    from slrt.reports.queries.case_report import case_report, report_tables
+    from slrt.reports.queries.scopes import Scope, narrow
     from slrt.reports.views import report_csv, report_xlsx
 
     if end < start:

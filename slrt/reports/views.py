@@ -11,7 +11,12 @@ from slrt.audit.services import audit
 from slrt.common.exports import to_csv, to_xlsx
 from slrt.common.permissions import permission_required
 from slrt.common.time import now_utc, today_wib
-from slrt.reports import charts, queries
+from slrt.reports import charts
+from slrt.reports.queries import lists
+from slrt.reports.queries.case_report import case_report, report_tables
+from slrt.reports.queries.dates import add_months, month_start
+from slrt.reports.queries.registry_recap import RECAP_HEADER, dtks_recap, recap_rows
+from slrt.reports.queries.scopes import narrow, scope_for
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
@@ -44,18 +49,18 @@ def _month_arg(today: date) -> tuple[str, date, date]:
         abort(400)
     if not date(2000, 1, 1) <= first <= date(2100, 1, 1):
         abort(400)
-    return raw, first, queries.add_months(first, 1) - timedelta(days=1)
+    return raw, first, add_months(first, 1) - timedelta(days=1)
 
 
 def _filters(today: date):
     """Period and narrowing of the report pages, from the query string."""
-    start = _date_arg("dari", queries.month_start(today))
+    start = _date_arg("dari", month_start(today))
     end = _date_arg("sampai", today)
     if end < start:
         start, end = end, start
     village = request.args.get("desa", "")[:13]
     program = request.args.get("program", "")[:20]
-    scope = queries.narrow(queries.scope_for(current_user), village, program)
+    scope = narrow(scope_for(current_user), village, program)
     return start, end, village, program, scope
 
 
@@ -79,8 +84,8 @@ def _fmt_arg() -> str:
 # --------------------------------------------------------------------------- drill-down lists
 
 def _list_key(scope) -> str:
-    key = request.args.get("daftar", "") or queries.dashboard_keys(scope)[0]
-    if key not in queries.dashboard_keys(scope):
+    key = request.args.get("daftar", "") or lists.dashboard_keys(scope)[0]
+    if key not in lists.dashboard_keys(scope):
         abort(404)
     return key
 
@@ -90,15 +95,15 @@ def _list_key(scope) -> str:
 def listing():
     """The rows behind a dashboard number (the same statement that counted them)."""
     today = today_wib()
-    scope = queries.scope_for(current_user)
+    scope = scope_for(current_user)
     key = _list_key(scope)
-    label, kind = queries.LISTS[key]
-    stmt = queries.list_statement(scope, key, today)
-    total = queries.count_of(stmt)
+    label, kind = lists.LISTS[key]
+    stmt = lists.list_statement(scope, key, today)
+    total = lists.count_of(stmt)
     limit = current_app.config.get("PAGE_SIZE", 50) * 4
-    rows = queries.list_rows(stmt, kind, full_nik=False, limit=limit)
+    rows = lists.list_rows(stmt, kind, full_nik=False, limit=limit)
     return render_template("reports/list.html", key=key, label=label, kind=kind, total=total,
-                           rows=rows, header=queries.LIST_HEADERS[kind])
+                           rows=rows, header=lists.LIST_HEADERS[kind])
 
 
 @bp.get("/daftar/ekspor")
@@ -106,12 +111,12 @@ def listing():
 def listing_export():
     fmt = _fmt_arg()
     today = today_wib()
-    scope = queries.scope_for(current_user)
+    scope = scope_for(current_user)
     key = _list_key(scope)
-    label, kind = queries.LISTS[key]
+    label, kind = lists.LISTS[key]
     full = full_nik_allowed(current_user)
-    rows = queries.list_rows(queries.list_statement(scope, key, today), kind, full_nik=full)
-    header = queries.LIST_HEADERS[kind]
+    rows = lists.list_rows(lists.list_statement(scope, key, today), kind, full_nik=full)
+    header = lists.LIST_HEADERS[kind]
     audit("ekspor", object_type="laporan", detail={
         "laporan": "daftar", "daftar": key, "format": fmt, "jumlah": len(rows),
         "nik": "lengkap" if full else "disamarkan", "tanggal": today.isoformat()})
@@ -126,11 +131,11 @@ def listing_export():
 def cases():
     today = today_wib()
     start, end, village, program, scope = _filters(today)
-    report = queries.case_report(scope, start, end, today)
+    report = case_report(scope, start, end, today)
     args = {k: v for k, v in (("dari", start.isoformat()), ("sampai", end.isoformat()),
                               ("desa", village), ("program", program)) if v}
     return render_template("reports/cases.html", report=report,
-                           tables=queries.report_tables(report), charts=charts.charts_for(report),
+                           tables=report_tables(report), charts=charts.charts_for(report),
                            args=args, villages=_villages(), programs=_programs(),
                            village=village, program=program)
 
@@ -141,7 +146,7 @@ def cases_export():
     fmt = _fmt_arg()
     today = today_wib()
     start, end, village, program, scope = _filters(today)
-    report = queries.case_report(scope, start, end, today)
+    report = case_report(scope, start, end, today)
     audit("ekspor", object_type="laporan", detail={
         "laporan": "kasus", "format": fmt, "dari": start.isoformat(), "sampai": end.isoformat(),
         "desa": village, "program": program, "cakupan": scope.label})
@@ -149,7 +154,7 @@ def cases_export():
 
 
 def _send_report(fmt: str, report) -> Response:
-    tables = queries.report_tables(report)
+    tables = report_tables(report)
     if fmt == "xlsx":
         stamp = now_utc().strftime("%Y%m%d")
         return Response(report_xlsx(tables), mimetype=XLSX, headers={
@@ -197,10 +202,10 @@ def monthly():
     """The monthly report for the head of office: a print layout with the charts."""
     today = today_wib()
     month, start, end = _month_arg(today)
-    scope = queries.scope_for(current_user)
-    report = queries.case_report(scope, start, end, today)
+    scope = scope_for(current_user)
+    report = case_report(scope, start, end, today)
     return render_template("reports/monthly.html", report=report, month=month,
-                           tables=queries.report_tables(report), charts=charts.charts_for(report),
+                           tables=report_tables(report), charts=charts.charts_for(report),
                            printed_at=now_utc())
 
 
@@ -216,7 +221,7 @@ def _programs():
     from slrt.extensions import db
     from slrt.referrals.models import Program
 
-    scope = queries.scope_for(current_user)
+    scope = scope_for(current_user)
     stmt = select(Program).order_by(Program.sort_order, Program.code)
     if scope.programs is not None:
         stmt = stmt.where(Program.code.in_(scope.programs))
@@ -244,8 +249,8 @@ def recap():
     from slrt.regions.queries import districts_of
 
     kecamatan, period = _recap_args()
-    recap_rows = queries.recap_rows(queries.dtks_recap(kecamatan, period))
-    return render_template("reports/recap.html", rows=recap_rows, kecamatan=kecamatan,
+    rows = recap_rows(dtks_recap(kecamatan, period))
+    return render_template("reports/recap.html", rows=rows, kecamatan=kecamatan,
                            period=period,
                            districts=districts_of(current_app.config["SLRT_KABUPATEN"]),
                            export_url=url_for("reports.recap_export", kecamatan=kecamatan,
@@ -257,11 +262,11 @@ def recap():
 def recap_export():
     fmt = _fmt_arg()
     kecamatan, period = _recap_args()
-    rows = queries.recap_rows(queries.dtks_recap(kecamatan, period))
+    rows = recap_rows(dtks_recap(kecamatan, period))
     audit("ekspor", object_type="laporan", detail={
         "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period})
     name = f"rekap-dtks-{kecamatan}-{period}"
     if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
-        return Response(report_xlsx([("Rekap DTKS", queries.RECAP_HEADER, rows)]), mimetype=XLSX,
+        return Response(report_xlsx([("Rekap DTKS", RECAP_HEADER, rows)]), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
-    return _send(fmt, queries.RECAP_HEADER, rows, name, "Rekap DTKS")
+    return _send(fmt, RECAP_HEADER, rows, name, "Rekap DTKS")

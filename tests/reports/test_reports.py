@@ -11,6 +11,13 @@ import re
 
 import pytest
 
+from slrt.reports.queries.aggregates import percentile
+from slrt.reports.queries.case_report import case_report
+from slrt.reports.queries.dashboard import dashboard, dashboard_counts
+from slrt.reports.queries.dates import add_months, month_start
+from slrt.reports.queries.lists import LISTS, list_rows, list_statement
+from slrt.reports.queries.registry_recap import dtks_recap
+from slrt.reports.queries.scopes import narrow, scope_for
 from tests.factories import ARO, OLAK
 from tests.http import login
 from tests.reports.world import OCT_END, OCT_START, TODAY, build_world
@@ -33,27 +40,19 @@ def world(make_user, register, db, make_registry):
     return build_world(make_user, register, db, make_registry)
 
 
-def _q():
-    from slrt.reports import queries
-
-    return queries
-
-
 # --------------------------------------------------------------------------- figures
 
 def test_percentile_interpolates_between_ranks():
-    q = _q()
-    assert q.percentile({}, 0.5) is None
-    assert q.percentile({7: 1}, 0.9) == 7
-    assert q.percentile({1: 1, 3: 1, 4: 1}, 0.5) == 3
-    assert q.percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.5) == 2.5
-    assert q.percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.9) == 3.7  # rank 2.7: 3 + 0.7
-    assert q.percentile({2: 9, 30: 1}, 0.9) == 4.8  # rank 8.1 (0-based) of ten: 2 + 0.1 * 28
+    assert percentile({}, 0.5) is None
+    assert percentile({7: 1}, 0.9) == 7
+    assert percentile({1: 1, 3: 1, 4: 1}, 0.5) == 3
+    assert percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.5) == 2.5
+    assert percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.9) == 3.7  # rank 2.7: 3 + 0.7
+    assert percentile({2: 9, 30: 1}, 0.9) == 4.8  # rank 8.1 (0-based) of ten: 2 + 0.1 * 28
 
 
 def test_case_report_for_october_on_hand_made_data(world, db):
-    q = _q()
-    r = q.case_report(q.scope_for(world.supervisor), OCT_START, OCT_END, TODAY)
+    r = case_report(scope_for(world.supervisor), OCT_START, OCT_END, TODAY)
     assert r.total == 6  # C1 C2 C3 C4 C7 C10; C6 is September, the rest November
     assert [(c, n) for c, _name, n in r.by_category] == [
         ("korban_bencana", 3), ("sktm", 2), ("pbi_tidak_aktif", 1)]
@@ -79,8 +78,7 @@ def test_case_report_for_october_on_hand_made_data(world, db):
 
 
 def test_november_report_counts_the_open_and_overdue(world):
-    q = _q()
-    r = q.case_report(q.scope_for(world.supervisor), q.month_start(TODAY), TODAY, TODAY)
+    r = case_report(scope_for(world.supervisor), month_start(TODAY), TODAY, TODAY)
     assert r.total == 4  # C5 C8 C9 C11
     [prog] = r.programs
     assert (prog.total, prog.by_group, prog.overdue_open) == (
@@ -89,20 +87,19 @@ def test_november_report_counts_the_open_and_overdue(world):
 
 
 def test_report_scope_follows_the_user(world):
-    q = _q()
-    aro = q.case_report(q.scope_for(world.op_aro), OCT_START, OCT_END, TODAY)
+    aro = case_report(scope_for(world.op_aro), OCT_START, OCT_END, TODAY)
     assert aro.total == 3 and {v for v, _n, _c in aro.by_village} == {ARO}
     assert sum(n for _s, _l, n in aro.proposals) == 1
-    olak = q.case_report(q.scope_for(world.op_olak), OCT_START, OCT_END, TODAY)
+    olak = case_report(scope_for(world.op_olak), OCT_START, OCT_END, TODAY)
     assert olak.total == 3 and olak.desk == {"dirujuk": 2, "selesai_di_desa": 0,
                                              "belum_selesai": 1}
     assert sum(n for _s, _l, n in olak.proposals) == 0
     # an operator narrowing to another village sees nothing, not that village
-    assert q.case_report(q.narrow(q.scope_for(world.op_aro), OLAK), OCT_START, OCT_END,
+    assert case_report(narrow(scope_for(world.op_aro), OLAK), OCT_START, OCT_END,
                          TODAY).total == 0
-    handler = q.case_report(q.scope_for(world.handler), OCT_START, OCT_END, TODAY)
+    handler = case_report(scope_for(world.handler), OCT_START, OCT_END, TODAY)
     assert handler.total == 3  # the cases referred to his program: C1 C3 C7
-    assert q.case_report(q.scope_for(world.handler_lansia), OCT_START, OCT_END,
+    assert case_report(scope_for(world.handler_lansia), OCT_START, OCT_END,
                          TODAY).total == 0
 
 
@@ -122,22 +119,20 @@ REFERRAL_COUNTS = ("rujukan_terbuka", "rujukan_segera", "rujukan_lewat",
 ])
 def test_dashboard_counts_per_role(world, who, keys, numbers):
     expected = dict(zip(keys, numbers, strict=True))
-    q = _q()
-    scope = q.scope_for(getattr(world, who))
-    counts = q.dashboard_counts(scope, TODAY)
+    scope = scope_for(getattr(world, who))
+    counts = dashboard_counts(scope, TODAY)
     assert counts.values == expected
     for key, n in expected.items():  # each number is exactly the rows of its list
-        kind = q.LISTS[key][1]
-        assert len(q.list_rows(q.list_statement(scope, key, TODAY), kind, full_nik=False)) == n
+        kind = LISTS[key][1]
+        assert len(list_rows(list_statement(scope, key, TODAY), kind, full_nik=False)) == n
 
 
 def test_dashboard_charts_read_the_same_figures_as_the_full_report(world):
     """The dashboard skips what its charts do not draw; what it draws is equal."""
-    q = _q()
-    scope = q.scope_for(world.supervisor)
-    start = q.add_months(q.month_start(TODAY), -11)
-    light = q.dashboard(world.supervisor, TODAY).report
-    full = q.case_report(scope, start, TODAY, TODAY)
+    scope = scope_for(world.supervisor)
+    start = add_months(month_start(TODAY), -11)
+    light = dashboard(world.supervisor, TODAY).report
+    full = case_report(scope, start, TODAY, TODAY)
     assert light.total == full.total == 11  # all eleven cases, September to November
     assert (light.by_category, light.by_village, light.by_month_category, light.months) == (
         full.by_category, full.by_village, full.by_month_category, full.months)
@@ -148,9 +143,8 @@ def test_dashboard_charts_read_the_same_figures_as_the_full_report(world):
 
 def test_resolved_this_month_uses_the_wib_month(world):
     """C10 closed at 17.30 UTC on 31 October, which is 00.30 WIB on 1 November."""
-    q = _q()
-    scope = q.scope_for(world.op_aro)
-    rows = q.list_rows(q.list_statement(scope, "kasus_selesai_bulan_ini", TODAY), "kasus",
+    scope = scope_for(world.op_aro)
+    rows = list_rows(list_statement(scope, "kasus_selesai_bulan_ini", TODAY), "kasus",
                        full_nik=True)
     assert {r[0] for r in rows} == {world.cases["C9"].number, world.cases["C10"].number}
 
@@ -158,8 +152,7 @@ def test_resolved_this_month_uses_the_wib_month(world):
 def test_charts_are_plain_svg_with_the_values(world):
     from slrt.reports.charts import charts_for
 
-    q = _q()
-    charts = charts_for(q.case_report(q.scope_for(world.supervisor), OCT_START, OCT_END, TODAY))
+    charts = charts_for(case_report(scope_for(world.supervisor), OCT_START, OCT_END, TODAY))
     assert set(charts) == {"per_bulan", "per_desa", "per_program", "median_hari", "tepat_waktu"}
     for svg in charts.values():
         assert svg.startswith("<svg") and svg.endswith("</svg>")
@@ -400,8 +393,7 @@ def test_recap_counts_a_changed_family_card_in_its_period(app, db, make_registry
     make_registry("Ilham", village=OLAK, no_kk=kk2, period="2023-01", since_period="2023-01")
     db.session.commit()
     assert db.session.query(RegistryRecord).count() == 3
-    q = _q()
-    olak = {p: next(r for r in q.dtks_recap("15.04.03", p) if r[0] == OLAK)
+    olak = {p: next(r for r in dtks_recap("15.04.03", p) if r[0] == OLAK)
             for p in ("2022-07", "2023-01", "2023-02")}
     assert olak["2022-07"][2:] == (2, 1)
     assert olak["2023-01"][2:] == (3, 2)

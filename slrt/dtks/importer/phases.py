@@ -309,6 +309,14 @@ def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     """
     path = Path(path)
     record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
+    return _validate_guarded(record, progress)
+
+
+def _validate_guarded(record: RegistryImport,
+                      progress: ProgressCallback | None) -> ValidationResult:
+    """Phase 1 of a recorded import in a run of its own (the file checked
+    now, or one that waited in the queue); an unexpected error marks the
+    import failed."""
     run = _Run(record, progress)
 
     def work():

@@ -12,14 +12,12 @@ from sqlalchemy.exc import DBAPIError
 
 from slrt.common.time import now_utc
 from slrt.dtks.importer.base import ImportRefused, ProgressCallback, gettext
-from slrt.dtks.importer.job import _Run
 from slrt.dtks.importer.phases import (
     _apply_validated,
     _audit,
     _check_applicable,
     _create_record,
-    _guard,
-    _validate,
+    _validate_guarded,
 )
 from slrt.dtks.importer.report import get_import
 from slrt.dtks.importer.tracker import _claim, _own_connections, _refresh, worker_id
@@ -74,17 +72,7 @@ def run_queued(import_id: int, progress: ProgressCallback | None = None) -> str 
     if IMPORT_FLOW.allows(record.status, "periksa"):
         if not _claim(import_id, record.status, "periksa"):
             return None
-        record = _refresh(import_id)
-        run = _Run(record, progress)
-
-        def work():
-            run.open()
-            try:
-                return _validate(record, run, keep_stage=False)
-            finally:
-                run.close()
-
-        result = _guard(import_id, work)
+        result = _validate_guarded(_refresh(import_id), progress)
         if result.status != "validated":
             _audit(import_id)
         return result.status
