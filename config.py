@@ -67,6 +67,12 @@ class Config:
     # A province's registry export (SIKS-NG) runs to hundreds of MB.
     DTKS_UPLOAD_MAX_BYTES = int(os.environ.get("DTKS_UPLOAD_MAX_MB", "1024")) * 1024 * 1024
 
+    # Where uploaded files live (slrt/platform/storage.py): "database" (default: every
+    # app host reaches them, `flask backup` holds them) or "folder" (one host), in
+    # SLRT_STORAGE_PATH (default: the instance folder's uploads/).
+    SLRT_STORAGE = os.environ.get("SLRT_STORAGE", "database").strip().lower()
+    SLRT_STORAGE_PATH = os.environ.get("SLRT_STORAGE_PATH", "")
+
     PAGE_SIZE = 50
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
@@ -150,6 +156,9 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         # `flask run --debug` / FLASK_DEBUG=1 would start Werkzeug's debugger,
         # which runs any Python sent from the browser.
         raise RuntimeError("Mode debug (FLASK_DEBUG) tidak boleh aktif pada konfigurasi produksi.")
+    if app.config["SLRT_STORAGE"] not in ("database", "folder"):
+        raise RuntimeError(f"SLRT_STORAGE tidak dikenal: {app.config['SLRT_STORAGE']!r} "
+                           "(database atau folder).")
     if not app.config["SECRET_KEY"]:
         if name == "production":
             raise RuntimeError(

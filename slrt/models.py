@@ -15,6 +15,7 @@ from slrt.notifications.models import (  # noqa: F401
     UnitSupervisor,
 )
 from slrt.outreach.models import FollowUpTask, OutreachVisit  # noqa: F401
+from slrt.platform.storage import StoredChunk, StoredFile  # noqa: F401
 from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
 from slrt.referrals.models import (  # noqa: F401
     AidHandover,

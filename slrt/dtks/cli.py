@@ -27,6 +27,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
 from slrt.common.time import format_datetime_id
+from slrt.extensions import db
 
 dtks_cli = AppGroup("dtks", help="Data DTKS/DTSEN: impor snapshot ekspor SIKS-NG.")
 
@@ -234,6 +235,7 @@ def run_command(import_id: int):
         bar.finish()
     record = importer.get_import(import_id)
     jobs.discard_upload(record)
+    db.session.commit()
     if status is None:
         click.echo(f"Impor #{import_id}: tidak ada yang menunggu "
                    f"({record.status_label.lower() if record else 'tidak ditemukan'}).")

@@ -4,13 +4,15 @@ The upload page records the file (status "queued") and starts
 `flask dtks run ID` as a process of its own: a province file takes a minute
 or more and some hundred MB, which must not hold a web worker, and the
 import survives the worker being recycled. The process gets the same
-database and instance folder as the app; its output goes to
+database and instance folder as the app and reads the file from the app's
+file store (slrt/platform/storage.py); its output goes to this host's
 instance/imports/ID.log. The page polls the import row for progress.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess  # noqa: S404 - starts our own CLI with a fixed argument list
 import sys
 import threading
@@ -18,13 +20,26 @@ from pathlib import Path
 
 from flask import current_app
 
+from slrt.platform import storage
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def upload_dir() -> Path:
+    """This host's folder of the background processes' logs (ID.log)."""
     path = Path(current_app.instance_path) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def store_upload(stream, kind: str) -> str:
+    """Keep an uploaded registry file in the app's file store until its import
+    ends (every app host and the background process reach it there): its key.
+    Streamed: a province file of hundreds of MB is never whole in memory."""
+    key = f"imports/{secrets.token_hex(16)}.{kind}"
+    storage.put(key, stream, "text/csv" if kind == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return key
 
 
 def launch(import_id: int) -> None:
@@ -38,6 +53,8 @@ def launch(import_id: int) -> None:
         "SLRT_INSTANCE_PATH": app.instance_path,
         "SECRET_KEY": app.config["SECRET_KEY"],
         "SLRT_KABUPATEN": app.config["SLRT_KABUPATEN"],
+        "SLRT_STORAGE": app.config["SLRT_STORAGE"],  # the same file store as the app
+        "SLRT_STORAGE_PATH": app.config.get("SLRT_STORAGE_PATH") or "",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     })
     log_path = upload_dir() / f"{int(import_id)}.log"
@@ -51,11 +68,10 @@ def launch(import_id: int) -> None:
 
 
 def discard_upload(record) -> None:
-    """Remove an uploaded file once its import has ended for good (applied,
-    refused or cancelled): it holds the NIKs of a whole regency and is not
-    needed again. Files given to the command line are never touched."""
-    if record is None or record.status not in ("applied", "rejected") or not record.file_path:
+    """Remove an uploaded file from the store once its import has ended for
+    good (applied, refused or cancelled): it holds the NIKs of a whole regency
+    and is not needed again. Files given to the command line are never
+    touched. In the caller's transaction on the database backend."""
+    if record is None or record.status not in ("applied", "rejected") or not record.file_key:
         return
-    path = Path(record.file_path)
-    if path.parent.resolve() == upload_dir().resolve():
-        path.unlink(missing_ok=True)
+    storage.delete(record.file_key)

@@ -136,7 +136,9 @@ class RegistryImport(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
-    file_path: Mapped[str] = mapped_column(String(500), default="")
+    file_path: Mapped[str] = mapped_column(String(500), default="")  # a file of the command line
+    # An uploaded file: its key in the app's file store (slrt/platform/storage.py).
+    file_key: Mapped[str] = mapped_column(String(240), default="", server_default="")
     file_size: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     file_format: Mapped[str] = mapped_column(String(60), default="")

@@ -192,8 +192,6 @@ def _sniff_upload(head: bytes) -> str | None:
 @bp.route("/impor", methods=["GET", "POST"])
 @permission_required("registry.import")
 def imports():
-    import secrets
-
     from flask import current_app, flash, redirect, url_for
 
     from slrt.dtks import importer, jobs
@@ -231,10 +229,9 @@ def imports():
         if values["source"] not in ("DTKS", "DTSEN"):
             errors["source"] = _("Pilih DTKS atau DTSEN.")
         if not errors:
-            path = jobs.upload_dir() / f"{secrets.token_hex(16)}.{kind}"
-            upload.save(path)
+            key = jobs.store_upload(upload.stream, kind)
             import_id = importer.queue_validation(
-                path, values["period"], values["source"], current_app.config["SLRT_KABUPATEN"],
+                importer.InputFile(key=key), values["period"], values["source"], current_app.config["SLRT_KABUPATEN"],
                 created_by_id=current_user.id, file_name=upload.filename[:255])
             try:
                 jobs.launch(import_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from slrt.extensions import db
 from slrt.notifications import status as st
 from slrt.outreach.hints import why_code
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
+from slrt.platform import storage
 from slrt.proposals import services as proposals
 from slrt.proposals.models import OPEN_STATUSES as PROPOSAL_OPEN
 from slrt.proposals.models import Proposal
@@ -145,8 +147,12 @@ def clean_photo(data: bytes) -> bytes:
         upright.thumbnail((side, side), Image.Resampling.LANCZOS)
 
 
-def _store_photo(upload_dir: Path, data: bytes) -> tuple[str, str]:
-    return proposals._store_scan(upload_dir, clean_photo(data))  # random name, outside static/
+def _store_photo(upload_dir: Path | None, data: bytes) -> tuple[str, str]:
+    """The cleaned photo in the app's file store under a random name: (key, type).
+    `upload_dir` is not read: where files live is the store's configuration."""
+    key = f"photos/{secrets.token_hex(16)}.jpg"
+    storage.put(key, clean_photo(data), "image/jpeg")
+    return key, "image/jpeg"
 
 
 def _coordinate(value, low: float, high: float, label: str) -> float | None:
@@ -173,7 +179,9 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
                  upload_dir: Path | None = None, latitude=None, longitude=None,
                  confirm_stale: bool = False) -> OutreachVisit:
     """confirm_stale: the facilitator ticked "Saya yakin" for a moved/died outcome; the
-    registry report it raises refuses to go ahead without it, or without a note."""
+    registry report it raises refuses to go ahead without it, or without a note.
+    The photo goes to the app's file store (slrt/platform/storage.py);
+    `upload_dir` is not read any more and stays for the callers that pass it."""
     _check(actor, case.village_code)
     if outcome not in VISIT_OUTCOMES:
         raise DomainError(_("Pilih hasil kunjungan."), "outcome")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,12 +28,9 @@ from slrt.common.time import WIB, now_utc, today_wib
 from slrt.extensions import db
 from slrt.outreach import services
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
+from slrt.platform import storage
 
 bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
-
-
-def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
 
 
 @bp.get("")
@@ -73,7 +70,7 @@ def visit(case_id: int):
                 v = services.record_visit(
                     current_user, case, outcome=values.get("outcome", ""),
                     visited_at=visited_at, notes=values.get("notes", "")[:4000], now=now,
-                    task=task, photo=photo, upload_dir=_upload_dir(),
+                    task=task, photo=photo,
                     latitude=values.get("latitude", "")[:20],
                     longitude=values.get("longitude", "")[:20],
                     confirm_stale=values.get("yakin") == "1")
@@ -119,11 +116,15 @@ def photo(visit_id: int):
     v = db.session.get(OutreachVisit, visit_id)
     if v is None or not v.photo_path or not can(current_user, "outreach.photo", v):
         abort(404)
+    try:
+        data = storage.get(v.photo_path)
+    except storage.FileMissing:
+        abort(404)
     case = v.case
     audit("unduh_berkas", object_type="visit", object_id=v.id, person_id=case.beneficiary_id,
           detail={"objek": _("Foto kunjungan %(d)s, kasus %(n)s",
                              d=v.visited_at.astimezone(WIB).strftime("%d-%m-%Y"),
                              n=case.number),
                   "rincian": _("Mengunduh foto kunjungan penjangkauan")})
-    return send_file(_upload_dir() / v.photo_path, mimetype=v.photo_mime, as_attachment=True,
+    return send_file(BytesIO(data), mimetype=v.photo_mime, as_attachment=True,
                      download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")

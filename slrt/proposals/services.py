@@ -21,6 +21,7 @@ from slrt.common.time import WIB
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
 from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
+from slrt.platform import storage
 from slrt.proposals.models import (
     CORRECTION_FIELDS,
     DEACTIVATION_REASONS,
@@ -282,22 +283,26 @@ def pending_for_musdes(village_code: str) -> list[Proposal]:
         .order_by(Proposal.id)))
 
 
-def _store_scan(upload_dir: Path, data: bytes) -> tuple[str, str]:
+def _store_scan(data: bytes) -> tuple[str, str]:
+    """The scan in the app's file store under a random name (the type from the
+    content, never the user's file name): (key, content type)."""
     kind = next((v for magic, v in SCAN_TYPES.items() if data.startswith(magic)), None)
     if kind is None:
         raise DomainError(_("Berkas berita acara harus PDF, JPG atau PNG."), "scan")
     mime, ext = kind
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + ext
-    (upload_dir / name).write_bytes(data)
-    return name, mime
+    key = f"musdes/{secrets.token_hex(16)}{ext}"
+    storage.put(key, data, mime)
+    return key, mime
 
 
 def record_musdes(actor, *, village_code: str, held_on: date, place: str, attendees: int,
                   minutes_number: str, decisions: dict[int, tuple[str, str]], now: datetime,
                   scan: bytes | None = None, scan_name: str = "", upload_dir: Path | None = None
                   ) -> Musdes:
-    """Record the deliberation and its decision on each proposal of the pre-list."""
+    """Record the deliberation and its decision on each proposal of the pre-list.
+    The scan goes to the app's file store (slrt/platform/storage.py), in the
+    same transaction as the record on the database backend; `upload_dir` is
+    no longer read (kept for the callers that still pass it)."""
     _check_desk(actor, village_code, "musdes.manage")
     if held_on > now.astimezone(WIB).date():
         raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")
@@ -322,7 +327,7 @@ def record_musdes(actor, *, village_code: str, held_on: date, place: str, attend
                     minutes_number=minutes_number.strip(), created_by_id=actor.id,
                     created_at=now)
     if scan:
-        musdes.scan_path, musdes.scan_mime = _store_scan(upload_dir, scan)
+        musdes.scan_path, musdes.scan_mime = _store_scan(scan)
         musdes.scan_name = scan_name[:160]
     db.session.add(musdes)
     db.session.flush()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -32,6 +32,7 @@ from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
+from slrt.platform import storage
 from slrt.proposals import services
 from slrt.proposals.models import (
     CORRECTION_FIELDS,
@@ -70,10 +71,6 @@ def _scoped(stmt):
 
 def _get(proposal_id: int) -> Proposal:
     return db.first_or_404(_scoped(select(Proposal).where(Proposal.id == proposal_id)))
-
-
-def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
 
 
 @bp.get("")
@@ -199,8 +196,7 @@ def musdes_new():
                     current_user, village_code=village, held_on=held_on,
                     place=values.get("place", "")[:160], attendees=attendees,
                     minutes_number=values.get("minutes_number", "")[:80], decisions=decisions,
-                    now=now_utc(), scan=scan, scan_name=upload.filename if scan else "",
-                    upload_dir=_upload_dir())
+                    now=now_utc(), scan=scan, scan_name=upload.filename if scan else "")
             except DomainError as e:
                 db.session.rollback()
                 error = e.message
@@ -239,13 +235,17 @@ def musdes_detail(musdes_id: int):
 @permission_required("musdes.manage")
 def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
-    if not m.scan_path:
+    try:
+        data = storage.get(m.scan_path) if m.scan_path else None
+    except storage.FileMissing:
+        data = None
+    if data is None:
         abort(404)
     audit("unduh_berkas", object_type="musdes", object_id=m.id, detail={
         "objek": _musdes_label(m),
         "rincian": _("Mengunduh pindaian berita acara (%(n)d usulan)", n=len(m.proposals))})
     ext = Path(m.scan_path).suffix  # from the checked content, not the user's file name
-    return send_file(_upload_dir() / m.scan_path, mimetype=m.scan_mime, as_attachment=True,
+    return send_file(BytesIO(data), mimetype=m.scan_mime, as_attachment=True,
                      download_name=f"berita-acara-musdes-{m.id}{ext}")
 
 

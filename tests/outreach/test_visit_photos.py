@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
@@ -85,6 +84,8 @@ def test_a_visit_stores_only_the_cleaned_photo(world, db, app, tmp_path):
         notes="Keluarga tinggal di tenda", now=datetime(2026, 1, 12, 4, tzinfo=UTC),
         photo=camera_jpeg(2000, 1500), upload_dir=tmp_path)
     db.session.commit()
-    stored = (Path(tmp_path) / visit.photo_path).read_bytes()
+    from slrt.platform import storage
+
+    stored = storage.get(visit.photo_path)
     assert visit.photo_mime == "image/jpeg" and visit.photo_path.endswith(".jpg")
     assert b"Exif" not in stored and b"Samsung" not in stored and len(stored) <= 300 * 1024

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -134,12 +133,15 @@ def test_visit_form_with_photo_and_contact_into_the_timeline(world, client, db, 
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     visit = db.session.scalars(select(OutreachVisit)).one()
-    stored = Path(app.instance_path) / "uploads" / visit.photo_path
+    from slrt.platform import storage
+
+    stored = storage.get(visit.photo_path)  # in the app's file store, keyed "photos/..."
     # re-encoded as a JPEG without metadata (tests/outreach/test_visit_photos.py)
-    assert stored.read_bytes()[:3] == b"\xff\xd8\xff" and visit.photo_mime == "image/jpeg"
-    assert len(visit.photo_path) == 36 and visit.photo_path.endswith(".jpg")
+    assert stored[:3] == b"\xff\xd8\xff" and visit.photo_mime == "image/jpeg"
+    assert visit.photo_path.startswith("photos/") and visit.photo_path.endswith(".jpg")
+    assert len(visit.photo_path) == len("photos/") + 36 and ".." not in visit.photo_path
     photo = client.get(f"/desa-saya/kunjungan/{visit.id}/foto")
-    assert photo.status_code == 200 and photo.data == stored.read_bytes()
+    assert photo.status_code == 200 and photo.data == stored
     assert photo.mimetype == "image/jpeg"
     resp = post(client, f"/desa-saya/kasus/{world['fire'].id}/kontak",
                 {"text": "Menelepon Bu Yusnita; bantuan dijadwalkan Jumat"}, url)

@@ -115,8 +115,10 @@ def test_musdes_decides_each_proposal_and_keeps_the_scan(op, db, client, app, tm
     assert statuses == {"Rosmawati": "disetujui", "Joko Susilo": "ditolak",
                         "Lastri": "ditunda"}
     musdes = db.session.get(Proposal, a.id).musdes
-    stored = tmp_path / "uploads" / musdes.scan_path
-    assert stored.read_bytes() == PDF and "Aro" not in musdes.scan_path  # random name
+    from slrt.platform import storage
+
+    assert musdes.scan_path.startswith("musdes/") and musdes.scan_path.endswith(".pdf")
+    assert storage.get(musdes.scan_path) == PDF and "Aro" not in musdes.scan_path  # random name
     scan = client.get(f"/usulan/musdes/{musdes.id}/berkas")
     assert scan.status_code == 200 and scan.data == PDF
     assert "attachment" in scan.headers["Content-Disposition"]

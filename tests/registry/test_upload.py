@@ -71,6 +71,21 @@ def wait_for(db, import_id: int, statuses: tuple[str, ...], timeout: float = 90)
         time.sleep(0.2)
 
 
+def stored(db, key: str) -> bool:
+    """Is the file in the app's file store (as committed)?"""
+    from slrt.platform import storage
+
+    db.session.rollback()
+    return storage.exists(key)
+
+
+def stored_uploads(db) -> list[str]:
+    from slrt.platform import storage
+
+    db.session.rollback()
+    return storage.keys("imports/")
+
+
 def import_id_of(resp) -> int:
     assert resp.status_code == 302, resp.text
     return int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -94,8 +109,9 @@ def test_upload_is_checked_in_the_background_then_applied_on_request(
 
     record = wait_for(db, import_id, ("validated", "rejected", "failed"))
     assert record.status == "validated", record.message
-    assert Path(record.file_path).is_file()  # kept for the apply, which reads it again
-    assert Path(record.file_path).parent == Path(app.instance_path) / "imports"
+    # kept in the app's file store for the apply, which reads it again
+    assert record.file_key.startswith("imports/") and record.file_path == ""
+    assert stored(db, record.file_key)
     assert (record.rows_total, record.rows_valid, record.rows_error) == (544, 544, 0)
     assert active_count(db) == 0  # nothing applied before the supervisor chooses
     page = client.get(f"/dtks/impor/{import_id}")
@@ -110,9 +126,9 @@ def test_upload_is_checked_in_the_background_then_applied_on_request(
     # The background process deletes the file right after it commits "applied"
     # (never before: a failed commit must leave it for a rerun); give it that moment.
     deadline = time.monotonic() + 10
-    while Path(record.file_path).exists() and time.monotonic() < deadline:
+    while stored(db, record.file_key) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not Path(record.file_path).exists()  # the regency's NIKs do not linger on disk
+    assert not stored(db, record.file_key)  # the regency's NIKs do not linger in the store
     page = client.get(f"/dtks/impor/{import_id}")
     assert "544 baru" in page.text and 'http-equiv="refresh"' not in page.text
 
@@ -155,7 +171,7 @@ def test_row_errors_are_listed_with_a_report_and_nothing_is_applied_on_cancel(
     assert resp.status_code == 302
     record = wait_for(db, import_id, ("rejected",), timeout=5)
     assert record.message == "Dibatalkan oleh pengguna."
-    assert not Path(record.file_path).exists()
+    assert not stored(db, record.file_key)
     assert active_count(db) == 0
 
 
@@ -196,7 +212,7 @@ def test_bad_uploads_get_a_message_next_to_the_field_and_keep_the_period(
     assert '<option value="DTSEN" selected>' in resp.text
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RegistryImport)) == 0
-    assert not list(Path(app.instance_path).glob("imports/*"))
+    assert not stored_uploads(db)
 
 
 @pytest.mark.parametrize("period,message", [
@@ -211,7 +227,7 @@ def test_a_bad_period_is_refused_next_to_its_field(app, client, db, supervisor, 
 
 
 def test_an_upload_over_the_import_limit_gets_413_before_the_body_is_read(
-        app, client, supervisor):
+        app, client, db, supervisor):
     app.config["DTKS_UPLOAD_MAX_BYTES"] = 1000
     token_page = client.get("/dtks/impor").text
     from tests.http import csrf_from
@@ -220,7 +236,7 @@ def test_an_upload_over_the_import_limit_gets_413_before_the_body_is_read(
         "csrf_token": csrf_from(token_page), "period": "2022-07",
         "file": (io.BytesIO(b"x" * 5000), "besar.csv")})
     assert resp.status_code == 413
-    assert not list(Path(app.instance_path).glob("imports/*"))
+    assert not stored_uploads(db)
 
 
 def test_the_import_limit_is_larger_than_the_general_one_and_only_there(app):

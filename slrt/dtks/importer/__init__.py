@@ -69,6 +69,7 @@ from slrt.dtks.importer.base import (
     gettext,
 )
 from slrt.dtks.importer.columns import COLUMNS, REQUIRED
+from slrt.dtks.importer.infile import InputFile
 from slrt.dtks.importer.job import _Run
 from slrt.dtks.importer.parsers import check_period
 from slrt.dtks.importer.phases import apply_import, import_file, validate_file
@@ -113,6 +114,7 @@ __all__ = [
     "CANCELLABLE_IMPORT_STATUSES",
     "COLUMNS",
     "ImportOutcome",
+    "InputFile",
     "ImportRefused",
     "MAX_STORED_ERRORS",
     "ProgressCallback",

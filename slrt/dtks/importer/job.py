@@ -5,10 +5,10 @@ apply.ApplyMixin: the staging tables into the registry)."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from slrt.dtks.importer.apply import ApplyMixin
 from slrt.dtks.importer.base import ImportRefused, ProgressCallback
+from slrt.dtks.importer.infile import input_of
 from slrt.dtks.importer.parsers import period_today
 from slrt.dtks.importer.reader import Layout
 from slrt.dtks.importer.staging import StagingMixin, _Sql
@@ -25,7 +25,7 @@ class _Run(StagingMixin, ApplyMixin):
     def __init__(self, record: RegistryImport, progress: ProgressCallback | None):
         self.import_id = record.id
         self.status = record.status  # what the claim or the creation wrote
-        self.path = Path(record.file_path)
+        self.path = input_of(record)  # a path, or a key of the app's file store
         self.period = record.period
         self.source = record.source
         self.scope = record.scope_code

@@ -27,6 +27,7 @@ from slrt.dtks.importer.base import (
     gettext,
 )
 from slrt.dtks.importer.columns import COLUMNS, REQUIRED, classify_header
+from slrt.dtks.importer.infile import InputFile, as_input, input_of
 from slrt.dtks.importer.job import _Run
 from slrt.dtks.importer.parsers import check_period
 from slrt.dtks.importer.reader import Restart, describe_csv, file_hash, sniff
@@ -44,7 +45,7 @@ from slrt.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _create_record(path: Path, period: str, source: str, scope: str | None,
+def _create_record(path: Path | InputFile, period: str, source: str, scope: str | None,
                    created_by_id: int | None, file_name: str | None, *,
                    status: str = "validating", progress_note: str = "Membaca berkas"
                    ) -> RegistryImport:
@@ -54,12 +55,15 @@ def _create_record(path: Path, period: str, source: str, scope: str | None,
     if source not in IMPORT_SOURCES:
         raise ImportRefused(f'Sumber "{source}" tidak dikenal: pilih DTKS atau DTSEN.')
     period = check_period(period)
+    src = as_input(path)
     table = RegistryImport.__table__
     now = now_utc()
     with db.engine.connect() as conn:
         close_stale_imports(conn)
         import_id = conn.execute(insert(table).values(
-            file_name=(file_name or path.name)[:255], file_path=str(path)[:500], file_size=0,
+            file_name=(file_name or src.name)[:255], file_size=0,
+            file_path=str(src.path)[:500] if src.path is not None else "",
+            file_key=src.key or "",
             sha256="", file_format="", encoding="", period=period, source=source, scope_code=scope,
             status=status, progress=0, progress_note=progress_note,
             worker=worker_id(), rows_total=0, rows_valid=0, rows_error=0, error_count=0,
@@ -98,7 +102,7 @@ def _validate(record: RegistryImport, run: _Run, *, keep_stage: bool,
     """Phase 1 on an open _Run. Returns the result; the import row says the same,
     except with `then_apply` (the apply follows at once): the row then stays
     "applying" (see cancel_import), and the result says "validated"."""
-    path = Path(record.file_path)
+    path = input_of(record)
     tracker = run.tracker
     run.keep_errors = writes_errors
     try:
@@ -307,7 +311,7 @@ def validate_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     Status after: "validated" (see rows_error), "rejected", or "applied" with
     duplicate_of_id set when the same file was already applied (no-op).
     """
-    path = Path(path)
+    path = as_input(path)
     record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
     return _validate_guarded(record, progress)
 
@@ -421,7 +425,7 @@ def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
     records needs `confirm_deactivate` equal to that number; otherwise nothing
     is applied, the import ends refused and the outcome's apply has status
     "unconfirmed" with the number in `deactivated`."""
-    path = Path(path)
+    path = as_input(path)
     record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
     run = _Run(record, progress)
     run.confirm_deactivate = confirm_deactivate

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from slrt.dtks.importer.base import ImportRefused, _Rejected, format_count, gettext
 from slrt.dtks.importer.columns import classify_header, header_score
+from slrt.dtks.importer.infile import InputFile, as_input
 
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_LINES = 10
@@ -102,19 +103,21 @@ _NOT_RECOGNISED = (
 )
 
 
-def sniff(path: Path) -> Layout:
+def sniff(path: Path | InputFile) -> Layout:
     """Look only at the beginning of the file: format, encoding, header."""
+    src = as_input(path)
     try:
-        size = path.stat().st_size
+        size = src.size()
     except OSError as e:
         raise _Rejected(f"Berkas tidak dapat dibuka: {e.strerror or e}.") from None
     if size == 0:
         raise _Rejected("Berkas kosong (0 byte): tidak ada data yang dapat diimpor.")
-    with path.open("rb") as fh:
+    with src.open() as fh:
         sample = fh.read(SNIFF_BYTES)
+        if sample.startswith(b"PK\x03\x04"):
+            check_zip(fh)
     if sample.startswith(b"PK\x03\x04"):
-        check_zip(path)
-        return _sniff_xlsx(path)
+        return _sniff_xlsx(src)
     if sample.startswith(b"\xd0\xcf\x11\xe0"):
         raise _Rejected(
             "Format Excel lama (.xls) tidak didukung. Buka berkas di Excel lalu simpan sebagai "
@@ -207,13 +210,13 @@ class _Workbook:
     """An .xlsx opened read-only (streaming) on a file handle of our own, so that
     the file is closed even when a row iterator is left half-way."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | InputFile):
         try:
             from openpyxl import load_workbook
         except ImportError:  # pragma: no cover - a declared dependency
             raise _Rejected("Pembaca Excel (openpyxl) belum terpasang; gunakan berkas CSV."
                             ) from None
-        self.fh = path.open("rb")
+        self.fh = as_input(path).open()
         try:
             self.wb = load_workbook(self.fh, read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any failure means the same to the operator
@@ -230,7 +233,7 @@ class _Workbook:
             self.fh.close()
 
 
-def _sniff_xlsx(path: Path) -> Layout:
+def _sniff_xlsx(path: Path | InputFile) -> Layout:
     book = _Workbook(path)
     try:
         for ws in book.wb.worksheets:
@@ -246,11 +249,11 @@ def _sniff_xlsx(path: Path) -> Layout:
         book.close()
 
 
-def file_hash(path: Path) -> tuple[str, int]:
+def file_hash(path: Path | InputFile) -> tuple[str, int]:
     """sha256 and size of the file (~0.4 s for 200 MB)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as fh:
+    with as_input(path).open() as fh:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             digest.update(chunk)
@@ -262,18 +265,18 @@ class Restart(Exception):
 
 
 class CsvSource:
-    def __init__(self, path: Path, layout: Layout):
-        self.path = path
+    def __init__(self, path: Path | InputFile, layout: Layout):
+        self.path = as_input(path)
         self.layout = layout
-        self.total = path.stat().st_size
+        self.total = self.path.size()
         # A file cut short (an interrupted download or copy) ends mid-line.
-        with path.open("rb") as fh:
+        with self.path.open() as fh:
             fh.seek(max(0, self.total - 1))
             self.ends_with_newline = fh.read(1) in (b"\n", b"\r")
 
     def rows(self) -> Iterator[list]:
         layout = self.layout
-        raw = io.FileIO(self.path, "r")
+        raw = self.path.open()
         self._raw = raw
         buffered = io.BufferedReader(raw, buffer_size=1 << 20)
         errors = "replace" if layout.lossy or layout.encoding == "cp1252" else "strict"
@@ -299,7 +302,7 @@ class CsvSource:
 
 
 class XlsxSource:
-    def __init__(self, path: Path, layout: Layout):
+    def __init__(self, path: Path | InputFile, layout: Layout):
         self.path = path
         self.layout = layout
         self.total = 0
@@ -320,7 +323,7 @@ class XlsxSource:
         return self.read
 
 
-def open_source(path: Path, layout: Layout) -> CsvSource | XlsxSource:
+def open_source(path: Path | InputFile, layout: Layout) -> CsvSource | XlsxSource:
     return CsvSource(path, layout) if layout.kind == "csv" else XlsxSource(path, layout)
 
 

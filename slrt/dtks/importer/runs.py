@@ -5,13 +5,13 @@ phase 1 or for the apply, claimed by one process with a conditional UPDATE
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from slrt.common.time import now_utc
 from slrt.dtks.importer.base import ImportRefused, ProgressCallback, gettext
+from slrt.dtks.importer.infile import InputFile, as_input
 from slrt.dtks.importer.phases import (
     _apply_validated,
     _audit,
@@ -27,12 +27,14 @@ from slrt.extensions import db
 
 
 @_own_connections
-def queue_validation(path: str | os.PathLike, period: str, source: str = "DTKS",
+def queue_validation(path: str | os.PathLike | InputFile, period: str, source: str = "DTKS",
                      kabupaten: str | None = None, *, created_by_id: int | None = None,
                      file_name: str | None = None) -> int:
     """Record an uploaded file as waiting for phase 1; a background process
-    (`flask dtks run ID`, see slrt.dtks.jobs) picks it up with run_queued()."""
-    record = _create_record(Path(path), period, source, kabupaten, created_by_id, file_name,
+    (`flask dtks run ID`, see slrt.dtks.jobs) picks it up with run_queued().
+    `path`: a path, or InputFile(key=...) for a file in the app's file store
+    (what the upload page keeps: every app host reaches it)."""
+    record = _create_record(as_input(path), period, source, kabupaten, created_by_id, file_name,
                             status="queued", progress_note="Menunggu giliran diperiksa")
     return record.id
 

@@ -10,10 +10,10 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from slrt.dtks.importer.base import BATCH_ROWS, _clip, _Rejected
 from slrt.dtks.importer.checks import RowChecks
+from slrt.dtks.importer.infile import InputFile
 from slrt.dtks.importer.reader import (
     DELIMITERS,
     Layout,
@@ -32,7 +32,7 @@ from slrt.identity import normalise_digits
 class _ScanParams:
     """What scan_rows() needs: the file, its layout, the regions table."""
 
-    path: str
+    path: InputFile | str  # the file: a path, or a key of the app's file store
     layout: Layout
     region_rows: list
     scope: str | None
@@ -80,7 +80,7 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
     checks = RowChecks(layout.header, Regions(params.region_rows, params.scope), params.today,
                        xlsx=xlsx)
     ncols = checks.ncols
-    source = open_source(Path(params.path), layout)
+    source = open_source(params.path, layout)
     total = rows_error = error_count = 0
     valid, problems, skipped = [], [], []
     covered: set[str] = set()

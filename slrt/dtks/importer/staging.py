@@ -96,7 +96,7 @@ class StagingMixin:
         for stmt in _stage_ddl(sql):
             cur.execute(stmt)
         cur.execute("SELECT code, name, level, parent_code FROM regions ORDER BY code")
-        params = _ScanParams(str(self.path), layout, cur.fetchall(), self.scope, self.today,
+        params = _ScanParams(self.path, layout, cur.fetchall(), self.scope, self.today,
                              self.keep_errors)
         fields = classify_header(layout.header)[0]
         header_titles = [str(t or "").strip() for t in layout.header]
