@@ -1,4 +1,4 @@
-"""Command-line groups: `flask regions|users|catalog|demo|dtks|backup ...`."""
+"""Command-line groups: `flask regions|users|catalog|demo|dtks|backup|storage ...`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def catalog_load():
 
 def register_cli(app):
     from slrt.auth.cli import users_cli
-    from slrt.backup.cli import backup_cli
+    from slrt.backup.cli import backup_cli, storage_cli
     from slrt.demo.cli import demo_cli
     from slrt.dtks.cli import dtks_cli
     from slrt.notifications.cli import reminders_cli, scheduler_cli
@@ -31,5 +31,5 @@ def register_cli(app):
     from slrt.reports.cli import reports_cli
 
     for group in (regions_cli, users_cli, catalog_cli, demo_cli, dtks_cli, reminders_cli,
-                  scheduler_cli, reports_cli, backup_cli):
+                  scheduler_cli, reports_cli, backup_cli, storage_cli):
         app.cli.add_command(group)

@@ -7,7 +7,9 @@ commits misses them or is torn). PostgreSQL: `pg_dump -Fc`, restored with
 `pg_restore --clean --if-exists --no-owner --single-transaction`.
 
 A backup is written to a temporary file next to PATH and renamed into place,
-so PATH is never half written.
+so PATH is never half written. With the folder file store the backup is a tar
+of the database's backup and the uploaded files (slrt/backup/files.py); with
+the database store (the default) the files are in the database's backup.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from slrt.backup import files as archive
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -63,6 +67,8 @@ class BackupInfo:
     engine: str
     size: int
     tables: int = 0
+    files: int | None = None  # uploaded files added to the archive (folder store)
+    archive: bool = False  # a tar of the database's backup and the files
 
 
 def _engine_of(uri: str) -> str:
@@ -268,10 +274,28 @@ def _pg_restore(uri: str, path: Path, bin_dir: str, known: set[str]) -> BackupIn
 # --------------------------------------------------------------------- API
 
 def create_backup(uri: str, path: str | Path, *, force: bool = False,
-                  pg_bin: str = "") -> BackupInfo:
+                  pg_bin: str = "", files=None) -> BackupInfo:
+    """The database's backup at `path`; with `files` (a folder store), a tar of
+    it and every file of the store."""
     path = Path(path)
     engine = _engine_of(uri)
     _check_target(path, force)
+    if files is None:
+        return _create_database(engine, uri, path, pg_bin)
+    part = path.with_name(f".{path.name}.{os.getpid()}.basis-data")
+    tmp = _temp_next_to(path)
+    try:
+        made = _create_database(engine, uri, part, pg_bin)
+        count = archive.write_archive(part, files, tmp)
+        os.replace(tmp, path)
+    finally:
+        part.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    return BackupInfo(path, engine, path.stat().st_size, made.tables, files=count,
+                      archive=True)
+
+
+def _create_database(engine: str, uri: str, path: Path, pg_bin: str) -> BackupInfo:
     if engine == "sqlite":
         return _sqlite_create(uri, path)
     return _pg_create(uri, path, pg_bin)
@@ -286,6 +310,20 @@ def restore_backup(uri: str, path: str | Path, *, pg_bin: str = "",
     if not path.is_file():
         raise BackupError(f"Berkas cadangan {path} tidak ditemukan.")
     known = known_revisions(migrations_dir)
-    if engine == "sqlite":
-        return _sqlite_restore(uri, path, known)
-    return _pg_restore(uri, path, pg_bin, known)
+    if not archive.is_archive(path):
+        if engine == "sqlite":
+            return _sqlite_restore(uri, path, known)
+        return _pg_restore(uri, path, pg_bin, known)
+    part = None
+    try:
+        archive.check_archive(path)
+        with archive.database_part(path) as part:
+            if engine == "sqlite":
+                info = _sqlite_restore(uri, part, known)
+            else:
+                info = _pg_restore(uri, part, pg_bin, known)
+    except archive.ArchiveError as e:
+        raise BackupError(f"{path} bukan berkas cadangan SLRT ({e}).") from None
+    except BackupError as e:  # name the archive, not its temporary part
+        raise BackupError(str(e).replace(str(part), str(path)) if part else str(e)) from None
+    return BackupInfo(path, engine, path.stat().st_size, info.tables, archive=True)

@@ -97,6 +97,10 @@ class FileInfo:
     sha256: str = ""
 
 
+def guess_type(key: str) -> str:
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
+
+
 def check_key(key: str) -> str:
     if not isinstance(key, str) or not KEY_RE.match(key) or ".." in key:
         raise StorageError(f"bad storage key: {key!r}")
@@ -294,8 +298,7 @@ class FolderStorage:
             size = self.path(key).stat().st_size
         except FileNotFoundError:
             return None
-        guessed = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        return FileInfo(key, size, guessed)
+        return FileInfo(key, size, guess_type(key))
 
     def open(self, key: str) -> io.RawIOBase:
         try:
