@@ -183,3 +183,34 @@ def test_the_configured_backend_is_checked(app, tmp_path):
         from slrt import create_app
 
         create_app("testing", overrides={"SLRT_STORAGE": "awan"})
+
+
+def test_flask_storage_migrate_moves_every_file_into_the_configured_store(app, db, tmp_path):
+    """A single-host install (folder) moves to two app hosts (database), and back."""
+    app.config["SLRT_STORAGE"] = "folder"
+    app.config["SLRT_STORAGE_PATH"] = str(tmp_path / "berkas-unggahan")
+    folder = storage.backend()
+    storage.put("musdes/ba-aro.pdf", SCAN, "application/pdf")
+    storage.put("photos/rumah-aro.jpg", b"\xff\xd8\xff\xe0 rumah", "image/jpeg")
+    runner = app.test_cli_runner()
+
+    app.config["SLRT_STORAGE"] = "database"
+    db.session.remove()
+    moved = runner.invoke(args=["storage", "migrate"])
+    assert moved.exit_code == 0, moved.output
+    assert "2 berkas dipindahkan ke basis data" in moved.output
+    db.session.remove()
+    assert storage.keys() == ["musdes/ba-aro.pdf", "photos/rumah-aro.jpg"]
+    assert storage.get("musdes/ba-aro.pdf") == SCAN
+    assert storage.info("musdes/ba-aro.pdf").content_type == "application/pdf"
+    assert folder.keys() == []
+    again = runner.invoke(args=["storage", "migrate"])  # nothing left to move
+    assert again.exit_code == 0 and "0 berkas" in again.output
+
+    app.config["SLRT_STORAGE"] = "folder"
+    db.session.remove()
+    back = runner.invoke(args=["storage", "migrate"])
+    assert back.exit_code == 0 and "2 berkas dipindahkan ke folder" in back.output
+    db.session.remove()
+    assert (folder.root / "musdes/ba-aro.pdf").read_bytes() == SCAN
+    assert storage.DatabaseStorage().keys() == []
