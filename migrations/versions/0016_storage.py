@@ -159,6 +159,23 @@ def upgrade():
                  f"; salinan lama di {uploads} boleh dihapus setelah dicadangkan")
 
 
+def _write_back(conn, backend: str, root: Path, key: str, target: Path) -> None:
+    """The file of `key` at `target`, where the earlier code looks for it."""
+    if target.is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if backend == 'folder' and (root / key).is_file():
+        os.replace(root / key, target)
+        return
+    file_id = conn.execute(sa.select(files_t.c.id).where(files_t.c.key == key)).scalar()
+    if file_id is None:
+        return
+    with open(target, 'wb') as fh:
+        for (data,) in conn.execute(sa.select(chunks_t.c.data).where(
+                chunks_t.c.file_id == file_id).order_by(chunks_t.c.seq)):
+            fh.write(data)
+
+
 def downgrade():
     conn = op.get_bind()
     backend, root, instance = _settings()
@@ -168,20 +185,17 @@ def downgrade():
         for row_id, key in conn.execute(sa.select(t.c.id, t.c[path_col]).where(
                 t.c[path_col].startswith(f'{namespace}/'))).all():
             name = key.split('/', 1)[1]
-            target = uploads / name
-            if backend == 'folder' and (root / key).is_file():
-                uploads.mkdir(parents=True, exist_ok=True)
-                os.replace(root / key, target)
-            elif not target.is_file():
-                file_id = conn.execute(sa.select(files_t.c.id).where(
-                    files_t.c.key == key)).scalar()
-                if file_id is not None:
-                    uploads.mkdir(parents=True, exist_ok=True)
-                    with open(target, 'wb') as fh:
-                        for (data,) in conn.execute(sa.select(chunks_t.c.data).where(
-                                chunks_t.c.file_id == file_id).order_by(chunks_t.c.seq)):
-                            fh.write(data)
+            _write_back(conn, backend, root, key, uploads / name)
             conn.execute(t.update().where(t.c.id == row_id).values({path_col: name}))
+    imports = sa.table('registry_imports', sa.column('id', sa.Integer),
+                       sa.column('file_path', sa.String), sa.column('file_key', sa.String),
+                       sa.column('status', sa.String))
+    for import_id, key in conn.execute(sa.select(imports.c.id, imports.c.file_key).where(
+            imports.c.status.in_(WAITING), imports.c.file_key != '')).all():
+        target = instance / 'imports' / key.split('/', 1)[1]
+        _write_back(conn, backend, root, key, target)
+        conn.execute(imports.update().where(imports.c.id == import_id).values(
+            file_path=str(target)))
     with op.batch_alter_table('registry_imports', schema=None) as batch_op:
         batch_op.drop_column('file_key')
     op.drop_table('stored_file_chunks')

@@ -98,7 +98,7 @@ def _old_uploads(instance: Path) -> dict:
 
 @pytest.mark.parametrize("kind", ["database", "folder"])
 def test_files_uploaded_before_are_reached_through_the_store(old_app, kind):
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
 
     from slrt.dtks.models import RegistryImport
     from slrt.extensions import db
@@ -133,4 +133,18 @@ def test_files_uploaded_before_are_reached_through_the_store(old_app, kind):
     else:
         assert (instance / "uploads" / scan.scan_path).read_bytes() == PDF
         assert not (instance / "uploads" / "5d41402abc4b2a76b9719d911017c592.pdf").exists()
+    db.session.remove()
+    for old in (instance / "uploads").glob("*.*"):
+        old.unlink()  # the operator removed the old copies; down again needs the store's
+    (instance / "imports" / "e4d909c290d0fb1ca068ffaddf22cbd0.csv").unlink(missing_ok=True)
+
+    downgrade(revision=BEFORE)
+
+    rows = dict(db.session.execute(sa.text("SELECT id, scan_path FROM musdes")).all())
+    assert rows[ids["scan"]] == "5d41402abc4b2a76b9719d911017c592.pdf"
+    assert (instance / "uploads" / rows[ids["scan"]]).read_bytes() == PDF
+    assert (instance / "uploads" / "7d793037a0760186574b0282f2f435e7.jpg").read_bytes() == PNG
+    path = db.session.execute(sa.text("SELECT file_path FROM registry_imports")).scalar()
+    assert Path(path) == instance / "imports" / "e4d909c290d0fb1ca068ffaddf22cbd0.csv"
+    assert Path(path).read_bytes() == CSV
     db.session.remove()
