@@ -18,8 +18,14 @@ stay in the folder until the operator removes them (after a backup). With
 "folder" they are moved into their namespace's sub-folder. A file that is
 missing on disk is left out and named in the log; its row keeps its key (the
 download answers 404, as it did). Down again, the keys become names and the
-tables are dropped (files kept only in the database are written back to the
-folder first).
+tables are dropped; each file is first written back where the earlier code
+looks for it (uploads/NAME, a waiting registry file in imports/).
+
+The files are moved here rather than by a command because `flask db upgrade`
+runs this inside the app, so SLRT_STORAGE is known (run through bare
+`alembic`, the same variables are read from the environment), and an upgrade
+that left the downloads broken until another command ran would be a trap.
+`flask storage migrate` moves the files later, when SLRT_STORAGE changes.
 
 Revision ID: 0016_storage
 Revises: 0014_api
