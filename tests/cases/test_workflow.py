@@ -5,17 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pytest
-
 from slrt.cases.workflow import CASE_FLOW, CLOSED_STATUSES, OPEN_STATUSES, can_close_at_desk
-from slrt.common.errors import DomainError
-
-
-def test_closing_a_settled_case_at_the_desk_is_refused_in_indonesian(app):
-    with pytest.raises(DomainError) as e:
-        CASE_FLOW.apply(SimpleNamespace(status="selesai"), "tutup")
-    assert e.value.message == ('Kasus berstatus "Selesai"; tindakan "Selesaikan di desa" '
-                               'tidak dapat dilakukan.')
 
 
 def test_display_flags(app):

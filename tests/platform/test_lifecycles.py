@@ -83,6 +83,21 @@ def test_every_other_move_is_refused_and_the_status_stays(app, flow, status, act
     assert "tidak dapat dilakukan" in e.value.message
 
 
+@pytest.mark.parametrize(("flow", "status", "action", "message"), [
+    (CASE_FLOW, "selesai", "tutup",
+     'Kasus berstatus "Selesai"; tindakan "Selesaikan di desa" tidak dapat dilakukan.'),
+    (PROPOSAL_FLOW, "ditolak", "kirim",
+     'Usulan berstatus "Ditolak Musdes"; tindakan "Kirim ke SIKS-NG" tidak dapat dilakukan.'),
+    (IMPORT_FLOW, "applied", "periksa",
+     'Impor berstatus "Sudah diterapkan"; tindakan "Mulai diperiksa" tidak dapat dilakukan.'),
+], ids=["case", "proposal", "import"])
+def test_a_refusal_names_the_thing_its_status_and_the_move_in_indonesian(
+        app, flow, status, action, message):
+    with pytest.raises(DomainError) as e:
+        flow.apply(SimpleNamespace(status=status), action)
+    assert e.value.message == message
+
+
 @pytest.mark.parametrize("name", LEGAL)
 def test_an_unknown_action_is_refused(app, name):
     flow, _legal = LEGAL[name]

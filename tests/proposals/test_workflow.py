@@ -20,13 +20,6 @@ from slrt.proposals.workflow import (
 )
 
 
-def test_sending_a_proposal_the_musdes_rejected_is_refused_in_indonesian(app):
-    with pytest.raises(DomainError) as e:
-        PROPOSAL_FLOW.apply(SimpleNamespace(status="ditolak"), "kirim")
-    assert e.value.message == ('Usulan berstatus "Ditolak Musdes"; tindakan "Kirim ke SIKS-NG" '
-                               'tidak dapat dilakukan.')
-
-
 def test_decided_proposals_are_final_and_the_rest_open(app):
     assert OPEN_STATUSES == ("draf", "disetujui", "ditunda", "dikirim")
     assert PROPOSAL_FLOW.final_codes == {"ditolak", "diterima_kemensos", "ditolak_kemensos",
