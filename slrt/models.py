@@ -1,28 +1,18 @@
-"""Import every model so the metadata (and Alembic) sees the whole schema."""
+"""Import every feature's models so the metadata (and Alembic) sees the whole
+schema. Importing the module registers all of its tables; naming classes here
+would only be a list to keep up to date."""
 
-from slrt.api.models import ApiClient, ApiToken, IdempotentRequest  # noqa: F401
-from slrt.audit.models import AuditEntry  # noqa: F401
-from slrt.auth.models import LoginFailure, User, UserProgram, UserVillage  # noqa: F401
-from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  # noqa: F401
-from slrt.common.models import AppSetting, Sequence  # noqa: F401
-from slrt.dtks.models import RegistryRecord  # noqa: F401
-from slrt.notifications.models import (  # noqa: F401
-    Delivery,
-    DigestRun,
-    Notification,
-    Reminder,
-    ReminderMark,
-    UnitSupervisor,
-)
-from slrt.outreach.models import FollowUpTask, OutreachVisit  # noqa: F401
-from slrt.platform.storage import StoredChunk, StoredFile  # noqa: F401
-from slrt.proposals.models import Musdes, Proposal, RegistryFlag  # noqa: F401
-from slrt.referrals.models import (  # noqa: F401
-    AidHandover,
-    AidHandoverLine,
-    Program,
-    Referral,
-    ReferralPause,
-)
-from slrt.regions.models import Region  # noqa: F401
-from slrt.status_page.models import StatusCode, StatusFailure, StatusLookup  # noqa: F401
+import slrt.api.models  # noqa: F401
+import slrt.audit.models  # noqa: F401
+import slrt.auth.models  # noqa: F401
+import slrt.cases.models  # noqa: F401
+import slrt.common.models  # noqa: F401
+import slrt.dtks.models  # noqa: F401
+import slrt.notifications.models  # noqa: F401
+import slrt.outreach.models  # noqa: F401
+import slrt.platform.storage  # noqa: F401  (stored_files, stored_file_chunks)
+import slrt.proposals.models  # noqa: F401
+import slrt.referrals.models  # noqa: F401
+import slrt.regions.models  # noqa: F401
+import slrt.reports.models  # noqa: F401
+import slrt.status_page.models  # noqa: F401

@@ -4,6 +4,7 @@ session, and databases of a test's own (PostgreSQL ones made and dropped by name
 from __future__ import annotations
 
 import contextvars
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -107,3 +108,20 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         return contextvars.Context().run(FlaskClient.open, self, *args, **kwargs)
+
+
+def revision_before(revision: str) -> str:
+    """The revision a migration follows, read from its file (re-chaining it moves
+    the migration's test along)."""
+    path = Path(__file__).resolve().parents[1] / "migrations/versions" / f"{revision}.py"
+    return re.search(r"^down_revision = '([^']+)'", path.read_text(), re.M).group(1)
+
+
+@contextmanager
+def app_before(revision: str, sqlite_path: Path):
+    """An app on a database of the test's own, migrated up to the revision before
+    `revision`: the world a migration finds."""
+    with own_database("slrt_m_", sqlite_path) as url:
+        prepare(url, revision=revision_before(revision))
+        with app_context(make_app(url)) as app:
+            yield app

@@ -211,23 +211,7 @@ def register(data):
     form.category_code.choices = [(data["category_code"], data["category_code"])]
     if not form.validate():
         raise ApiError(422, errors=_form_errors(form))
-    person = services.PersonInput(
-        name=form.name.data or "", nik=form.nik.data or None, no_kk=form.no_kk.data or None,
-        birth_place=form.birth_place.data or "", birth_date=form.birth_date.data,
-        sex=form.sex.data or None, address=form.address.data or "", dusun=form.dusun.data or "",
-        rt=form.rt.data or "", rw=form.rw.data or "", phone=form.phone.data or "",
-        household_size=form.household_size.data, children_count=form.children_count.data,
-        elderly_count=form.elderly_count.data, disabled_count=form.disabled_count.data,
-        is_unidentified=bool(form.is_unidentified.data),
-        identifying_notes=form.identifying_notes.data or "")
-    complaint = services.ComplaintInput(
-        village_code=form.village_code.data, category_code=form.category_code.data,
-        description=form.description.data, channel=form.channel.data, urgency=form.urgency.data,
-        incident_date=form.incident_date.data,
-        reporter_is_beneficiary=form.reporter_is_beneficiary.data == "ya",
-        reporter_name=form.reporter_name.data or "",
-        reporter_relation=form.reporter_relation.data or "",
-        reporter_phone=form.reporter_phone.data or "")
+    person, complaint = form.person_input(), form.complaint_input()
     try:
         case = services.register_case(user, person, complaint, now=now_utc(),
                                       case_prefix=current_app.config["SLRT_CASE_PREFIX"],

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
+from slrt.cases.services import ComplaintInput, PersonInput
 from slrt.cases.workflow import CASE_FLOW
 from slrt.common.forms import Form, not_in_future, parsed_by, phone_number, strip
 from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
@@ -140,6 +141,29 @@ class CaseForm(Form):
             if not self.sex.data:
                 self.sex.data = parsed.sex
         return ok
+
+    def person_input(self) -> PersonInput:
+        """The beneficiary as typed, for register_case (every door reads the form so)."""
+        return PersonInput(
+            name=self.name.data or "", nik=self.nik.data or None, no_kk=self.no_kk.data or None,
+            birth_place=self.birth_place.data or "", birth_date=self.birth_date.data,
+            sex=self.sex.data or None, address=self.address.data or "",
+            dusun=self.dusun.data or "", rt=self.rt.data or "", rw=self.rw.data or "",
+            phone=self.phone.data or "", household_size=self.household_size.data,
+            children_count=self.children_count.data, elderly_count=self.elderly_count.data,
+            disabled_count=self.disabled_count.data,
+            is_unidentified=bool(self.is_unidentified.data),
+            identifying_notes=self.identifying_notes.data or "")
+
+    def complaint_input(self) -> ComplaintInput:
+        return ComplaintInput(
+            village_code=self.village_code.data, category_code=self.category_code.data,
+            description=self.description.data, channel=self.channel.data,
+            urgency=self.urgency.data, incident_date=self.incident_date.data,
+            reporter_is_beneficiary=self.reporter_is_beneficiary.data == "ya",
+            reporter_name=self.reporter_name.data or "",
+            reporter_relation=self.reporter_relation.data or "",
+            reporter_phone=self.reporter_phone.data or "")
 
 
 class NoteForm(Form):

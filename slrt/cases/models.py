@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.auth.models import User
 from slrt.cases.workflow import CASE_FLOW, OPEN_STATUSES
+from slrt.common.lifecycle import HasLifecycle
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -175,8 +176,10 @@ class ProfileSnapshot:
     masked_nik = Person.masked_nik
 
 
-class Case(db.Model):
+class Case(HasLifecycle, db.Model):
     """A complaint registered at a Puskesos desk, on outreach or by the village."""
+
+    FLOW = CASE_FLOW  # status_label, status_badge, is_open
 
     __tablename__ = "cases"
 
@@ -228,18 +231,6 @@ class Case(db.Model):
         Index("ix_cases_status_id", "status", "id"),
         Index("ix_cases_beneficiary_category_status", "beneficiary_id", "category_code", "status"),
     )
-
-    @property
-    def is_open(self) -> bool:
-        return CASE_FLOW.state(self.status).is_open
-
-    @property
-    def status_label(self) -> str:
-        return CASE_FLOW.label(self.status)
-
-    @property
-    def status_badge(self) -> str:
-        return CASE_FLOW.state(self.status).badge
 
     @property
     def channel_label(self) -> str:

@@ -12,6 +12,7 @@ comparing status strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from flask_babel import gettext as _
 
@@ -110,3 +111,23 @@ class Lifecycle:
         new = self.target(getattr(obj, attr), action)
         setattr(obj, attr, new)
         return new
+
+
+class HasLifecycle:
+    """A model whose `status` follows the table `FLOW`: the flags its pages read."""
+
+    FLOW: ClassVar[Lifecycle]
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return self.FLOW.label(self.status)
+
+    @property
+    def status_badge(self) -> str:
+        """The CSS class of the status's badge or card."""
+        return self.FLOW.state(self.status).badge
+
+    @property
+    def is_open(self) -> bool:
+        return self.FLOW.state(self.status).is_open

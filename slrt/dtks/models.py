@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.common.lifecycle import HasLifecycle
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.dtks.workflow import IMPORT_FLOW, RUNNING_STATUSES
@@ -124,13 +125,15 @@ MASS_DEACTIVATION_SHARE = 0.10
 RUNNING_IMPORT_STATUSES = RUNNING_STATUSES
 
 
-class RegistryImport(db.Model):
+class RegistryImport(HasLifecycle, db.Model):
     """One registry file (SIKS-NG export) brought in as a snapshot of a period.
 
     The row is written on its own connection while the import runs, so that a
     page can poll `status`, `progress` and `progress_note`; the counts of the
     apply phase are written in the same transaction as the records.
     """
+
+    FLOW = IMPORT_FLOW  # status_label, status_badge, is_open
 
     __tablename__ = "registry_imports"
 
@@ -179,15 +182,6 @@ class RegistryImport(db.Model):
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_registry_imports_status", "status", "id"),)
-
-    @property
-    def status_label(self) -> str:
-        return IMPORT_FLOW.label(self.status)
-
-    @property
-    def status_badge(self) -> str:
-        """The CSS class of the import's status card: warning, info or none."""
-        return IMPORT_FLOW.state(self.status).badge
 
     @property
     def is_running(self) -> bool:

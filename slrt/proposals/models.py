@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.common.lifecycle import HasLifecycle
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -62,8 +63,10 @@ class Musdes(db.Model):
     proposals = relationship("Proposal", back_populates="musdes", order_by="Proposal.id")
 
 
-class Proposal(db.Model):
+class Proposal(HasLifecycle, db.Model):
     """A registry proposal (usulan): new registration, correction or deactivation."""
+
+    FLOW = PROPOSAL_FLOW  # status_label, status_badge, is_open
 
     __tablename__ = "proposals"
 
@@ -107,18 +110,6 @@ class Proposal(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
-
-    @property
-    def status_label(self) -> str:
-        return PROPOSAL_FLOW.label(self.status)
-
-    @property
-    def status_badge(self) -> str:
-        return PROPOSAL_FLOW.state(self.status).badge
-
-    @property
-    def is_open(self) -> bool:
-        return PROPOSAL_FLOW.state(self.status).is_open
 
     @property
     def awaits_ministry(self) -> bool:

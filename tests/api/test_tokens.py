@@ -26,6 +26,18 @@ def me(client, token):
     return client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
 
 
+def token_pair(client, user) -> dict:
+    return client.post("/api/v1/auth/token", json={"username": user.username,
+                                                   "password": PASSWORD}).get_json()
+
+
+def assert_login_ended(client, pair):
+    """Neither the access token nor the refresh token of the pair works any more."""
+    assert me(client, pair["access_token"]).status_code == 401
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}
+                       ).status_code == 422
+
+
 def test_client_token_is_stored_hashed_and_acts_as_its_role(client, db, make_user):
     from slrt.api.models import ApiClient
     from slrt.api.services import hash_token
@@ -92,26 +104,20 @@ def test_personal_token_login_refresh_logout(client, db, make_user):
     assert replay.status_code == 422
     assert replay.get_json()["errors"][0]["field"] == "refresh_token"
     assert me(client, new["access_token"]).status_code == 401
-    again = client.post("/api/v1/auth/token", json={"username": user.username,
-                                                    "password": PASSWORD}).get_json()
+    again = token_pair(client, user)
     out = client.post("/api/v1/auth/logout",
                       headers={"Authorization": f"Bearer {again['access_token']}"})
     assert out.status_code == 204
-    assert me(client, again["access_token"]).status_code == 401
-    assert client.post("/api/v1/auth/refresh", json={"refresh_token": again["refresh_token"]}
-                       ).status_code == 422
+    assert_login_ended(client, again)
 
 
 def test_session_version_ends_personal_tokens(client, db, make_user):
     user = make_user("operator")
-    pair = client.post("/api/v1/auth/token", json={"username": user.username,
-                                                   "password": PASSWORD}).get_json()
+    pair = token_pair(client, user)
     assert me(client, pair["access_token"]).status_code == 200
     user.end_sessions()  # a password change, a change of access, an admin's reset
     db.session.commit()
-    assert me(client, pair["access_token"]).status_code == 401
-    assert client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}
-                       ).status_code == 422
+    assert_login_ended(client, pair)
 
 
 def test_wrong_password_is_counted_and_admin_gets_no_token(client, db, make_user):

@@ -3,34 +3,23 @@ show the same words; the table stays append-only on both engines."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.database import app_context, make_app, own_database, prepare
+from tests.database import app_before, revision_before
 from tests.factories import ARO, PASSWORD, build_nik
 
-
-def _revision_before() -> str:
-    """The revision 0012_timeline follows (re-chaining it moves this test along)."""
-    path = Path(__file__).resolve().parents[2] / "migrations/versions/0012_timeline.py"
-    return re.search(r"^down_revision = '([^']+)'", path.read_text(), re.M).group(1)
-
-
-BEFORE = _revision_before()
+BEFORE = revision_before("0012_timeline")
 
 
 @pytest.fixture
 def old_app(tmp_path):
-    """An app on a database built up to 0010, before the timeline kept facts."""
-    with own_database("slrt_m_", tmp_path / "lama.db") as url:
-        prepare(url, revision=BEFORE)
-        with app_context(make_app(url)) as app:
-            yield app
+    """An app on a database built up to the revision before the timeline kept facts."""
+    with app_before("0012_timeline", tmp_path / "lama.db") as app:
+        yield app
 
 
 def _world():

@@ -4,26 +4,17 @@ another shape is kept as written; down again, every suggestion is a sentence."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import text
 
 from slrt.common.types import UTCDateTime
-from tests.database import app_context, make_app, own_database, prepare
+from tests.database import app_before, revision_before
 from tests.factories import ARO, build_nik, make_user, refer, register, wib
 
-
-def _revision_before() -> str:
-    """The revision 0013_next_visit follows (re-chaining it moves this test along)."""
-    path = Path(__file__).resolve().parents[2] / "migrations/versions/0013_next_visit.py"
-    return re.search(r"^down_revision = '([^']+)'", path.read_text(), re.M).group(1)
-
-
-BEFORE = _revision_before()
+BEFORE = revision_before("0013_next_visit")
 
 AFTERNOON = ("12 Januari 2026 15.30 WIB (warga biasanya di kebun pagi sampai siang; coba sore "
              "hari)")
@@ -35,10 +26,8 @@ BAD_DATE = "31 Februari 2026 15.30 WIB (warga biasanya di kebun pagi sampai sian
 @pytest.fixture
 def old_app(tmp_path):
     """An app on a database built up to the revision before 0013."""
-    with own_database("slrt_m_", tmp_path / "lama.db") as url:
-        prepare(url, revision=BEFORE)
-        with app_context(make_app(url)) as app:
-            yield app
+    with app_before("0013_next_visit", tmp_path / "lama.db") as app:
+        yield app
 
 
 def _insert_visit(**values) -> int:

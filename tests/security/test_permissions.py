@@ -9,28 +9,38 @@ import pytest
 from slrt.common.permissions import ACTIONS, can, endpoint_permissions
 from tests.factories import ARO, OLAK, build_nik
 from tests.http import login, post
-from tests.security.matrix import ALLOWED, ROLES, _url
+from tests.security.matrix import (
+    ADMIN,
+    ALLOWED,
+    DESK,
+    EVERYONE,
+    HANDLER,
+    ROLES,
+    STAFF,
+    SUPERVISOR,
+    _url,
+)
 
 # POST-only actions on a case, allowed to the roles that may see the case.
 POST_ACTIONS = {
-    "cases.add_note": {"operator", "fasilitator", "supervisor"},
-    "cases.close": {"operator", "fasilitator", "supervisor"},
-    "cases.recheck": {"operator", "fasilitator", "supervisor"},
-    "cases.add_complaint": {"operator", "fasilitator", "supervisor"},
-    "cases.reveal_nik": {"operator", "fasilitator", "supervisor"},  # answers 200: the NIK
-    "referrals.act": {"operator", "fasilitator", "supervisor", "handler"},
-    "referrals.assign": {"handler"},
-    "referrals.bulk": {"handler"},
-    "proposals.report_stale": {"operator", "fasilitator", "supervisor"},
-    "proposals.reveal_nik": {"operator", "fasilitator", "supervisor"},  # answers 200
-    "dtks.import_action": {"supervisor"},
-    "reminders.mark_read": {"operator", "fasilitator", "handler", "supervisor", "admin"},
-    "reminders.pause": {"operator", "fasilitator", "supervisor", "handler"},
-    "reminders.resume": {"operator", "fasilitator", "supervisor", "handler"},
-    "reminders.save_holidays": {"admin"},
-    "reminders.save_unit_supervisors": {"admin"},
-    "reminders.retry": {"admin"},
-    "outreach.contact": {"operator", "fasilitator", "supervisor"},
+    "cases.add_note": DESK,
+    "cases.close": DESK,
+    "cases.recheck": DESK,
+    "cases.add_complaint": DESK,
+    "cases.reveal_nik": DESK,  # answers 200: the NIK
+    "referrals.act": STAFF,
+    "referrals.assign": HANDLER,
+    "referrals.bulk": HANDLER,
+    "proposals.report_stale": DESK,
+    "proposals.reveal_nik": DESK,  # answers 200
+    "dtks.import_action": SUPERVISOR,
+    "reminders.mark_read": EVERYONE,
+    "reminders.pause": STAFF,
+    "reminders.resume": STAFF,
+    "reminders.save_holidays": ADMIN,
+    "reminders.save_unit_supervisors": ADMIN,
+    "reminders.retry": ADMIN,
+    "outreach.contact": DESK,
 }
 PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup"}
 
