@@ -155,14 +155,31 @@ def test_charts_are_plain_svg_with_the_values(world):
 
     charts = charts_for(case_report(scope_for(world.supervisor), OCT_START, OCT_END, TODAY))
     assert set(charts) == {"per_bulan", "per_desa", "per_program", "median_hari", "tepat_waktu"}
-    for svg in charts.values():
+    for chart in charts.values():
+        svg = str(chart.svg)
+        assert chart.title and f"<title>{chart.title}</title>" in svg
         assert svg.startswith("<svg") and svg.endswith("</svg>")
+        assert 'font-size="14"' in svg and 'viewBox="0 0 360 ' in svg
         assert "<script" not in svg and "style=" not in svg and "http://" not in svg.replace(
             'xmlns="http://www.w3.org/2000/svg"', "")
-    assert ">2,5 hr<" in charts["median_hari"]  # BENCANA_LOG median
+    charts = {key: str(chart.svg) for key, chart in charts.items()}
+    assert ">2,5 hari<" in charts["median_hari"]  # BENCANA_LOG median
     assert ">66,7%<" in charts["tepat_waktu"]
     assert "Korban bencana" in charts["per_bulan"] and ">6<" in charts["per_bulan"]
     assert ">Aro<" in charts["per_desa"] and ">Olak<" in charts["per_desa"]
+    # a long program name is wrapped on two lines
+    assert ">Bantuan logistik</tspan>" in charts["median_hari"]
+    assert ">korban bencana</tspan>" in charts["median_hari"]
+
+
+def test_a_long_label_is_wrapped_then_shortened():
+    from slrt.reports.charts import hbars, wrap
+
+    assert wrap("Korban bencana (kebakaran, banjir, longsor)") == [
+        "Korban bencana", "(kebakaran, banji…"]
+    assert wrap("Aro") == ["Aro"]
+    svg = str(hbars([("Korban bencana (kebakaran, banjir, longsor)", 3)], "Kasus"))
+    assert "<title>Korban bencana (kebakaran, banjir, longsor)</title>" in svg
 
 
 # --------------------------------------------------------------------------- pages
