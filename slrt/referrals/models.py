@@ -157,6 +157,13 @@ class AidHandoverLine(db.Model):
 
     __table_args__ = (UniqueConstraint("handover_id", "item_code"),)
 
+    @property
+    def label(self) -> str:
+        """The good's name as shown today (the stored name is kept as written)."""
+        from slrt.referrals.aid import item_name
+
+        return item_name(self.item_code, self.item_name)
+
 
 class ReferralPause(db.Model):
     """One pause of a referral's clock, with its reason; closed when resumed."""
