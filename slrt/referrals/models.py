@@ -108,6 +108,12 @@ class Referral(db.Model):
     )
 
     @property
+    def urgency_label(self) -> str:
+        from slrt.cases.models import URGENCIES
+
+        return str(URGENCIES.get(self.urgency, self.urgency))
+
+    @property
     def status_label(self) -> str:
         from slrt.referrals.workflow import STATUSES
 

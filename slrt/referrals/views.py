@@ -21,9 +21,9 @@ from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import (
     HANDOVER_STATUSES,
-    MOVES,
     STATUSES,
     allowed_moves,
+    done_message,
 )
 from slrt.regions.queries import villages_of
 
@@ -200,8 +200,7 @@ def act(referral_id: int):
         db.session.rollback()
         referral = queries.get_referral_for(current_user, referral_id)
         return _detail(referral, move_form=form, error=e.message, status=422)
-    label = MOVES[action].label
-    flash(_("%(number)s: %(action)s.", number=referral.number, action=label.lower()), "success")
+    flash(done_message(action, referral.number), "success")
     if forwarded is not None and not can(current_user, "referral.handle", forwarded):
         return redirect(url_for("referrals.queue") if can(current_user, "referral.queue")
                         else url_for("cases.detail", case_id=referral.case_id))

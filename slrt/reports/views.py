@@ -16,7 +16,6 @@ from slrt.reports.queries import lists
 from slrt.reports.queries.case_report import case_report, report_tables
 from slrt.reports.queries.dates import add_months, month_start
 from slrt.reports.queries.registry_recap import (
-    RECAP_HEADER,
     RECAP_LABELS,
     dtks_recap,
     recap_rows,
@@ -265,8 +264,8 @@ def recap_export():
     rows = recap_rows(dtks_recap(kecamatan, period))
     audit("ekspor", object_type="laporan", detail={
         "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period})
-    name = f"rekap-dtks-{kecamatan}-{period}"
+    name = f"rekap-dtks-{kecamatan}-{period}"  # no date: the period names the figures
     if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
         return Response(recap_xlsx(rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
-    return _send(fmt, RECAP_HEADER, rows, name, "Rekap DTKS")
+    return _send(fmt, [str(label) for label in RECAP_LABELS], rows, name, "Rekap DTKS")
