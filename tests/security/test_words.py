@@ -46,6 +46,8 @@ CODES = (set(CASE_FLOW.states) | set(CASE_FLOW.moves) | set(PROPOSAL_FLOW.states
          | set(IMPORT_FLOW.states) | set(IMPORT_FLOW.moves) | set(STATUSES) | set(MOVES)
          | set(URGENCIES) | set(CHANNELS))
 KEY = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+# A list of villages by their Kemendagri codes, where a person reads names.
+VILLAGE_CODES = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}(, | ·)")
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
 
@@ -90,6 +92,8 @@ def defects(pieces: list[str]) -> list[str]:
             found.append(f"code: {piece!r}")
         elif KEY.search(piece) and "@" not in piece and "/" not in piece:
             found.append(f"key: {piece!r}")
+        if VILLAGE_CODES.match(piece):
+            found.append(f"village codes: {piece!r}")
     return found
 
 
@@ -97,10 +101,11 @@ def test_the_checker_finds_what_it_looks_for():
     pieces = page_text('<p>Family kit</p><td>biasa</td><td>Biasa</td><th>p90_hari_selesai</th>'
                        '<div class="flash">BH-2612-0004-R1: terima.</div>'
                        '<span title="0 hr">3</span><script>var x = null;</script>'
-                       '<p>No KK dan status kasus</p>')
+                       '<p>No KK dan status kasus</p><p>15.04.03.2001 · 6 Desember 2026</p>')
     assert defects(pieces) == [
         "English ['Family', 'kit']: 'Family kit'", "code: 'biasa'", "key: 'p90_hari_selesai'",
-        "code: 'BH-2612-0004-R1: terima.'", "English ['hr']: '0 hr'"]
+        "code: 'BH-2612-0004-R1: terima.'", "English ['hr']: '0 hr'",
+        "village codes: '15.04.03.2001 · 6 Desember 2026'"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -120,3 +125,35 @@ def test_every_page_speaks_indonesian(app, client, world, role):
         if bad:
             found[endpoint] = bad
     assert not found, "\n".join(f"{e}: {m}" for e, ms in found.items() for m in ms)
+
+
+def test_the_proposal_form_shows_the_fields_of_its_kind_once(client, world):
+    users, _case = world
+    login(client, users["operator"])
+    new = client.get("/usulan/baru").text
+    assert "Alasan penonaktifan" not in new and "yang benar" not in new
+    labels = re.findall(r'<label for="[^"]+">([^<]+)</label>', new)
+    assert len(labels) == len(set(labels)) and "Nama calon penerima" in labels
+    fix = client.get("/usulan/baru?jenis=perbaikan").text
+    labels = re.findall(r'<label for="[^"]+">([^<]+)</label>', fix)
+    assert len(labels) == len(set(labels))
+    assert {"Nama yang tercatat di DTKS", "Nama yang benar"} <= set(labels)
+    assert "Alasan penonaktifan" in client.get("/usulan/baru?jenis=nonaktif").text
+
+
+def test_a_moved_referral_is_told_in_a_sentence(client, world):
+    from tests.http import post
+
+    users, case = world
+    login(client, users["handler"])
+    from slrt.extensions import db
+    from slrt.referrals.models import Referral
+
+    version = db.session.get(Referral, case.referral_id).version
+    page = post(client, f"/rujukan/{case.referral_id}/tindakan",
+                {"action": "proses", "version": str(version), "reason": ""},
+                f"/rujukan/{case.referral_id}")
+    assert page.status_code == 302
+    text = client.get(page.headers["Location"]).text
+    assert "mulai diproses." in text, [p for p in page_text(text) if "ujukan" in p]
+    assert defects(page_text(text)) == []
