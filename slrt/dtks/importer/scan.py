@@ -38,6 +38,7 @@ class _ScanParams:
     scope: str | None
     today: date
     keep_errors: bool
+    village_choices: dict | None = None
 
 
 def _too_wide(row: list, ncols: int) -> bool:
@@ -77,7 +78,7 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
     """
     layout = params.layout
     xlsx = layout.kind == "xlsx"
-    checks = RowChecks(layout.header, Regions(params.region_rows, params.scope), params.today,
+    checks = RowChecks(layout.header, Regions(params.region_rows, params.scope, params.village_choices), params.today,
                        xlsx=xlsx)
     ncols = checks.ncols
     source = open_source(Path(params.path), layout)
