@@ -316,4 +316,7 @@ def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,
           person_id=referral.case.beneficiary_id, detail={"halaman": "surat rujukan"})
-    return render_template("referrals/letter.html", referral=referral, case=referral.case)
+    from slrt.proposals.services import open_proposals_of_person
+
+    return render_template("referrals/letter.html", referral=referral, case=referral.case,
+                           proposals=open_proposals_of_person(referral.case))
