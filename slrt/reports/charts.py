@@ -122,7 +122,7 @@ def hbars(items: list[tuple[str, float | int | None]], title: str, *, unit: str 
         parts.append(f'<rect x="{label_w}" y="{mid - 8:.1f}" width="{w}" height="16"'
                      f' fill="{PALETTE[0]}"/>')
         parts.append(f'<text x="{label_w + w + 4}" y="{mid + 5:.1f}" {FONT}>'
-                     f'{_fmt(value)}{escape(unit)}</text>')
+                     f'{_fmt(value)}{escape(unit) if value is not None else ""}</text>')
     parts.append("</svg>")
     return _svg(parts)
 
