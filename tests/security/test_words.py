@@ -141,7 +141,7 @@ def test_the_proposal_form_shows_the_fields_of_its_kind_once(client, world):
     assert "Alasan penonaktifan" in client.get("/usulan/baru?jenis=nonaktif").text
 
 
-def test_a_moved_referral_is_told_in_a_sentence(client, world):
+def test_a_moved_referral_is_told_in_a_sentence(app, client, world):
     from tests.http import post
 
     users, case = world
@@ -157,3 +157,10 @@ def test_a_moved_referral_is_told_in_a_sentence(client, world):
     text = client.get(page.headers["Location"]).text
     assert "mulai diproses." in text, [p for p in page_text(text) if "ujukan" in p]
     assert defects(page_text(text)) == []
+    client.get("/laporan/ekspor?format=xlsx")
+    supervisor = app.test_client()
+    login(supervisor, users["supervisor"])
+    supervisor.get(f"/kasus/{case.id}")
+    audit_log = supervisor.get("/audit").text  # the move, the export, the look at the case
+    assert "BH-" in audit_log
+    assert defects(page_text(audit_log)) == []
