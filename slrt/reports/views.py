@@ -15,11 +15,7 @@ from slrt.reports import charts
 from slrt.reports.queries import lists
 from slrt.reports.queries.case_report import case_report, report_tables
 from slrt.reports.queries.dates import add_months, month_start
-from slrt.reports.queries.registry_recap import (
-    RECAP_LABELS,
-    dtks_recap,
-    recap_rows,
-)
+from slrt.reports.queries.registry_recap import RECAP_LABELS, dtks_recap, recap_rows
 from slrt.reports.queries.scopes import narrow, scope_for
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
@@ -249,8 +245,8 @@ def recap():
 
     kecamatan, period = _recap_args()
     rows = recap_rows(dtks_recap(kecamatan, period))
-    return render_template("reports/recap.html", rows=rows, labels=RECAP_LABELS, kecamatan=kecamatan,
-                           period=period,
+    return render_template("reports/recap.html", rows=rows, labels=RECAP_LABELS,
+                           kecamatan=kecamatan, period=period,
                            districts=districts_of(current_app.config["SLRT_KABUPATEN"]),
                            export_url=url_for("reports.recap_export", kecamatan=kecamatan,
                                               periode=period))
@@ -264,7 +260,7 @@ def recap_export():
     rows = recap_rows(dtks_recap(kecamatan, period))
     audit("ekspor", object_type="laporan", detail={
         "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period})
-    name = f"rekap-dtks-{kecamatan}-{period}"  # no date: the period names the figures
+    name = f"rekap-dtks-{kecamatan}-{period}"
     if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
         return Response(recap_xlsx(rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
