@@ -28,7 +28,7 @@ that left the downloads broken until another command ran would be a trap.
 `flask storage migrate` moves the files later, when SLRT_STORAGE changes.
 
 Revision ID: 0016_storage
-Revises: 0014_api
+Revises: 0015_village_choices
 Create Date: 2026-12-06 09:00:00
 """
 import hashlib
@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016_storage'
-down_revision = '0014_api'
+down_revision = '0015_village_choices'
 branch_labels = None
 depends_on = None
 

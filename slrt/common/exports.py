@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,14 +32,30 @@ def to_csv(header: list[str], rows: list[list], text_columns: tuple[int, ...] = 
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
+def xlsx_cell(value):
+    """A number stays a number (the sheet can sum it), a date a date, an empty
+    cell empty; text, a NIK, a No KK or a phone number among it, stays text."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else safe_cell(value)
+    if isinstance(value, int | float | date):
+        return value
+    return safe_cell(value)
+
+
 def to_xlsx(header: list[str], rows: list[list], title: str = "Data") -> bytes:
+    return sheets_xlsx([(title, header, rows)])
+
+
+def sheets_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """One sheet per (title, header, rows)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])  # strings: NIK keeps its 16 digits
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append([xlsx_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

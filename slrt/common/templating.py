@@ -12,6 +12,7 @@ def init_app(app):
     app.jinja_env.filters["waktu"] = t.format_datetime_id
     app.jinja_env.filters["periode"] = t.format_period_id
     app.jinja_env.filters["angka"] = t.format_number_id
+    app.jinja_env.filters["sel"] = t.format_cell_id
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
     app.jinja_env.globals["can"] = template_can

@@ -77,6 +77,23 @@ def format_period_id(period: str | None) -> str:
     return _babel_date(date(int(year), int(month), 1), "LLLL y", locale=LOCALE)
 
 
+EMPTY_CELL = "–"
+
+
+def format_cell_id(value) -> str:
+    """A cell of a report table: a number in Indonesian grouping (2,5), a date
+    in words, an empty value as "–"."""
+    if value is None or value == "":
+        return EMPTY_CELL
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number_id(round(value, 1) if isinstance(value, float) else value)
+    if isinstance(value, date):
+        return format_date_id(value)
+    return str(value)
+
+
 def format_number_id(value) -> str:
     """1234567 -> '1.234.567' (Indonesian digit grouping); None -> '0'."""
     return _babel_decimal(value or 0, locale=LOCALE)

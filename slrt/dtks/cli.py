@@ -74,6 +74,21 @@ def _default_report(path: Path) -> Path:
     return path.with_name(f"{path.stem}-laporan.csv")
 
 
+def _village_choices(codes: tuple[str, ...], scope: str) -> dict[str, str]:
+    """--desa KODE: the village an ambiguous name means (the upload page's choice)."""
+    from slrt.dtks.queries import ambiguous_villages
+
+    by_code = {code: a for a in ambiguous_villages(scope) for code, _label in a.villages}
+    choices = {}
+    for code in codes:
+        if code not in by_code:
+            raise click.UsageError(
+                f"--desa {code}: bukan desa/kelurahan yang namanya dipakai dua desa di satu "
+                "kecamatan; tidak perlu dipilih.")
+        choices[by_code[code].key] = code
+    return choices
+
+
 @dtks_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--period", "period", default=None, metavar="TTTT-BB",
@@ -92,10 +107,14 @@ def _default_report(path: Path) -> Path:
               help="Setujui penonaktifan N data aktif. Wajib bila impor akan menonaktifkan "
                    "lebih dari 10% data aktif suatu desa/kelurahan; N harus sama dengan "
                    "jumlah yang disebut pesan (kode keluar 5).")
+@click.option("--desa", "villages", multiple=True, metavar="KODE",
+              help="Desa/kelurahan yang dimaksud berkas untuk nama yang dipakai dua desa di "
+                   "satu kecamatan, mis. --desa 15.04.08.1008 (Kelurahan Terusan) untuk "
+                   "TERUSAN; berlaku untuk setiap baris dengan nama itu. Boleh diulang.")
 @click.option("--verbose", "-v", is_flag=True, help="Tampilkan waktu tiap tahap (stderr).")
 def import_command(file: Path, period: str | None, apply_valid: bool, report: Path | None,
                    source: str, kabupaten: str | None, confirm_deactivate: int | None,
-                   verbose: bool):
+                   villages: tuple[str, ...], verbose: bool):
     """Impor berkas DTKS/DTSEN (CSV atau .xlsx, tata letak SIKS-NG) sebagai snapshot PERIODE.
 
     Semua baris diperiksa dulu; bila ada baris bermasalah tidak ada yang diterapkan
@@ -117,6 +136,7 @@ def import_command(file: Path, period: str | None, apply_valid: bool, report: Pa
     scope = kabupaten or current_app.config["SLRT_KABUPATEN"]
     if scope not in region_names():
         raise click.UsageError(f"Kode wilayah {scope} tidak ada dalam data Kemendagri.")
+    choices = _village_choices(villages, scope)
     if not file.is_file():
         _fail(f"Berkas tidak ditemukan: {file}", EXIT_REFUSED)
 
@@ -130,7 +150,8 @@ def import_command(file: Path, period: str | None, apply_valid: bool, report: Pa
     try:
         outcome = importer.import_file(file, period, source.upper(), scope,
                                        apply_valid=apply_valid,
-                                       confirm_deactivate=confirm_deactivate, progress=bar)
+                                       confirm_deactivate=confirm_deactivate, progress=bar,
+                                       village_choices=choices)
     except importer.ImportRefused as e:
         bar.finish()
         _fail(f"DITOLAK: {e}", EXIT_REFUSED)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -174,6 +175,9 @@ class RegistryImport(HasLifecycle, db.Model):
     deactivate_confirm_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     deactivate_confirmed: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text, default="")
+    # The village an ambiguous name of the file means, chosen on the upload
+    # page: {"<district code>|<name folded>": village code} (importer/regions.py).
+    village_choices: Mapped[dict | None] = mapped_column(JSON)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -113,3 +113,37 @@ def check_identifier(user, digits: str) -> Check:
                      household=in_scope(user, household(record.no_kk)) or [record])
     return Check(kind="nik", nik_masked=nik.masked,
                  household=in_scope(user, household(nik.nik)))
+
+
+@dataclass
+class AmbiguousName:
+    """A village name two villages of one district share: the upload page asks
+    which one a file means (importer/regions.py applies the answer)."""
+
+    key: str  # importer.regions.choice_key
+    name: str
+    district: str  # "Kecamatan Maro Sebo Ilir"
+    villages: list[tuple[str, str]]  # (code, "Kelurahan Terusan")
+
+
+def ambiguous_villages(scope: str | None) -> list[AmbiguousName]:
+    """The names shared by two villages of a district, within `scope` (a
+    regency code), from the regions table."""
+    from slrt.dtks.importer.regions import Regions, choice_key
+    from slrt.regions.models import Region
+
+    rows = db.session.execute(select(Region.code, Region.name, Region.level, Region.parent_code)
+                              .order_by(Region.code)).all()
+    regions = Regions(rows, scope)
+    return [AmbiguousName(choice_key(district, name), name, regions.label(district),
+                          [(code, regions.label(code)) for code in codes])
+            for district, name, codes in regions.ambiguous()]
+
+
+def chosen_villages(choices: dict | None, scope: str | None) -> list[tuple[AmbiguousName, str]]:
+    """The choices an import keeps, as (the ambiguous name, the village's label)."""
+    if not choices:
+        return []
+    names = {a.key: a for a in ambiguous_villages(scope)}
+    return [(names[key], dict(names[key].villages).get(code, code))
+            for key, code in choices.items() if key in names]

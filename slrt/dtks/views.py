@@ -196,6 +196,7 @@ def imports():
 
     from slrt.dtks import importer, jobs
 
+    ambiguous = queries.ambiguous_villages(current_app.config["SLRT_KABUPATEN"])
     values = {"period": (request.form.get("period") or "").strip()[:7],
               "source": (request.form.get("source") or "DTKS").strip().upper()[:8]}
     errors: dict[str, str] = {}
@@ -228,11 +229,14 @@ def imports():
             errors["period"] = str(e)
         if values["source"] not in ("DTKS", "DTSEN"):
             errors["source"] = _("Pilih DTKS atau DTSEN.")
+        choices = _village_choices(ambiguous)
         if not errors:
             key = jobs.store_upload(upload.stream, kind)
             import_id = importer.queue_validation(
-                importer.InputFile(key=key), values["period"], values["source"], current_app.config["SLRT_KABUPATEN"],
-                created_by_id=current_user.id, file_name=upload.filename[:255])
+                importer.InputFile(key=key), values["period"], values["source"],
+                current_app.config["SLRT_KABUPATEN"],
+                created_by_id=current_user.id, file_name=upload.filename[:255],
+                village_choices=choices)
             try:
                 jobs.launch(import_id)
             except OSError as e:
@@ -244,9 +248,20 @@ def imports():
             return redirect(url_for("dtks.import_detail", import_id=import_id))
         status = 422
     return render_template("dtks/imports.html", imports=importer.recent_imports(30),
-                           values=values, errors=errors,
+                           values=values, errors=errors, ambiguous=ambiguous,
                            max_mb=current_app.config["DTKS_UPLOAD_MAX_BYTES"] // (1024 * 1024),
                            latest_period=queries.latest_period()), status
+
+
+def _village_choices(ambiguous) -> dict[str, str]:
+    """Which village each ambiguous name of the file means, as the supervisor
+    chose on the upload page (a code not offered for that name is ignored)."""
+    chosen = {}
+    for name in ambiguous:
+        code = request.form.get(f"desa:{name.key}", "")
+        if code in dict(name.villages):
+            chosen[name.key] = code
+    return chosen
 
 
 @bp.get("/impor/<id:import_id>")
@@ -257,7 +272,9 @@ def import_detail(import_id: int):
     record = _import_or_404(import_id)
     problems = importer.import_problems(record.id, limit=PROBLEMS_SHOWN)
     return render_template("dtks/import_detail.html", record=record, problems=problems,
-                           shown=PROBLEMS_SHOWN)
+                           shown=PROBLEMS_SHOWN,
+                           chosen=queries.chosen_villages(record.village_choices,
+                                                          record.scope_code))
 
 
 @bp.post("/impor/<id:import_id>")

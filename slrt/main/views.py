@@ -18,7 +18,8 @@ def index():
     from slrt.reports.queries.dashboard import dashboard
 
     dash = dashboard(current_user)
-    extra = {"dash": dash, "dash_charts": charts_for(dash.report)}
+    extra = {"dash": dash, "dash_charts": charts_for(dash.report),
+             "stale_registry": _stale_registry()}
     if can(current_user, "case.view"):
         from slrt.cases.queries import desk_summary
 
@@ -33,6 +34,18 @@ def index():
         current_user, referral_queries.QueueFilters(due="lewat"), today)["semua"]
     return render_template("main/index.html", summary=None, counts=counts, overdue=overdue,
                            **extra)
+
+
+def _stale_registry() -> str | None:
+    """The registry period in use when it is old, for the one who can load a
+    newer one: the warning is said once, on his dashboard, not on every card."""
+    if not can(current_user, "registry.import"):
+        return None
+    from slrt.common.time import period_is_stale
+    from slrt.dtks.queries import latest_period
+
+    period = latest_period()
+    return period if period_is_stale(period) else None
 
 
 @bp.get("/sehat")

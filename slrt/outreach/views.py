@@ -29,6 +29,7 @@ from slrt.extensions import db
 from slrt.outreach import services
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
 from slrt.platform import storage
+from slrt.regions.queries import villages_in
 
 bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
 
@@ -40,7 +41,8 @@ def my_villages():
     return render_template(
         "outreach/my_villages.html", waiting=services.waiting_referrals(current_user, today),
         tasks=services.open_tasks(current_user),
-        proposals=services.pending_proposals(current_user), today=today)
+        proposals=services.pending_proposals(current_user), today=today,
+        villages=villages_in(v.village_code for v in current_user.villages))
 
 
 def _task_for(case, task_id) -> FollowUpTask | None:

@@ -277,6 +277,21 @@ def proposals_of_case(case) -> list[Proposal]:
                                    .order_by(Proposal.id)))
 
 
+def open_proposals_of_person(case) -> list[Proposal]:
+    """The registry proposals still under way for the case's beneficiary: those
+    raised from the case, and those naming the beneficiary's NIK (raised on a
+    visit, or directly). A letter to a program that asks for a registry entry
+    (KIP Kuliah, PBI-JK) says the entry is on its way."""
+    from sqlalchemy import or_
+
+    nik = case.beneficiary.nik if case.beneficiary is not None else None
+    where = Proposal.case_id == case.id
+    if nik:
+        where = or_(where, Proposal.nik == nik)
+    return [p for p in db.session.scalars(select(Proposal).where(where).order_by(Proposal.id))
+            if p.is_open]
+
+
 def pending_for_musdes(village_code: str) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(
         Proposal.village_code == village_code, Proposal.status.in_(AWAITING_MUSDES))

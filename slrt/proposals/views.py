@@ -28,7 +28,7 @@ from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
 from slrt.common.permissions import permission_required, village_scope
 from slrt.common.routing_ids import parse_id
-from slrt.common.time import now_utc
+from slrt.common.time import now_utc, today_wib
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
@@ -140,9 +140,14 @@ def create():
         defaults = {"kind": request.args.get("jenis", "perbaikan"), "name": record.name,
                     "nik": record.nik, "no_kk": record.no_kk,
                     "village_code": record.village_code}
+    shown = {**defaults, **values.to_dict()} if values else defaults
+    # The form shows the fields of one kind: the one posted, chosen (?jenis=) or proposed.
+    kind = values.get("kind") or request.args.get("jenis") or shown.get("kind") or "baru"
+    if kind not in KINDS:
+        kind = "baru"
     return render_template("proposals/form.html", **_form_context(
-        values={**defaults, **values.to_dict()} if values else defaults, case=case,
-        record=record, error=error, field=field)), (422 if error else 200)
+        values=shown, kind=kind, case=case, record=record, error=error, field=field)), \
+        (422 if error else 200)
 
 
 @bp.post("/dtks/<id:record_id>/lapor")
@@ -271,7 +276,7 @@ def export():
     fmt = request.args.get("format", "")
     if fmt in ("csv", "xlsx"):
         rows = services.export_rows(proposals)
-        stamp = now_utc().strftime("%Y%m%d")
+        stamp = today_wib().strftime("%Y%m%d")  # the office's day, not UTC's
         audit("ekspor", object_type="proposal",
               detail={"format": fmt, "jumlah": len(rows), "daftar": "usulan disetujui"})
         if fmt == "csv":

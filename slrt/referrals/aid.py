@@ -20,9 +20,9 @@ AID_ITEMS = [
     ("selimut_bergaris", _l("Selimut bergaris"), _l("potong")),
     ("seragam_sd_laki", _l("Seragam SD laki-laki"), _l("potong")),
     ("seragam_sd_perempuan", _l("Seragam SD perempuan"), _l("potong")),
-    ("family_kit", _l("Family kit"), _l("paket")),
-    ("kids_ware", _l("Kids ware"), _l("paket")),
-    ("food_ware", _l("Food ware"), _l("paket")),
+    ("family_kit", _l("Paket perlengkapan keluarga"), _l("paket")),
+    ("kids_ware", _l("Paket perlengkapan anak"), _l("paket")),
+    ("food_ware", _l("Paket perlengkapan makan"), _l("paket")),
     ("selimut_woll", _l("Selimut woll"), _l("lembar")),
     ("paket_sandang", _l("Paket sandang"), _l("paket")),
     ("paket_lauk_siap_saji", _l("Paket lauk siap saji"), _l("paket")),
@@ -33,6 +33,26 @@ AID_ITEMS = [
     ("sandang_bayi", _l("Sandang bayi"), _l("paket")),
 ]
 ITEMS = {code: (name, unit) for code, name, unit in AID_ITEMS}
+# The names the goods had before they were worded in Indonesian, as they are
+# written on earlier handovers: shown with today's name.
+FORMER_NAMES = {"Family kit": "family_kit", "Kids ware": "kids_ware",
+                "Food ware": "food_ware"}
+
+
+def item_name(code: str | None, written: str) -> str:
+    """The name of a good as shown today, from its code (or its old name)."""
+    code = code if code in ITEMS else FORMER_NAMES.get(written)
+    return str(ITEMS[code][0]) if code else written
+
+
+def quantity_text(quantity: int, unit: str, name: str) -> str:
+    """"2 lembar matras", "1 paket sandang" (never "1 paket paket sandang")."""
+    from slrt.common.time import format_number_id
+
+    name = name.lower()
+    if unit and name.split(" ", 1)[0] == unit.lower():
+        return f"{format_number_id(quantity)} {name}"
+    return f"{format_number_id(quantity)} {unit} {name}".replace("  ", " ")
 
 COMPOSITION_LABELS = {
     "infants": _l("Bayi (0-2 tahun)"),

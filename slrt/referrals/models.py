@@ -108,6 +108,12 @@ class Referral(db.Model):
     )
 
     @property
+    def urgency_label(self) -> str:
+        from slrt.cases.models import URGENCIES
+
+        return str(URGENCIES.get(self.urgency, self.urgency))
+
+    @property
     def status_label(self) -> str:
         from slrt.referrals.workflow import STATUSES
 
@@ -156,6 +162,13 @@ class AidHandoverLine(db.Model):
     handover: Mapped[AidHandover] = relationship(back_populates="lines")
 
     __table_args__ = (UniqueConstraint("handover_id", "item_code"),)
+
+    @property
+    def label(self) -> str:
+        """The good's name as shown today (the stored name is kept as written)."""
+        from slrt.referrals.aid import item_name
+
+        return item_name(self.item_code, self.item_name)
 
 
 class ReferralPause(db.Model):

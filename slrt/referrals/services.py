@@ -250,7 +250,7 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
     referral.updated_at = now
     add_event(referral.case, actor, "serah_terima", now, referral_id=referral.id,
               number=handover.number, recipient=handover.recipient_name,
-              items=[[line.quantity, line.unit, line.item_name]
+              items=[[line.quantity, line.unit, line.item_name, line.item_code]
                      for line in handover.lines if line.quantity])
     db.session.flush()
     return handover

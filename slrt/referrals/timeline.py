@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from slrt.cases.timeline import _label, _long_date, _short_date, _with, renders
-from slrt.common.time import format_number_id
+from slrt.referrals.aid import item_name, quantity_text
 
 
 def _program(d: dict) -> tuple[str, str]:
@@ -56,8 +56,8 @@ def _assigned(d: dict) -> str:
 @renders("serah_terima")
 def _handover(d: dict) -> str:
     if "items" in d:
-        items = ", ".join(f"{format_number_id(qty)} {unit} {name.lower()}"
-                          for qty, unit, name in d["items"])
+        items = ", ".join(quantity_text(qty, unit, item_name(code[0] if code else None, name))
+                          for qty, unit, name, *code in d["items"])
     else:  # a migrated row: the list as it was written
         items = d["items_text"]
     return _("Serah terima barang %(number)s kepada %(name)s: %(items)s.",

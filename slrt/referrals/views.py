@@ -21,9 +21,9 @@ from slrt.referrals.forms import AssignForm, HandoverForm, MoveForm, ReferForm
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import (
     HANDOVER_STATUSES,
-    MOVES,
     STATUSES,
     allowed_moves,
+    done_message,
 )
 from slrt.regions.queries import villages_of
 
@@ -200,8 +200,7 @@ def act(referral_id: int):
         db.session.rollback()
         referral = queries.get_referral_for(current_user, referral_id)
         return _detail(referral, move_form=form, error=e.message, status=422)
-    label = MOVES[action].label
-    flash(_("%(number)s: %(action)s.", number=referral.number, action=label.lower()), "success")
+    flash(done_message(action, referral.number), "success")
     if forwarded is not None and not can(current_user, "referral.handle", forwarded):
         return redirect(url_for("referrals.queue") if can(current_user, "referral.queue")
                         else url_for("cases.detail", case_id=referral.case_id))
@@ -317,4 +316,7 @@ def letter(referral_id: int):
     referral = queries.get_referral_for(current_user, referral_id)
     audit("lihat_kasus", object_type="referral", object_id=referral.id,
           person_id=referral.case.beneficiary_id, detail={"halaman": "surat rujukan"})
-    return render_template("referrals/letter.html", referral=referral, case=referral.case)
+    from slrt.proposals.services import open_proposals_of_person
+
+    return render_template("referrals/letter.html", referral=referral, case=referral.case,
+                           proposals=open_proposals_of_person(referral.case))

@@ -112,3 +112,26 @@ def allowed_moves(user, referral) -> list[Move]:
 
 def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
+
+
+# What the page says once a move is made: a sentence, never the button's label.
+DONE = {
+    "terima": _l("Rujukan %(number)s diterima dan masuk antrean program."),
+    "proses": _l("Rujukan %(number)s mulai diproses."),
+    "minta_info": _l("Rujukan %(number)s dikembalikan ke desa dengan pertanyaan."),
+    "jawab": _l("Jawaban untuk rujukan %(number)s terkirim; rujukan kembali ke antrean."),
+    "salurkan": _l("Bantuan untuk rujukan %(number)s dicatat sudah disalurkan."),
+    "selesaikan": _l("Rujukan %(number)s dicatat selesai ditangani."),
+    "tolak": _l("Rujukan %(number)s ditolak; desa diberi tahu alasannya."),
+    "teruskan": _l("Rujukan %(number)s diteruskan ke program lain."),
+    "batalkan": _l("Rujukan %(number)s dibatalkan."),
+}
+
+
+def done_message(action: str, number: str) -> str:
+    """The sentence that tells what a move did."""
+    sentence = DONE.get(action)
+    if sentence is None:
+        return _("Rujukan %(number)s: %(status)s.", number=number,
+                 status=str(STATUSES[MOVES[action].target]).lower())
+    return str(sentence) % {"number": number}

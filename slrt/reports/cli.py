@@ -69,7 +69,7 @@ def _write(fmt: str, output: str | None, csv_text: str | None, xlsx: bytes | Non
 def dtks_recap(kecamatan, period, fmt, output):
     """Rekap DTKS per desa (individu, keluarga = No KK berbeda), seperti Tabel 1.4."""
     from slrt.reports.queries.registry_recap import RECAP_HEADER, dtks_recap, recap_rows
-    from slrt.reports.views import report_xlsx
+    from slrt.reports.views import recap_xlsx
 
     if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan):
         raise click.UsageError("Kode kecamatan harus seperti 15.04.03.")
@@ -79,7 +79,7 @@ def dtks_recap(kecamatan, period, fmt, output):
     if len(rows) == 1:
         raise click.UsageError(f"Kecamatan {kecamatan} tidak dikenal (muat wilayah dulu).")
     _write(fmt, output, _plain_csv(RECAP_HEADER, rows) if fmt == "csv" else None,
-           report_xlsx([("Rekap DTKS", RECAP_HEADER, rows)]) if fmt == "xlsx" else None)
+           recap_xlsx(rows) if fmt == "xlsx" else None)
     _cli_audit({"laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan,
                 "periode": period})
     db.session.commit()

@@ -8,14 +8,14 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from slrt.audit.services import audit
-from slrt.common.exports import to_csv, to_xlsx
+from slrt.common.exports import sheets_xlsx, to_csv, to_xlsx
 from slrt.common.permissions import permission_required
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
 from slrt.reports.queries import lists
 from slrt.reports.queries.case_report import case_report, report_tables
 from slrt.reports.queries.dates import add_months, month_start
-from slrt.reports.queries.registry_recap import RECAP_HEADER, dtks_recap, recap_rows
+from slrt.reports.queries.registry_recap import RECAP_LABELS, dtks_recap, recap_rows
 from slrt.reports.queries.scopes import narrow, scope_for
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
@@ -64,9 +64,14 @@ def _filters(today: date):
     return start, end, village, program, scope
 
 
+def _stamp() -> str:
+    """The date in a file name: the office's day (WIB), not the server's UTC one."""
+    return today_wib().strftime("%Y%m%d")
+
+
 def _send(fmt: str, header: list[str], rows: list[list], name: str, title: str,
           text_columns: tuple[int, ...] = ()) -> Response:
-    stamp = now_utc().strftime("%Y%m%d")
+    stamp = _stamp()
     if fmt == "xlsx":
         return Response(to_xlsx(header, rows, title), mimetype=XLSX, headers={
             "Content-Disposition": f"attachment; filename={name}-{stamp}.xlsx"})
@@ -103,7 +108,7 @@ def listing():
     limit = current_app.config.get("PAGE_SIZE", 50) * 4
     rows = lists.list_rows(stmt, kind, full_nik=False, limit=limit)
     return render_template("reports/list.html", key=key, label=label, kind=kind, total=total,
-                           rows=rows, header=lists.LIST_HEADERS[kind])
+                           rows=rows, header=lists.list_header(kind))
 
 
 @bp.get("/daftar/ekspor")
@@ -116,12 +121,12 @@ def listing_export():
     label, kind = lists.LISTS[key]
     full = full_nik_allowed(current_user)
     rows = lists.list_rows(lists.list_statement(scope, key, today), kind, full_nik=full)
-    header = lists.LIST_HEADERS[kind]
+    header = lists.list_header(kind)
     audit("ekspor", object_type="laporan", detail={
         "laporan": "daftar", "daftar": key, "format": fmt, "jumlah": len(rows),
         "nik": "lengkap" if full else "disamarkan", "tanggal": today.isoformat()})
-    return _send(fmt, header, rows, f"daftar-{key}", label[:31],
-                 text_columns=(header.index("nik"),) if full else ())
+    return _send(fmt, header, rows, f"daftar-{key}", str(label)[:31],
+                 text_columns=(lists.nik_column(kind),) if full else ())
 
 
 # --------------------------------------------------------------------------- case reports
@@ -155,45 +160,35 @@ def cases_export():
 
 def _send_report(fmt: str, report) -> Response:
     tables = report_tables(report)
+    stamp = _stamp()
     if fmt == "xlsx":
-        stamp = now_utc().strftime("%Y%m%d")
         return Response(report_xlsx(tables), mimetype=XLSX, headers={
             "Content-Disposition": f"attachment; filename=laporan-kasus-{stamp}.xlsx"})
     return Response(report_csv(tables), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=laporan-kasus.csv"})
+        "Content-Disposition": f"attachment; filename=laporan-kasus-{stamp}.csv"})
 
 
 def report_csv(tables) -> bytes:
-    """All tables in one CSV: a `bagian` (section) column in front of each row."""
+    """All tables in one CSV, one row per figure: the section, the code and name
+    of what the row counts, the value, the code of the column."""
     header = ["bagian", "kode", "nama", "nilai", "kolom"]
     rows = []
-    for title, cols, body in tables:
-        for row in body:
-            if len(cols) == 2:  # ukuran, nilai
-                rows.append([title, row[0], "", row[1], cols[1]])
-            else:
-                for i in range(2, len(cols)):
-                    rows.append([title, row[0], row[1], row[i], cols[i]])
+    for table in tables:
+        for code, cells in table.rows:
+            for (column, _label), value in list(zip(table.columns, cells, strict=True))[1:]:
+                rows.append([table.title, code, cells[0],
+                             value.isoformat() if isinstance(value, date) else value, column])
     return to_csv(header, rows)
 
 
+def recap_xlsx(rows) -> bytes:
+    return sheets_xlsx([("Rekap DTKS", [str(label) for label in RECAP_LABELS], rows)])
+
+
 def report_xlsx(tables) -> bytes:
-    """One sheet per table, same header and rows as the page."""
-    import io
-
-    from openpyxl import Workbook
-
-    from slrt.common.exports import safe_cell
-
-    wb = Workbook(write_only=True)
-    for title, cols, body in tables:
-        ws = wb.create_sheet(title[:31])
-        ws.append(cols)
-        for row in body:
-            ws.append([v if isinstance(v, int | float) else safe_cell(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """One sheet per table, the page's header and cells; numbers are numbers."""
+    return sheets_xlsx([(t.title, t.labels, [cells for _code, cells in t.rows])
+                        for t in tables])
 
 
 @bp.get("/bulanan")
@@ -250,8 +245,8 @@ def recap():
 
     kecamatan, period = _recap_args()
     rows = recap_rows(dtks_recap(kecamatan, period))
-    return render_template("reports/recap.html", rows=rows, kecamatan=kecamatan,
-                           period=period,
+    return render_template("reports/recap.html", rows=rows, labels=RECAP_LABELS,
+                           kecamatan=kecamatan, period=period,
                            districts=districts_of(current_app.config["SLRT_KABUPATEN"]),
                            export_url=url_for("reports.recap_export", kecamatan=kecamatan,
                                               periode=period))
@@ -267,6 +262,6 @@ def recap_export():
         "laporan": "rekap_dtks", "format": fmt, "kecamatan": kecamatan, "periode": period})
     name = f"rekap-dtks-{kecamatan}-{period}"
     if fmt == "xlsx":  # numbers stay numbers, so the sheet can sum them
-        return Response(report_xlsx([("Rekap DTKS", RECAP_HEADER, rows)]), mimetype=XLSX,
+        return Response(recap_xlsx(rows), mimetype=XLSX,
                         headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
-    return _send(fmt, RECAP_HEADER, rows, name, "Rekap DTKS")
+    return _send(fmt, [str(label) for label in RECAP_LABELS], rows, name, "Rekap DTKS")

@@ -225,7 +225,7 @@ def handle_referral(page, base: str, referral_number: str) -> str:
     expect(row).to_have_count(1)
     expect(row).to_contain_text(NAME)
     expect(row).to_contain_text("Dikirim, menunggu diterima")
-    expect(row).to_contain_text("darurat")
+    expect(row).to_contain_text("Darurat")  # the label, not the stored code
     row.get_by_role("link", name=referral_number, exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/rujukan/\d+$"))
@@ -235,7 +235,8 @@ def handle_referral(page, base: str, referral_number: str) -> str:
     actions = page.locator("#tindakan")
     actions.get_by_role("button", name="Terima", exact=True).click()
     expect(page).to_have_url(referral_url)
-    expect(page.locator(".flash.success")).to_have_text(f"{referral_number}: terima.")
+    expect(page.locator(".flash.success")).to_have_text(
+        f"Rujukan {referral_number} diterima dan masuk antrean program.")
     expect(status).to_have_text("Diterima")
 
     # The handover: the package is proposed from the household's composition.
@@ -301,7 +302,8 @@ def handle_referral(page, base: str, referral_number: str) -> str:
     done.locator("textarea[name=reason]").fill(CLOSING_NOTE)
     done.get_by_role("button", name="Selesai ditangani").click()
     expect(page).to_have_url(referral_url)
-    expect(page.locator(".flash.success")).to_have_text(f"{referral_number}: selesai ditangani.")
+    expect(page.locator(".flash.success")).to_have_text(
+        f"Rujukan {referral_number} dicatat selesai ditangani.")
     expect(status).to_have_text("Selesai")
     expect(page.locator("#tindakan")).to_have_count(0)
     return referral_url

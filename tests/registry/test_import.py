@@ -685,3 +685,21 @@ def test_a_killed_import_leaves_the_previous_snapshot_and_a_rerun_completes_it(
     assert rerun.status == "applied" and rerun.inserted == rows - 544
     assert count(db, RegistryRecord) == rows
     assert find_by_nik(small[0]["nik"]).period == "2023-01"
+
+
+def test_the_command_line_says_which_village_an_ambiguous_name_means(app, db, demo, tmp_path):
+    rows = demo[PELAYANGAN][:3]
+    path = write(db, tmp_path / "dtks.txt", rows)
+    lines = read_lines(path)
+    head = lines[0]
+    for line in lines[1:]:
+        line[head.index("KECAMATAN")] = "MARO SEBO ILIR"
+        line[head.index("DESA/KELURAHAN")] = "TERUSAN"
+    write_lines(path, lines)
+    wrong = dtks(app, path, "--period", "2022-07", "--desa", SRIDADI)
+    assert wrong.exit_code == 2 and "tidak perlu dipilih" in wrong.output
+    result = dtks(app, path, "--period", "2022-07", "--desa", "15.04.08.1008")
+    assert result.exit_code == 0, result.output
+    assert {r.village_code for r in records(db).values()} == {"15.04.08.1008"}
+    [record] = imports(db)
+    assert record.village_choices == {"15.04.08|TERUSAN": "15.04.08.1008"}

@@ -304,3 +304,59 @@ def test_a_background_process_that_cannot_start_fails_the_import_and_says_so(
     assert "Gagal" in page and "Berkas diterima" not in page
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RegistryRecord)) == 0
+
+
+def test_the_supervisor_says_once_which_village_an_ambiguous_name_means(
+        app, client, db, supervisor, pelayangan):
+    """Kecamatan Maro Sebo Ilir has a desa and a kelurahan named Terusan: a
+    file that writes just TERUSAN is resolved by the choice made on upload."""
+    from slrt.dtks.models import RegistryRecord
+    from slrt.dtks.siksng import siksng_header
+
+    page = client.get("/dtks/impor").text
+    assert 'name="desa:15.04.08|TERUSAN"' in page
+    assert "Terusan di Kecamatan Maro Sebo Ilir" in page
+    assert "Kelurahan Terusan (15.04.08.1008)" in page and "Desa Terusan (15.04.08.2006)" in page
+
+    header = siksng_header()
+    district, village = header.index("KECAMATAN"), header.index("DESA/KELURAHAN")
+
+    def to_terusan(i, line):
+        if i < 3:
+            line[district], line[village] = "MARO SEBO ILIR", "TERUSAN"
+
+    content = siksng_bytes(db, pelayangan, spoil=to_terusan)
+    unsure = wait_for(db, import_id_of(upload(client, content)),
+                      ("validated", "rejected", "failed"))
+    assert (unsure.rows_valid, unsure.rows_error) == (541, 3)  # no choice: those rows wait
+
+    data = {"period": "2022-07", "source": "DTKS", "desa:15.04.08|TERUSAN": "15.04.08.1008",
+            "file": (io.BytesIO(content), "DTKS_TERUSAN_2022_07.txt")}
+    import_id = import_id_of(post(client, "/dtks/impor", data, token_page="/dtks/impor"))
+    record = wait_for(db, import_id, ("validated", "rejected", "failed"))
+    assert record.village_choices == {"15.04.08|TERUSAN": "15.04.08.1008"}
+    assert (record.rows_valid, record.rows_error) == (544, 0)
+    page = client.get(f"/dtks/impor/{import_id}").text
+    assert "berarti Kelurahan Terusan, Kecamatan Maro Sebo Ilir" in page
+
+    post(client, f"/dtks/impor/{import_id}", {"action": "terapkan"},
+         token_page=f"/dtks/impor/{import_id}")
+    assert wait_for(db, import_id, ("applied", "rejected", "failed")).status == "applied"
+    assert db.session.scalar(select(func.count()).select_from(RegistryRecord).where(
+        RegistryRecord.village_code == "15.04.08.1008")) == 3
+
+
+def test_a_choice_applies_only_to_its_name_and_its_villages():
+    from slrt.dtks.importer.regions import Regions, _Unresolved, choice_key
+
+    rows = [("15.04.08", "Maro Sebo Ilir", "kecamatan", "15.04"),
+            ("15.04.08.1008", "Terusan", "kelurahan", "15.04.08"),
+            ("15.04.08.2006", "Terusan", "desa", "15.04.08")]
+    assert choice_key("15.04.08", "Desa  terusan") == "15.04.08|TERUSAN"
+    chosen = Regions(rows, None, {"15.04.08|TERUSAN": "15.04.08.2006"})
+    assert chosen._village("15.04", "15.04.08", "terusan") == "15.04.08.2006"
+    assert chosen._village("15.04", "15.04.08", "KEL. TERUSAN") == "15.04.08.1008"  # as written
+    assert chosen.ambiguous() == [("15.04.08", "Terusan", ["15.04.08.1008", "15.04.08.2006"])]
+    elsewhere = Regions(rows, None, {"15.04.08|TERUSAN": "15.04.03.2021"})  # not one of them
+    with pytest.raises(_Unresolved):
+        elsewhere._village("15.04", "15.04.08", "TERUSAN")

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from slrt.common.time import format_cell_id
 from slrt.reports.queries.aggregates import percentile
 from slrt.reports.queries.case_report import case_report
 from slrt.reports.queries.dashboard import dashboard, dashboard_counts
@@ -154,14 +155,31 @@ def test_charts_are_plain_svg_with_the_values(world):
 
     charts = charts_for(case_report(scope_for(world.supervisor), OCT_START, OCT_END, TODAY))
     assert set(charts) == {"per_bulan", "per_desa", "per_program", "median_hari", "tepat_waktu"}
-    for svg in charts.values():
+    for chart in charts.values():
+        svg = str(chart.svg)
+        assert chart.title and f"<title>{chart.title}</title>" in svg
         assert svg.startswith("<svg") and svg.endswith("</svg>")
+        assert 'font-size="14"' in svg and 'viewBox="0 0 360 ' in svg
         assert "<script" not in svg and "style=" not in svg and "http://" not in svg.replace(
             'xmlns="http://www.w3.org/2000/svg"', "")
-    assert ">2,5 hr<" in charts["median_hari"]  # BENCANA_LOG median
+    charts = {key: str(chart.svg) for key, chart in charts.items()}
+    assert ">2,5 hari<" in charts["median_hari"]  # BENCANA_LOG median
     assert ">66,7%<" in charts["tepat_waktu"]
     assert "Korban bencana" in charts["per_bulan"] and ">6<" in charts["per_bulan"]
     assert ">Aro<" in charts["per_desa"] and ">Olak<" in charts["per_desa"]
+    # a long program name is wrapped on two lines
+    assert ">Bantuan logistik</tspan>" in charts["median_hari"]
+    assert ">korban bencana</tspan>" in charts["median_hari"]
+
+
+def test_a_long_label_is_wrapped_then_shortened():
+    from slrt.reports.charts import hbars, wrap
+
+    assert wrap("Korban bencana (kebakaran, banjir, longsor)") == [
+        "Korban bencana", "(kebakaran, banji…"]
+    assert wrap("Aro") == ["Aro"]
+    svg = str(hbars([("Korban bencana (kebakaran, banjir, longsor)", 3)], "Kasus"))
+    assert "<title>Korban bencana (kebakaran, banjir, longsor)</title>" in svg
 
 
 # --------------------------------------------------------------------------- pages
@@ -217,30 +235,32 @@ def test_page_csv_and_xlsx_agree(client, world, db):
     assert list(tables) == ["Ringkasan", "Per kategori", "Per desa", "Per saluran",
                             "Per program", "Usulan DTKS"]
     summary = dict(tables["Ringkasan"][1:])
-    assert summary["kasus_dicatat"] == "6" and summary["median_hari_selesai"] == "2.5"
-    assert summary["persen_tepat_waktu"] == "66.7"
+    # the words a supervisor uses, Indonesian numbers, a dash for what has no value
+    assert summary["Kasus dicatat"] == "6" and summary["Median hari sampai selesai"] == "2,5"
+    assert summary["Persen tepat waktu"] == "66,7"
+    assert summary["Periode dari"] == "1 Oktober 2026"
+    assert tables["Per program"][0][:3] == ["Program", "Rujukan", "Terbuka"]
 
     xlsx = client.get(f"/laporan/ekspor?{qs}&format=xlsx")
     assert xlsx.status_code == 200
+    assert "laporan-kasus-" in xlsx.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(xlsx.data))
     assert wb.sheetnames == list(tables)
+    assert wb["Ringkasan"]["B4"].value == 6  # a number the sheet can sum, not text
+    assert wb["Ringkasan"]["B9"].value == 2.5
     for title, rows in tables.items():
-        sheet = [["" if v is None else str(v) for v in row]
-                 for row in wb[title].iter_rows(values_only=True)]
+        sheet = [[format_cell_id(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
         assert sheet == rows, title
 
     data = client.get(f"/laporan/ekspor?{qs}&format=csv").data.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(data)))
     assert lines[0] == ["bagian", "kode", "nama", "nilai", "kolom"]
-    from_csv: dict[tuple, str] = {(b, k, col): v for b, k, _n, v, col in lines[1:]}
+    assert ["Ringkasan", "median_hari_selesai", "Median hari sampai selesai", "2.5",
+            "nilai"] in lines
+    assert ["Ringkasan", "periode_dari", "Periode dari", "2026-10-01", "nilai"] in lines
+    names = {(b, n) for b, _k, n, _v, _c in lines[1:]}
     for title, rows in tables.items():
-        header, body = rows[0], rows[1:]
-        for row in body:
-            if len(header) == 2:
-                assert from_csv[(title, row[0], header[1])] == row[1]
-            else:
-                for i in range(2, len(header)):
-                    assert from_csv[(title, row[0], header[i])] == row[i], (title, row, i)
+        assert {(title, row[0]) for row in rows[1:]} == {(b, n) for b, n in names if b == title}
 
 
 def test_monthly_report_is_a_print_page_with_charts(client, world):
@@ -249,7 +269,7 @@ def test_monthly_report_is_a_print_page_with_charts(client, world):
     assert page.status_code == 200
     assert "print-report" in page.text and page.text.count("<svg") == 5
     assert "Periode Oktober 2026" in page.text
-    assert dict(_page_tables(page.text)["Ringkasan"][1:])["kasus_dicatat"] == "6"
+    assert dict(_page_tables(page.text)["Ringkasan"][1:])["Kasus dicatat"] == "6"
     assert client.get("/laporan/bulanan?bulan=2026-13").status_code == 400
 
 
@@ -283,7 +303,7 @@ def test_list_exports_mask_niks_and_are_audited(client, world, db, app):
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
-    assert rows[0][5] == "nik" and nik in {r[5] for r in rows[1:]}
+    assert rows[0][5] == "NIK" and nik in {r[5] for r in rows[1:]}
     assert _audit_entries(db)[-1].detail["nik"] == "lengkap"
 
 
@@ -304,7 +324,7 @@ def test_cli_cases_report(app, world, db, tmp_path):
     assert result.exit_code == 0, result.output
     lines = list(csv.reader(io.StringIO(result.stdout)))
     assert lines[0] == ["bagian", "kode", "nama", "nilai", "kolom"]
-    assert ["Ringkasan", "kasus_dicatat", "", "6", "nilai"] in lines
+    assert ["Ringkasan", "kasus_dicatat", "Kasus dicatat", "6", "nilai"] in lines
     assert ["Per program", "BENCANA_LOG", "Bantuan logistik korban bencana", "66.7",
             "persen_tepat_waktu"] in lines
     out = tmp_path / "kasus.xlsx"
@@ -365,7 +385,7 @@ def test_dtks_recap_matches_table_1_4(app, db, imported_registry, tmp_path, make
                                  str(out)])
     assert result.exit_code == 0, result.output
     sheet = [list(r) for r in load_workbook(out).active.iter_rows(values_only=True)]
-    assert sheet[0] == ["kode_desa", "desa", "individu", "keluarga"]
+    assert sheet[0] == ["Kode desa", "Desa/kelurahan", "Individu", "Keluarga (No KK berbeda)"]
     assert sheet[-1] == ["TOTAL", None, 33959, 10993]  # numbers, not text
     assert [[str(v) if v is not None else "" for v in r] for r in sheet[1:]] == rows
 
@@ -374,7 +394,10 @@ def test_dtks_recap_matches_table_1_4(app, db, imported_registry, tmp_path, make
     for name, (people, households) in TABLE_1_4.items():
         assert f"<td>{name}</td><td>{people}</td><td>{households}</td>" in page
     web_csv = client.get("/laporan/dtks/ekspor?kecamatan=15.04.03&periode=2022-07&format=csv")
-    assert web_csv.data.decode("utf-8-sig").splitlines() == lines
+    web_lines = web_csv.data.decode("utf-8-sig").splitlines()
+    # the office's download reads the page's words; the command line keeps the codes
+    assert web_lines[0] == "Kode desa,Desa/kelurahan,Individu,Keluarga (No KK berbeda)"
+    assert web_lines[1:] == lines[1:]
 
 
 def test_recap_counts_a_changed_family_card_in_its_period(app, db, make_registry):
@@ -398,3 +421,10 @@ def test_recap_counts_a_changed_family_card_in_its_period(app, db, make_registry
     assert olak["2022-07"][2:] == (2, 1)
     assert olak["2023-01"][2:] == (3, 2)
     assert olak["2023-02"][2:] == (0, 0)
+
+
+def test_a_period_without_resolved_cases_shows_a_dash(client, world):
+    login(client, world.supervisor)
+    summary = dict(_page_tables(client.get("/laporan/?dari=2026-12-01&sampai=2026-12-02")
+                                .text)["Ringkasan"][1:])
+    assert summary["Kasus dicatat"] == "0" and summary["Median hari sampai selesai"] == "–"

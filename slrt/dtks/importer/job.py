@@ -29,6 +29,7 @@ class _Run(StagingMixin, ApplyMixin):
         self.period = record.period
         self.source = record.source
         self.scope = record.scope_code
+        self.village_choices = dict(record.village_choices or {})
         self.progress = progress
         self.today = period_today(record.period)
         self.layout: Layout | None = None

@@ -47,8 +47,8 @@ log = logging.getLogger(__name__)
 
 def _create_record(path: Path | InputFile, period: str, source: str, scope: str | None,
                    created_by_id: int | None, file_name: str | None, *,
-                   status: str = "validating", progress_note: str = "Membaca berkas"
-                   ) -> RegistryImport:
+                   status: str = "validating", progress_note: str = "Membaca berkas",
+                   village_choices: dict[str, str] | None = None) -> RegistryImport:
     if status not in START_STATUSES:
         raise ValueError(f"an import does not start as {status!r}")
     source = (source or "DTKS").strip().upper()
@@ -69,6 +69,7 @@ def _create_record(path: Path | InputFile, period: str, source: str, scope: str 
             worker=worker_id(), rows_total=0, rows_valid=0, rows_error=0, error_count=0,
             villages=0, apply_valid=False, inserted=0, updated=0, confirmed=0, unchanged=0,
             reactivated=0, deactivated=0, skipped_newer=0, message="",
+            village_choices=village_choices or None,
             created_by_id=created_by_id, created_at=now, updated_at=now,
         ).returning(table.c.id)).scalar_one()
         conn.commit()
@@ -419,14 +420,16 @@ def import_file(path: str | os.PathLike, period: str, source: str = "DTKS",
                 kabupaten: str | None = None, *, apply_valid: bool = False,
                 confirm_deactivate: int | None = None,
                 created_by_id: int | None = None, file_name: str | None = None,
-                progress: ProgressCallback | None = None) -> ImportOutcome:
+                progress: ProgressCallback | None = None,
+                village_choices: dict[str, str] | None = None) -> ImportOutcome:
     """Both phases with one read of the file (what `flask dtks import` runs).
     An apply that would mark inactive more than 10 % of a village's active
     records needs `confirm_deactivate` equal to that number; otherwise nothing
     is applied, the import ends refused and the outcome's apply has status
     "unconfirmed" with the number in `deactivated`."""
     path = as_input(path)
-    record = _create_record(path, period, source, kabupaten, created_by_id, file_name)
+    record = _create_record(path, period, source, kabupaten, created_by_id, file_name,
+                            village_choices=village_choices)
     run = _Run(record, progress)
     run.confirm_deactivate = confirm_deactivate
 

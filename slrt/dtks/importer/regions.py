@@ -46,8 +46,12 @@ class Regions:
     HARI" is Kabupaten Batanghari, "SRI DADI" is Sridadi. Anything else is an
     error, never a guess."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, str, str | None]], scope: str | None):
+    def __init__(self, rows: Iterable[tuple[str, str, str, str | None]], scope: str | None,
+                 choices: dict[str, str] | None = None):
         self.scope = scope
+        # What the supervisor said an ambiguous name means, for this file:
+        # choice_key(district, name) -> village code.
+        self.choices = dict(choices or {})
         self.names: dict[str, str] = {}
         self.levels: dict[str, str] = {}
         self.provinces: dict[str, list[str]] = {}
@@ -169,9 +173,29 @@ class Regions:
         if len(codes) > 1 and prefix is not None:  # "KELURAHAN TERUSAN" / "DESA TERUSAN"
             level = "kelurahan" if prefix.startswith("KEL") else "desa"
             codes = [c for c in codes if self.levels[c] == level] or codes
+        if len(codes) > 1 and self.choices.get(choice_key(district, desa)) in codes:
+            return self.choices[choice_key(district, desa)]
         if len(codes) > 1:
             which = " dan ".join(f"{self.label(c)} ({c})" for c in codes)
             raise _Unresolved("village", (
                 f'Nama "{desa.strip()}" dipakai oleh {which} di {self.label(district)}; '
-                "tidak dapat dipastikan. Tulis dengan awalan, mis. DESA atau KELURAHAN."))
+                "tidak dapat dipastikan. Tulis dengan awalan, mis. DESA atau KELURAHAN, atau "
+                "pilih desa yang dimaksud saat mengunggah berkas."))
         return codes[0]
+
+    def ambiguous(self) -> list[tuple[str, str, list[str]]]:
+        """The names two villages of one district share, within the scope:
+        (district code, the name as the regions table writes it, the codes)."""
+        out = []
+        for (district, _bare), codes in sorted(self.children.items()):
+            if len(codes) > 1 and self.levels.get(codes[0]) in ("desa", "kelurahan") \
+                    and self.in_scope(district):
+                out.append((district, self.names[codes[0]], sorted(codes)))
+        return out
+
+
+def choice_key(district: str, name: str) -> str:
+    """The key of a choice: the district and the name without its prefix, case,
+    spaces or punctuation ("15.04.08|TERUSAN")."""
+    _prefix, bare, _whole = _split_prefix(name, _PREFIX_VILLAGE)
+    return f"{district}|{bare}"

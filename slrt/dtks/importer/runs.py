@@ -29,13 +29,17 @@ from slrt.extensions import db
 @_own_connections
 def queue_validation(path: str | os.PathLike | InputFile, period: str, source: str = "DTKS",
                      kabupaten: str | None = None, *, created_by_id: int | None = None,
-                     file_name: str | None = None) -> int:
+                     file_name: str | None = None,
+                     village_choices: dict[str, str] | None = None) -> int:
     """Record an uploaded file as waiting for phase 1; a background process
     (`flask dtks run ID`, see slrt.dtks.jobs) picks it up with run_queued().
     `path`: a path, or InputFile(key=...) for a file in the app's file store
-    (what the upload page keeps: every app host reaches it)."""
+    (what the upload page keeps: every app host reaches it).
+    `village_choices` says which village an ambiguous name of the file means
+    (importer/regions.py `choice_key`), for every row with that name."""
     record = _create_record(as_input(path), period, source, kabupaten, created_by_id, file_name,
-                            status="queued", progress_note="Menunggu giliran diperiksa")
+                            status="queued", progress_note="Menunggu giliran diperiksa",
+                            village_choices=village_choices)
     return record.id
 
 

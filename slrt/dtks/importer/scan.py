@@ -38,6 +38,7 @@ class _ScanParams:
     scope: str | None
     today: date
     keep_errors: bool
+    village_choices: dict | None = None
 
 
 def _too_wide(row: list, ncols: int) -> bool:
@@ -77,8 +78,8 @@ def scan_rows(params: _ScanParams) -> Iterator[Batch | ScanEnd]:
     """
     layout = params.layout
     xlsx = layout.kind == "xlsx"
-    checks = RowChecks(layout.header, Regions(params.region_rows, params.scope), params.today,
-                       xlsx=xlsx)
+    regions = Regions(params.region_rows, params.scope, params.village_choices)
+    checks = RowChecks(layout.header, regions, params.today, xlsx=xlsx)
     ncols = checks.ncols
     source = open_source(params.path, layout)
     total = rows_error = error_count = 0

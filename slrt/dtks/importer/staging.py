@@ -97,7 +97,7 @@ class StagingMixin:
             cur.execute(stmt)
         cur.execute("SELECT code, name, level, parent_code FROM regions ORDER BY code")
         params = _ScanParams(self.path, layout, cur.fetchall(), self.scope, self.today,
-                             self.keep_errors)
+                             self.keep_errors, self.village_choices)
         fields = classify_header(layout.header)[0]
         header_titles = [str(t or "").strip() for t in layout.header]
         insert_stage = self._stage_writer(cur)

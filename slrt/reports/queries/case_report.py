@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from slrt.cases.models import CHANNELS, Category
@@ -112,35 +114,79 @@ def _names(model, key_col, name_col, codes) -> dict[str, str]:
     return dict(db.session.execute(select(key_col, name_col).where(key_col.in_(codes))).all())
 
 
-def report_tables(r: CaseReport) -> list[tuple[str, list[str], list[list]]]:
-    """The report as tables (title, header, rows): what the page shows and the
-    CSV/XLSX files hold, cell for cell."""
-    def fmt(v):
-        return "" if v is None else v
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of the report. `columns` are (code, label): the label heads the
+    page's and the XLSX's column, the code names the figure in the CSV. Each
+    row is (code, cells): the code of what the row counts (a category, a
+    program, a figure of the summary), the cells shown, its name first. An
+    empty cell is None (shown as "–")."""
 
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[tuple[str, list]]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for _code, label in self.columns]
+
+
+def _table(title, columns, rows) -> ReportTable:
+    return ReportTable(str(title), [(code, str(label)) for code, label in columns],
+                       [(code, [str(c) if isinstance(c, LazyString) else c for c in cells])
+                        for code, cells in rows])
+
+
+SUMMARY = [
+    ("periode_dari", _l("Periode dari")),
+    ("periode_sampai", _l("Periode sampai")),
+    ("kasus_dicatat", _l("Kasus dicatat")),
+    ("selesai_di_desa", _l("Selesai di desa")),
+    ("dirujuk", _l("Dirujuk ke program")),
+    ("belum_selesai_tanpa_rujukan", _l("Belum selesai, tanpa rujukan")),
+    ("kasus_selesai", _l("Kasus selesai")),
+    ("median_hari_selesai", _l("Median hari sampai selesai")),
+    ("p90_hari_selesai", _l("Hari sampai selesai (90% kasus)")),
+    ("rujukan_ditutup", _l("Rujukan ditutup")),
+    ("rujukan_tepat_waktu", _l("Rujukan tepat waktu")),
+    ("rujukan_terlambat", _l("Rujukan terlambat")),
+    ("rujukan_terbuka_lewat_batas", _l("Rujukan terbuka lewat batas waktu")),
+    ("persen_tepat_waktu", _l("Persen tepat waktu")),
+]
+
+
+def report_tables(r: CaseReport) -> list[ReportTable]:
+    """The report as tables: what the page shows and the CSV/XLSX files hold,
+    cell for cell (the CSV with the codes besides)."""
     c = r.compliance
+    values = {
+        "periode_dari": r.start, "periode_sampai": r.end, "kasus_dicatat": r.total,
+        "selesai_di_desa": r.desk["selesai_di_desa"], "dirujuk": r.desk["dirujuk"],
+        "belum_selesai_tanpa_rujukan": r.desk["belum_selesai"], "kasus_selesai": r.resolved,
+        "median_hari_selesai": r.median_days, "p90_hari_selesai": r.p90_days,
+        "rujukan_ditutup": c["ditutup"], "rujukan_tepat_waktu": c["tepat_waktu"],
+        "rujukan_terlambat": c["terlambat"], "rujukan_terbuka_lewat_batas": c["terbuka_lewat"],
+        "persen_tepat_waktu": c["persen"]}
+    cases = ("kasus", _l("Kasus"))
     return [
-        ("Ringkasan", ["ukuran", "nilai"], [
-            ["periode_dari", r.start.isoformat()], ["periode_sampai", r.end.isoformat()],
-            ["kasus_dicatat", r.total],
-            ["selesai_di_desa", r.desk["selesai_di_desa"]], ["dirujuk", r.desk["dirujuk"]],
-            ["belum_selesai_tanpa_rujukan", r.desk["belum_selesai"]],
-            ["kasus_selesai", r.resolved], ["median_hari_selesai", fmt(r.median_days)],
-            ["p90_hari_selesai", fmt(r.p90_days)],
-            ["rujukan_ditutup", c["ditutup"]], ["rujukan_tepat_waktu", c["tepat_waktu"]],
-            ["rujukan_terlambat", c["terlambat"]], ["rujukan_terbuka_lewat_batas", c["terbuka_lewat"]],
-            ["persen_tepat_waktu", fmt(c["persen"])],
-        ]),
-        ("Per kategori", ["kode_kategori", "kategori", "kasus"],
-         [list(x) for x in r.by_category]),
-        ("Per desa", ["kode_desa", "desa", "kasus"], [list(x) for x in r.by_village]),
-        ("Per saluran", ["kode_saluran", "saluran", "kasus"], [list(x) for x in r.by_channel]),
-        ("Per program", ["kode_program", "program", "rujukan", "terbuka", "selesai", "ditolak",
-                         "lainnya", "ditutup", "tepat_waktu", "persen_tepat_waktu",
-                         "median_hari", "p90_hari"],
-         [[p.code, p.name, p.total, *(p.by_group.get(g, 0) for g in REFERRAL_GROUPS),
-           p.closed, p.on_time,
-           fmt(round(100 * p.on_time_share, 1) if p.on_time_share is not None else None),
-           fmt(p.median_days), fmt(p.p90_days)] for p in r.programs]),
-        ("Usulan DTKS", ["status", "keterangan", "usulan"], [list(x) for x in r.proposals]),
+        _table(_l("Ringkasan"), [("ukuran", _l("Ukuran")), ("nilai", _l("Nilai"))],
+               [(code, [label, values[code]]) for code, label in SUMMARY]),
+        _table(_l("Per kategori"), [("kategori", _l("Kategori")), cases],
+               [(code, [name, n]) for code, name, n in r.by_category]),
+        _table(_l("Per desa"), [("desa", _l("Desa/kelurahan")), cases],
+               [(code, [name, n]) for code, name, n in r.by_village]),
+        _table(_l("Per saluran"), [("saluran", _l("Saluran")), cases],
+               [(code, [name, n]) for code, name, n in r.by_channel]),
+        _table(_l("Per program"), [
+            ("program", _l("Program")), ("rujukan", _l("Rujukan")),
+            *((g, label) for g, label in REFERRAL_GROUPS.items()),
+            ("ditutup", _l("Ditutup")), ("tepat_waktu", _l("Tepat waktu")),
+            ("persen_tepat_waktu", _l("Persen tepat waktu")),
+            ("median_hari", _l("Median hari")), ("p90_hari", _l("Hari (90% rujukan)"))],
+            [(p.code, [p.name, p.total, *(p.by_group.get(g, 0) for g in REFERRAL_GROUPS),
+                       p.closed, p.on_time,
+                       round(100 * p.on_time_share, 1) if p.on_time_share is not None else None,
+                       p.median_days, p.p90_days]) for p in r.programs]),
+        _table(_l("Usulan DTKS"), [("status", _l("Status usulan")), ("usulan", _l("Usulan"))],
+               [(code, [label, n]) for code, label, n in r.proposals]),
     ]

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Category, Person
+from slrt.cases.workflow import CASE_FLOW
 from slrt.common.workdays import add_working_days
 from slrt.extensions import db
 from slrt.identity import mask_nik
@@ -72,11 +73,24 @@ def count_of(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 
-LIST_HEADERS = {
-    "kasus": ["nomor", "tanggal", "desa", "kategori", "status", "nik", "nama"],
-    "rujukan": ["nomor", "nomor_kasus", "program", "desa", "status", "jatuh_tempo", "nik",
-                "nama"],
+# The columns of a list: (code, the header a person reads on the page and in the files).
+LIST_COLUMNS = {
+    "kasus": [("nomor", _l("Nomor kasus")), ("tanggal", _l("Tanggal")),
+              ("desa", _l("Desa/kelurahan")), ("kategori", _l("Kategori")),
+              ("status", _l("Status")), ("nik", _l("NIK")), ("nama", _l("Nama"))],
+    "rujukan": [("nomor", _l("Nomor rujukan")), ("nomor_kasus", _l("Nomor kasus")),
+                ("program", _l("Program")), ("desa", _l("Desa/kelurahan")),
+                ("status", _l("Status")), ("jatuh_tempo", _l("Jatuh tempo")),
+                ("nik", _l("NIK")), ("nama", _l("Nama"))],
 }
+
+
+def list_header(kind: str) -> list[str]:
+    return [str(label) for _code, label in LIST_COLUMNS[kind]]
+
+
+def nik_column(kind: str) -> int:
+    return [code for code, _label in LIST_COLUMNS[kind]].index("nik")
 
 
 
@@ -93,7 +107,7 @@ def list_rows(stmt: Select, kind: str, *, full_nik: bool, limit: int | None = No
             .join(Category, Category.code == Case.category_code).order_by(Case.id.desc())
         if limit:
             q = q.limit(limit)
-        return [[num, format_date_id(at), desa, kat, st, show(nik), name]
+        return [[num, format_date_id(at), desa, kat, CASE_FLOW.label(st), show(nik), name]
                 for num, at, desa, kat, st, nik, name in db.session.execute(q).all()]
     q = stmt.with_only_columns(Referral.number, Case.number, Program.name, Region.name,
                                Referral.status, Referral.due_date, Person.nik, Person.name) \
@@ -103,6 +117,6 @@ def list_rows(stmt: Select, kind: str, *, full_nik: bool, limit: int | None = No
         .order_by(Referral.due_date, Referral.id)
     if limit:
         q = q.limit(limit)
-    return [[num, cnum, prog, desa, str(REFERRAL_STATUSES.get(st, st)), due.isoformat(),
+    return [[num, cnum, prog, desa, str(REFERRAL_STATUSES.get(st, st)), format_date_id(due),
              show(nik), name]
             for num, cnum, prog, desa, st, due, nik, name in db.session.execute(q).all()]

@@ -3,6 +3,7 @@ and households the registry listed in a period."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from slrt.extensions import db
@@ -33,7 +34,10 @@ def dtks_recap(kecamatan: str, period: str) -> list[tuple[str, str, int, int]]:
     return [(code, name, *counts.get(code, (0, 0))) for code, name in villages]
 
 
-RECAP_HEADER = ["kode_desa", "desa", "individu", "keluarga"]
+RECAP_HEADER = ["kode_desa", "desa", "individu", "keluarga"]  # the CSV's, for scripts
+# What a person reads: the page's and the XLSX's header.
+RECAP_LABELS = [_l("Kode desa"), _l("Desa/kelurahan"), _l("Individu"),
+                _l("Keluarga (No KK berbeda)")]
 
 
 def recap_rows(recap: list[tuple[str, str, int, int]]) -> list[list]:
