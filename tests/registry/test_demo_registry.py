@@ -103,6 +103,7 @@ def test_every_village_has_exactly_its_individuals_and_households(rows):
 
 
 def test_rows_fit_the_registry_record_model(rows):
+    import slrt.models  # noqa: F401  (every model: a mapper is configured with all the others)
     from slrt.dtks.models import RegistryRecord
 
     attributes = set(RegistryRecord.__mapper__.column_attrs.keys())
