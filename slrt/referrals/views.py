@@ -204,6 +204,9 @@ def act(referral_id: int):
     except DomainError as e:
         db.session.rollback()
         referral = queries.get_referral_for(current_user, referral_id)
+        if e.field in ("reason", "target_program"):  # told next to its field
+            getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
+            return _detail(referral, move_form=form, status=422)
         return _detail(referral, move_form=form, error=e.message, status=422)
     label = MOVES[action].label
     flash(_("%(number)s: %(action)s.", number=referral.number, action=label.lower()), "success")
