@@ -64,7 +64,7 @@ def visit(case_id: int):
         try:
             visited_at = datetime.fromisoformat(values.get("visited_at", "")).replace(tzinfo=WIB)
         except ValueError:
-            error = _("Tanggal dan jam kunjungan tidak sah.")
+            error, error_field = _("Tanggal dan jam kunjungan tidak sah."), "visited_at"
         else:
             upload = request.files.get("photo")
             photo = upload.read() if upload and upload.filename else None

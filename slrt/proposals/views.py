@@ -181,7 +181,7 @@ def musdes_new():
     if village not in codes:
         village = villages[0].code if len(villages) == 1 else ""
     pending = services.pending_for_musdes(village) if village else []
-    error, values = None, request.form
+    errors, values = {}, request.form  # field -> message, told next to the field
     if request.method == "POST" and village:
         decisions = {p.id: (values.get(f"d{p.id}", ""), values.get(f"r{p.id}", "")[:2000])
                      for p in pending}
@@ -190,12 +190,12 @@ def musdes_new():
         try:
             held_on = date.fromisoformat(values.get("held_on", ""))
         except ValueError:
-            error = _("Tanggal Musdes tidak sah.")
-        else:
-            try:
-                attendees = int(values.get("attendees", "0") or 0)
-            except ValueError:
-                attendees = 0
+            errors["held_on"] = _("Tanggal Musdes tidak sah.")
+        try:
+            attendees = int(values.get("attendees", "0") or 0)
+        except ValueError:
+            errors["attendees"] = _("Jumlah peserta ditulis dengan angka.")
+        if not errors:
             try:
                 musdes = services.record_musdes(
                     current_user, village_code=village, held_on=held_on,
@@ -204,13 +204,13 @@ def musdes_new():
                     now=now_utc(), scan=scan, scan_name=upload.filename if scan else "")
             except DomainError as e:
                 db.session.rollback()
-                error = e.message
+                errors[e.field or ""] = e.message
             else:
                 flash(_("Hasil Musdes dicatat."), "success")
                 return redirect(url_for("proposals.musdes_detail", musdes_id=musdes.id))
     return render_template("proposals/musdes_form.html", villages=villages, village=village,
-                           pending=pending, values=values, error=error,
-                           decisions=musdes_choices()), (422 if error else 200)
+                           pending=pending, values=values, errors=errors,
+                           decisions=musdes_choices()), (422 if errors else 200)
 
 
 def _get_musdes(musdes_id: int) -> Musdes:

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from slrt.common.forms import Form, strip
@@ -52,6 +59,10 @@ class HandoverForm(CompositionForm):
     recipient_name = StringField(_l("Nama penerima barang"), filters=[strip], validators=[
         InputRequired(message=_l("Nama penerima barang wajib diisi.")), Length(max=120)])
     notes = TextAreaField(_l("Catatan"), filters=[strip], validators=[Length(max=MAX_TEXT)])
+    # Ticked when the page is first shown (the handler unticks it when goods are still to
+    # come): the handover also marks the aid delivered.
+    deliver = BooleanField(_l("Tandai bantuan sudah disalurkan (rujukan selesai)"),
+                           default=True)
     step = HiddenField()
 
 

@@ -212,8 +212,12 @@ AID_PROGRAMS = frozenset({"BENCANA_LOG"})
 
 
 def record_handover(actor, referral: Referral, composition, quantities: dict[str, int],
-                    recipient_name: str, notes: str, *, now: datetime):
-    """Record the goods handed over to the household (berita acara serah terima)."""
+                    recipient_name: str, notes: str, *, now: datetime, deliver: bool = False):
+    """Record the goods handed over to the household (berita acara serah terima).
+
+    With `deliver`, the same request also makes the referral's "salurkan" move (the
+    aid is delivered), so the desk's lists and the public status page follow the
+    handover; the move's rules (who, from which status) are the life cycle's."""
     from slrt.referrals.aid import ITEMS, propose_package
     from slrt.referrals.models import AidHandover, AidHandoverLine
 
@@ -253,4 +257,6 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
               items=[[line.quantity, line.unit, line.item_name, line.item_code]
                      for line in handover.lines if line.quantity])
     db.session.flush()
+    if deliver:
+        move(actor, referral, "salurkan", notes, now=now)
     return handover

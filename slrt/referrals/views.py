@@ -50,12 +50,17 @@ def route_case(case_id: int):
             flash(_("Kasus %(number)s dirujuk ke %(programs)s.", number=case.number,
                     programs=", ".join(r.program.name for r in created)), "success")
             return redirect(url_for("cases.detail", case_id=case.id) + "#rujukan")
+    # Nothing is ticked until the desk chooses: a referral goes out only to the programs
+    # the desk picked. The page shows the suggestions first, the programs that cannot be
+    # referred apart with their reasons, and the rest folded.
     suggestions = routing.suggest(case, today_wib())
-    if request.method == "GET":
-        chosen = [s.program.code for s in suggestions if s.suggested and not s.blocked][:1]
+    suggested = [s for s in suggestions if s.suggested and not s.blocked]
+    others = [s for s in suggestions if not s.suggested and not s.blocked]
     status = 422 if request.method == "POST" else 200
-    return render_template("referrals/route.html", case=case, form=form,
-                           suggestions=suggestions, chosen=set(chosen), error=error), status
+    return render_template(
+        "referrals/route.html", case=case, form=form, chosen=set(chosen), error=error,
+        suggested=suggested, others=others, blocked=[s for s in suggestions if s.blocked],
+        others_open=not suggested or any(s.program.code in chosen for s in others)), status
 
 
 def _filters() -> queries.QueueFilters:
@@ -199,6 +204,9 @@ def act(referral_id: int):
     except DomainError as e:
         db.session.rollback()
         referral = queries.get_referral_for(current_user, referral_id)
+        if e.field in ("reason", "target_program"):  # told next to its field
+            getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
+            return _detail(referral, move_form=form, status=422)
         return _detail(referral, move_form=form, error=e.message, status=422)
     flash(done_message(action, referral.number), "success")
     if forwarded is not None and not can(current_user, "referral.handle", forwarded):
@@ -278,12 +286,14 @@ def handover(referral_id: int):
             try:
                 services.record_handover(current_user, referral, _composition_of(form),
                                          quantities, form.recipient_name.data,
-                                         form.notes.data or "", now=now_utc())
+                                         form.notes.data or "", now=now_utc(),
+                                         deliver=bool(form.deliver.data))
             except DomainError as e:
                 db.session.rollback()
                 error = e.message
             else:
-                flash(_("Serah terima dicatat."), "success")
+                flash(_("Serah terima dicatat; bantuan ditandai sudah disalurkan.")
+                      if form.deliver.data else _("Serah terima dicatat."), "success")
                 return redirect(url_for("referrals.detail", referral_id=referral_id))
     proposed = aid.propose_package(_composition_of(form))
     return render_template("referrals/handover.html", referral=referral, form=form,

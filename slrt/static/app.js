@@ -3,6 +3,43 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (btn) {
     btn.addEventListener("click", function () { window.print(); });
   });
+  // The main menu folds behind a button on a phone (CSS shows it whole on wider screens).
+  var header = document.querySelector("header.top");
+  var toggle = document.querySelector(".menu-toggle");
+  if (header && toggle) {
+    toggle.hidden = false;
+    header.classList.add("menu-closed");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.addEventListener("click", function () {
+      var closed = header.classList.toggle("menu-closed");
+      toggle.setAttribute("aria-expanded", closed ? "false" : "true");
+    });
+  }
+  // A table or chart wider than its box scrolls sideways: reachable by keyboard too.
+  function scrollers() {
+    document.querySelectorAll(".table-wrap, .chart-box").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); }
+      else { box.removeAttribute("tabindex"); }
+    });
+  }
+  scrollers();
+  window.addEventListener("resize", scrollers);
+  // An unidentified person: the NIK, KK and address fields are hidden and not sent (the
+  // server draws the same mode when it shows the form; a field with an error stays).
+  var person = document.querySelector("fieldset.person");
+  var unknown = document.getElementById("is_unidentified");
+  if (person && unknown) {
+    var syncPerson = function () {
+      person.classList.toggle("mode-unidentified", unknown.checked);
+      person.querySelectorAll(".identified-only:not(.has-error)").forEach(function (f) {
+        f.querySelectorAll("input, select, textarea").forEach(function (i) {
+          i.disabled = unknown.checked;
+        });
+      });
+    };
+    unknown.addEventListener("change", syncPerson);
+    syncPerson();
+  }
   // Show the reporter fields only when the reporter is someone else.
   var radios = document.querySelectorAll("input[name=reporter_is_beneficiary]");
   var fields = ["reporter_name", "reporter_relation", "reporter_phone"].map(function (id) {

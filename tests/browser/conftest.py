@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.pages import BROWSER_MISSING
-from tests.browser.server import demo_environment, fresh_database, serve_app
+from tests.browser.server import add_matrix_world, demo_environment, fresh_database, serve_app
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,3 +48,9 @@ def demo_env(demo_database_url, request, tmp_path_factory) -> dict:
 def server_url(demo_env):
     """`flask run` on a free port of 127.0.0.1, answering /sehat; stopped at teardown."""
     yield from serve_app(demo_env)
+
+
+@pytest.fixture(scope="module")
+def matrix_world(demo_env) -> dict:
+    """The objects of the role matrix in the module's demo database (world.py)."""
+    return add_matrix_world(demo_env)

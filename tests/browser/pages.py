@@ -107,9 +107,10 @@ class Watch:
 
 
 @contextmanager
-def watched_pages(*people: tuple[str, str]):
+def watched_pages(*people: tuple[str, str], **options):
     """One Chromium and a page for each (who, "phone" or "desktop"), each in its own
-    browser context and all watched by one Watch: yields (*pages, watch)."""
+    browser context (with the extra Playwright options given) and all watched by one
+    Watch: yields (*pages, watch)."""
     if BROWSER_MISSING:  # only reached when CI is set: see conftest.py
         pytest.fail(f"{BROWSER_MISSING}; CI is set, so the browser journey may not be skipped")
     with sync_playwright() as pw, ExitStack() as contexts:
@@ -119,7 +120,7 @@ def watched_pages(*people: tuple[str, str]):
         watch = Watch()
         pages = []
         for who, device in people:
-            context = browser.new_context(**DEVICES[device])
+            context = browser.new_context(**DEVICES[device], **options)
             contexts.callback(context.close)
             pages.append(watch.context(context, who))
         yield (*pages, watch)
@@ -130,15 +131,23 @@ def log_in(page, base: str, username: str) -> None:
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("navigation", name="Menu utama")).to_be_visible()
+    # Logged in: the header shows the notifications (the menu may be folded on a phone).
+    expect(page.locator("#kotak-masuk")).to_be_visible()
+
+
+def menu_link(page, name: str):
+    """A link of the main menu; on a phone the menu is folded and opened first."""
+    toggle = page.get_by_role("button", name="Menu", exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    return page.get_by_role("navigation", name="Menu utama").get_by_role("link", name=name)
 
 
 def look_up_for_a_complaint(page, base: str, operator: str, nik: str) -> None:
     """The operator logs in, opens "Pengaduan baru" and looks the NIK (as typed) up in
     the registry: the page then shows the registry's answer above the complaint form."""
     log_in(page, base, operator)
-    page.get_by_role("navigation", name="Menu utama").get_by_role(
-        "link", name="Pengaduan baru").click()
+    menu_link(page, "Pengaduan baru").click()
     expect(page).to_have_url(f"{base}/kasus/baru")
     page.get_by_label("NIK", exact=True).fill(nik)
     page.get_by_role("button", name="Cari di DTKS").click()
@@ -154,3 +163,90 @@ def registered_case(page) -> tuple[str, str]:
         f"Pengaduan tercatat dengan nomor {number}.")
     expect(page.locator("h1 .badge")).to_have_text("Terbuka")
     return page.url, number
+
+
+# ------------------------------------------------------- the tour of every page
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+# Endpoints of the matrix that answer a file, not a page.
+DOWNLOADS = frozenset({"dtks.import_report", "proposals.musdes_scan", "outreach.photo",
+                       "reports.listing_export", "reports.cases_export",
+                       "reports.recap_export"})
+MIN_TARGET = 24  # CSS pixels, WCAG 2.2 2.5.8 (AA)
+MAX_PHONE_HEADER = 80  # CSS pixels of a 740-pixel phone screen, the menu folded
+
+# Controls smaller than 24x24 CSS px, except (WCAG 2.5.8) a link inside a sentence: an
+# inline link whose block also holds text of its own.
+SMALL_TARGETS_JS = """
+(min) => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, ' +
+                   '[role=button], [tabindex]:not([tabindex="-1"])';
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.closest('[hidden], [aria-hidden=true]')) continue;
+    if (r.width >= min - 0.01 && r.height >= min - 0.01) continue;
+    if (el.tagName === 'A' && style.display === 'inline') {
+      let block = el.parentElement;
+      while (block && getComputedStyle(block).display.startsWith('inline')) {
+        block = block.parentElement;
+      }
+      const own = (block ? block.textContent : '').replace(el.textContent, '').trim();
+      if (own.replace(/[\\s·|,.:;()←→-]/g, '').length > 0) continue;  // in a sentence
+    }
+    const id = el.id ? '#' + el.id : (el.name ? `[name=${el.name}]` : '');
+    const text = (el.textContent || el.value || el.getAttribute('aria-label') || '').trim();
+    small.push(`${el.tagName.toLowerCase()}${id} ${Math.round(r.width)}x` +
+               `${Math.round(r.height)} "${text.slice(0, 30)}"`);
+  }
+  return small.slice(0, 12);
+}
+"""
+
+AXE_JS = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.impact} ${v.id}: ${v.help} (` +
+              v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ') + ')');
+}
+"""
+
+
+def matrix_pages(role: str, world: dict) -> list[tuple[str, str]]:
+    """(endpoint, path) of every HTML page the role matrix lets the role open, with the
+    ids of world.py's objects in their URLs."""
+    from tests.security.matrix import ALLOWED
+
+    def path(rule: str) -> str:
+        return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(world["ids"][m.group(1)]), rule)
+
+    return [(endpoint, path(world["rules"][endpoint]))
+            for endpoint, roles in ALLOWED.items()
+            if role in roles and endpoint not in DOWNLOADS]
+
+
+def check_page(page, where: str, width: int) -> list[str]:
+    """What is wrong with the page as shown at this width: wider than the screen,
+    controls under 24x24 CSS px, axe-core's serious and critical violations."""
+    problems = []
+    # After a resize: let the page's resize handlers and the layout run first.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
+    info = page.evaluate(OVERFLOW_JS, width)
+    if info["scrollWidth"] > width + 1:
+        problems.append(f"{where}: {info['scrollWidth']}px wide: {info['offenders']}")
+    small = page.evaluate(SMALL_TARGETS_JS, MIN_TARGET)
+    if small:
+        problems.append(f"{where}: controls under {MIN_TARGET}x{MIN_TARGET}px: {small}")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    problems += [f"{where}: axe {v}" for v in page.evaluate(AXE_JS)]
+    if width <= PHONE["width"]:  # the menu folds: the header leaves the screen to the page
+        header = page.evaluate("() => { const h = document.querySelector('header.top');"
+                               " return h ? h.getBoundingClientRect().height : 0; }")
+        if header > MAX_PHONE_HEADER:
+            problems.append(f"{where}: the header takes {header:.0f}px of the screen")
+    return problems

@@ -118,3 +118,15 @@ def serve_app(env: dict):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def add_matrix_world(env: dict) -> dict:
+    """Adds the objects of the role matrix to the demo database (tests/browser/world.py):
+    {"ids": the ids of its URLs, "rules": endpoint -> URL rule}."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.browser.world"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, f"tests.browser.world failed:\n{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.pages import assert_no_horizontal_scroll, expect, log_in, watched_pages
+from tests.browser.pages import (
+    assert_no_horizontal_scroll,
+    expect,
+    log_in,
+    menu_link,
+    watched_pages,
+)
 
 NOTE = "Rumah kosong, tetangga bilang keluarga sedang di kebun karet sampai siang."
 
@@ -26,8 +32,7 @@ def test_facilitator_visits_a_family_waiting_on_overdue_disaster_aid(server_url)
         log_in(page, base, "fasilitator")
         # The header shows unread notifications (the escalation reached the facilitator).
         expect(page.locator("#kotak-masuk .count")).to_be_visible()
-        page.get_by_role("navigation", name="Menu utama").get_by_role(
-            "link", name="Desa saya").click()
+        menu_link(page, "Desa saya").click()
         expect(page).to_have_url(f"{base}/desa-saya")
         assert_no_horizontal_scroll(page, "Desa saya")
 

@@ -21,6 +21,7 @@ from tests.browser.pages import (
     assert_no_horizontal_scroll,
     expect,
     look_up_for_a_complaint,
+    menu_link,
     registered_case,
     watched_pages,
 )
@@ -135,8 +136,7 @@ def journey(page, base: str, nik: str, name: str) -> None:
     expect(print_button).to_be_visible()
 
     # Find the case again from the case list.
-    page.get_by_role("navigation", name="Menu utama").get_by_role(
-        "link", name="Daftar kasus").click()
+    menu_link(page, "Daftar kasus").click()
     expect(page).to_have_url(f"{base}/kasus")
     page.get_by_label("Cari nomor kasus, NIK, No KK atau nama").fill(number)
     with page.expect_response(lambda r: r.request.method == "POST"

@@ -8,7 +8,7 @@ the DTKS/DTSEN registry (his family card burned), and refers the case to "Bantua
 logistik korban bencana", which needs no registry, while PKH is closed to him. The
 handler finds the referral in the program queue, accepts it, records the goods handed
 over (the package proposed from the household's composition, recomputed and adjusted),
-prints the handover record and marks the referral done. The case closes by itself and
+marks the aid delivered with it, and prints the handover record. The case closes by itself and
 the operator sees it closed, with the referral letter still printable.
 
 The server and database are prepared by the fixtures of conftest.py: a fresh database
@@ -28,6 +28,7 @@ from tests.browser.pages import (
     expect,
     log_in,
     look_up_for_a_complaint,
+    menu_link,
     registered_case,
     watched_pages,
 )
@@ -86,8 +87,7 @@ def unregistered_nik(demo_env) -> str:
 
 def route_of(page, code: str):
     """The <li> of one program on the routing page."""
-    return page.locator("li.route").filter(
-        has=page.locator(f"input[name=programs][value='{code}']"))
+    return page.locator(f"li.route#program-{code}")
 
 
 def set_numbers(form, values: dict[str, int]) -> None:
@@ -168,24 +168,28 @@ def refer_to_disaster_aid(page, base: str, case_url: str, number: str) -> str:
     expect(page).to_have_url(f"{base}/rujukan/kasus/{case_id}")
     expect(page.locator("h1 .case-number")).to_have_text(number)
 
-    # Disaster aid fits the category, needs no registry and is the one pre-checked choice.
+    # Disaster aid fits the category and needs no registry: suggested, with its reasons,
+    # and not ticked: nothing is sent that the operator did not choose.
+    expect(page.locator("input[name=programs]:checked")).to_have_count(0)
     aid = route_of(page, "BENCANA_LOG")
     expect(aid).to_have_count(1)
     expect(aid).to_contain_text(DISASTER_AID)
     expect(aid).to_contain_text("disarankan")
     expect(aid).to_contain_text("tidak memerlukan DTKS/DTSEN")
     aid_box = aid.locator("input[name=programs]")
-    expect(aid_box).to_be_checked()
-    expect(aid_box).to_be_enabled()
+    expect(aid_box).not_to_be_checked()
+    aid_box.check()
     expect(page.locator("input[name=programs]:checked")).to_have_count(1)
 
-    # PKH needs the registry: closed, and the reason says what to do first.
-    pkh = route_of(page, "PKH")
+    # PKH needs the registry: apart, folded, with no box, and the reason says what to do
+    # first.
+    blocked = page.locator("details#tidak-dapat-dirujuk")
+    pkh = blocked.locator("li.route#program-PKH")
     expect(pkh).to_have_count(1)
-    expect(pkh.locator("input[name=programs]")).to_be_disabled()
-    expect(pkh.locator("input[name=programs]")).not_to_be_checked()
-    expect(pkh).to_contain_text("tidak dapat dirujuk")
+    expect(pkh.locator("input")).to_have_count(0)
+    blocked.locator("summary").click()
     expect(pkh.locator(".reasons")).to_contain_text("usulkan pendaftaran DTKS")
+    expect(pkh.locator(".reasons")).to_be_visible()
     assert_no_horizontal_scroll(page, "the routing page")
 
     page.get_by_label("Alasan rujukan dan kebutuhan warga").fill(REFERRAL_REASON)
@@ -211,8 +215,7 @@ def refer_to_disaster_aid(page, base: str, case_url: str, number: str) -> str:
 
 def handle_referral(page, base: str, referral_number: str) -> str:
     log_in(page, base, HANDLER)
-    page.get_by_role("navigation", name="Menu utama").get_by_role(
-        "link", name="Antrean rujukan").click()
+    menu_link(page, "Antrean rujukan").click()
     expect(page).to_have_url(f"{base}/rujukan/antrean")
     tabs = page.get_by_role("navigation", name="Tab antrean")
     unassigned = tabs.get_by_role("link", name=re.compile(r"^Belum ditugaskan"))
@@ -270,13 +273,19 @@ def handle_referral(page, base: str, referral_number: str) -> str:
                           "q_seragam_sd_perempuan": 0, "q_air_minum": 2, "q_kasur": 2})
     assert int(form.locator("input[name=q_seragam_sd_laki]").input_value()) > 0
 
-    # One more box of water than proposed, and the recipient's name.
+    # One more box of water than proposed, the recipient's name, and the aid marked
+    # delivered with the handover (the box is ticked for the handler).
     set_numbers(form, {"q_air_minum": 3})
     form.get_by_label("Nama penerima barang").fill(NAME)
+    form.get_by_label("Catatan").fill(CLOSING_NOTE)
+    expect(form.get_by_label("Tandai bantuan sudah disalurkan (rujukan selesai)")).to_be_checked()
     form.get_by_role("button", name="Simpan serah terima").click()
     expect(page).to_have_url(referral_url)
-    expect(page.locator(".flash.success")).to_have_text("Serah terima dicatat.")
+    expect(page.locator(".flash.success")).to_have_text(
+        "Serah terima dicatat; bantuan ditandai sudah disalurkan.")
+    expect(status).to_have_text("Bantuan disalurkan")
     expect(page.get_by_role("link", name="Catat barang yang diserahkan")).to_have_count(0)
+    expect(page.locator("#tindakan")).to_have_count(0)
 
     # The printable handover record shows what was handed over.
     record = open_printable(page, "Berita acara serah terima", f"{referral_url}/berita-acara",
@@ -294,18 +303,6 @@ def handle_referral(page, base: str, referral_number: str) -> str:
     expect(lines.filter(has_text="Sandang bayi")).to_have_count(0)
     expect(lines.filter(has_text="Seragam SD perempuan")).to_have_count(0)
 
-    # Done: the referral is closed by its handler.
-    page.get_by_role("link", name="Kembali ke rujukan").click()
-    expect(page).to_have_url(referral_url)
-    done = page.locator("#tindakan form.move").filter(
-        has=page.locator("input[name=action][value=selesaikan]"))
-    done.locator("textarea[name=reason]").fill(CLOSING_NOTE)
-    done.get_by_role("button", name="Selesai ditangani").click()
-    expect(page).to_have_url(referral_url)
-    expect(page.locator(".flash.success")).to_have_text(
-        f"Rujukan {referral_number} dicatat selesai ditangani.")
-    expect(status).to_have_text("Selesai")
-    expect(page.locator("#tindakan")).to_have_count(0)
     return referral_url
 
 
@@ -315,7 +312,7 @@ def operator_sees_case_closed(page, case_url: str, referral_number: str,
     expect(page.locator("h1 .badge")).to_have_text("Selesai")
     referral = page.locator("#rujukan ul.results li")
     expect(referral).to_have_count(1)
-    expect(referral.locator(".badge")).to_have_text("Selesai")
+    expect(referral.locator(".badge")).to_have_text("Bantuan disalurkan")
     expect(page.locator("#rujukan").get_by_role("link", name="Rujuk ke program")).to_have_count(0)
     timeline = page.locator("#riwayat")
     expect(timeline).to_contain_text(CLOSED_AUTOMATICALLY)
@@ -328,7 +325,7 @@ def operator_sees_case_closed(page, case_url: str, referral_number: str,
     # The referral letter, printable from the referral page.
     referral.get_by_role("link", name=referral_number, exact=True).click()
     expect(page).to_have_url(referral_url)
-    expect(page.locator("#status-rujukan")).to_have_text("Selesai")
+    expect(page.locator("#status-rujukan")).to_have_text("Bantuan disalurkan")
     open_printable(page, "Cetak surat rujukan", f"{referral_url}/surat", "letter",
                    "SURAT RUJUKAN", f"SR/{referral_number}", NAME, DISASTER_AID,
                    "tidak terdaftar")

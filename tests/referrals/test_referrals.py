@@ -364,9 +364,16 @@ def test_handover_only_by_the_program_handler(people, fire_case, db):
 def test_routing_page_explains_and_refers(client, people, fire_case, db):
     login(client, people["op"])
     page = client.get(f"/rujukan/kasus/{fire_case.id}").text
-    assert 'value="BENCANA_LOG" checked' in page
-    assert re.search(r'value="PKH"[^>]*disabled', page)
-    assert "usulkan pendaftaran DTKS" in page
+    # Nothing is ticked for the desk: the suggestions come first, with their reasons.
+    assert " checked" not in page
+    suggested, rest = page.split('id="program-lain"')
+    assert 'value="BENCANA_LOG"' in suggested and "tidak memerlukan DTKS" in suggested
+    # The programs that cannot be referred are apart, with no box to tick.
+    blocked = page.split('id="tidak-dapat-dirujuk"')[1]
+    assert 'id="program-PKH"' in blocked and 'value="PKH"' not in page
+    assert "usulkan pendaftaran DTKS" in blocked
+    # The rest are folded.
+    assert re.search(r'<details id="program-lain">\s*<summary>Program lain \(\d+\)', page)
     bad = post(client, f"/rujukan/kasus/{fire_case.id}",
                {"programs": ["BENCANA_LOG", "PKH"], "reason": "Rumah terbakar"})
     assert bad.status_code == 422 and "usulkan pendaftaran DTKS" in bad.text
@@ -556,3 +563,22 @@ def test_queue_rows_show_where_each_referral_stands(client, people, register, db
         states.append(clock.state)
     assert states[0] in ("overdue", "escalated") and states[1] == "at_risk"
     assert states[2] == "on_track"
+
+
+def test_routing_page_for_a_kip_kuliah_student_ticks_nothing(client, people, register, db):
+    case = register(people["op"], category="surat_kip", name="Nurul Aini", sex="P",
+                    nik=build_nik("15.04.03", date(2005, 8, 15), "P", 2),
+                    birth_date=date(2005, 8, 15))
+    db.session.commit()
+    login(client, people["op"])
+    page = client.get(f"/rujukan/kasus/{case.id}").text
+    assert " checked" not in page
+    suggested = page.split('id="program-lain"')[0]
+    assert 'value="KIP_KULIAH"' in suggested and 'value="USULAN_DTKS"' in suggested
+    # A suggested program closed by a hard rule is shown apart, unfolded, with its reason.
+    assert '<details id="tidak-dapat-dirujuk" open>' in page
+    assert 'id="program-BH_TANGGUH"' in page.split('id="tidak-dapat-dirujuk"')[1]
+    # Sending nothing ticked refers nowhere and says so.
+    resp = post(client, f"/rujukan/kasus/{case.id}", {"reason": "Surat KIP Kuliah"})
+    assert resp.status_code == 422 and "Pilih sekurang-kurangnya satu program" in resp.text
+    assert db.session.scalar(select(Referral.id)) is None
