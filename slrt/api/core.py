@@ -125,13 +125,30 @@ def _no_store(response):
     return response
 
 
+def accepts_form(view):
+    """A view that also takes multipart/form-data (a photo from the field app)."""
+    view.slrt_accepts_form = True
+    return view
+
+
 def _json_only():
     """A body that is sent must be JSON; anything else is a 415, not a guess."""
     if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0 and (
             request.content_length or request.headers.get("Transfer-Encoding")):
+        view = current_app.view_functions.get(request.endpoint)
+        if request.mimetype == "multipart/form-data" and _takes_form(view):
+            return None
         if not request.is_json:
             raise ApiError(415)
     return None
+
+
+def _takes_form(view) -> bool:
+    while view is not None:
+        if getattr(view, "slrt_accepts_form", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def throttle(found: Caller) -> None:

@@ -40,7 +40,8 @@ def setting(app, client, db, make_user, register):
 
 BODIES = {"notes": {"text": "Dicek."}, "close": {"outcome": "informasi", "version": 1},
           "referrals": {"programs": ["BENCANA_LOG"], "reason": "Mohon."},
-          "moves": {"action": "terima", "version": 1}}
+          "moves": {"action": "terima", "version": 1},
+          "visits": {"outcome": "bertemu", "visited_at": "2026-11-27T09:00:00+07:00"}}
 
 
 def test_objects_outside_the_scope_are_404_for_every_operation(client, setting):
