@@ -1,6 +1,11 @@
 """Import every model so the metadata (and Alembic) sees the whole schema."""
 
-from slrt.api.models import ApiClient, ApiToken, IdempotentRequest  # noqa: F401
+from slrt.api.models import (  # noqa: F401
+    ApiClient,
+    ApiToken,
+    IdempotentRequest,
+    WebhookSubscription,
+)
 from slrt.audit.models import AuditEntry  # noqa: F401
 from slrt.auth.models import LoginFailure, User, UserProgram, UserVillage  # noqa: F401
 from slrt.cases.models import Case, CaseEvent, Category, Person, RegistryCheck  # noqa: F401

@@ -24,6 +24,7 @@ def init_app(app) -> None:
         referrals,
         registry,
         reports,
+        webhooks,  # noqa: F401 - connects the case signal, registers the sender
     )
     from slrt.api.core import SlrtApi, blueprint_names, problem_outside_blueprints, write_call_audit
     from slrt.api.views import bp as admin_bp

@@ -51,6 +51,10 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String(required=True)
     instance = ma.fields.String()
     errors = ma.fields.List(ma.fields.Nested(FieldError))
+    current = ma.fields.Dict(metadata={
+        "description": "409 karena versi usang: kasus atau rujukan sebagaimana sekarang"})
+    existing_case = ma.fields.String(metadata={
+        "description": "409 karena pengaduan ganda: id kasus terbuka yang sudah ada"})
 
 
 class SlrtApi(Api):

@@ -433,7 +433,9 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
         delivery = db.session.get(Delivery, did)
         n = delivery.notification
         try:
-            if delivery.channel == "email":
+            if delivery.channel in channels.SENDERS:
+                channels.SENDERS[delivery.channel](current_app.config, delivery)
+            elif delivery.channel == "email":
                 channels.send_email(current_app.config, delivery.target, n)
             else:
                 channels.send_webhook(current_app.config, delivery.target, n)
