@@ -9,6 +9,9 @@ services as the pages, with `caller().user` as the acting user.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from types import SimpleNamespace
 
 import marshmallow as ma
 from flask import current_app, g, request
@@ -155,6 +158,44 @@ def _takes_form(view) -> bool:
     return False
 
 
+class LocalWindow:
+    """A fixed window per key in this process's memory, with the interface of
+    `limits`' FixedWindowRateLimiter that throttle() uses. limits' own memory
+    storage starts a thread to expire its keys on nearly every hit: 2-4 ms of
+    each call on a busy machine (bench/api.py); a shared storage (a redis://
+    URI, for several workers) still goes through limits."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def _window(self, item, key: str, now: float) -> tuple[float, int]:
+        start, count = self._windows.get(key, (0.0, 0))
+        if now >= start + item.get_expiry():
+            start, count = now, 0
+        return start, count
+
+    def hit(self, item, *identifiers) -> bool:
+        key, now = ":".join(identifiers), time.time()
+        with self._lock:
+            if len(self._windows) > 10_000:  # forget the windows that ended
+                self._windows = {k: v for k, v in self._windows.items()
+                                 if now < v[0] + item.get_expiry()}
+            start, count = self._window(item, key, now)
+            if count >= item.amount:
+                self._windows[key] = (start, count)
+                return False
+            self._windows[key] = (start, count + 1)
+            return True
+
+    def get_window_stats(self, item, *identifiers):
+        key, now = ":".join(identifiers), time.time()
+        with self._lock:
+            start, count = self._window(item, key, now)
+        return SimpleNamespace(reset_time=start + item.get_expiry(),
+                               remaining=max(0, item.amount - count))
+
+
 def throttle(found: Caller) -> None:
     """A fixed window per client (or per person, for a personal token)."""
     cfg = current_app.config
@@ -162,8 +203,11 @@ def throttle(found: Caller) -> None:
             cfg.get("SLRT_API_RATE_STORAGE", "memory://"))
     cached = current_app.extensions.get(_LIMITER)
     if cached is None or cached[0] != spec:
-        store = limit_storage.storage_from_string(spec[1])
-        cached = (spec, strategies.FixedWindowRateLimiter(store), parse_limit(spec[0]))
+        if spec[1] == "memory://":
+            limiter = LocalWindow()
+        else:
+            limiter = strategies.FixedWindowRateLimiter(limit_storage.storage_from_string(spec[1]))
+        cached = (spec, limiter, parse_limit(spec[0]))
         current_app.extensions[_LIMITER] = cached
     _spec, limiter, item = cached
     if not limiter.hit(item, "slrt-api", found.key):
