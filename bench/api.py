@@ -15,7 +15,8 @@ creates an API client acting as the regency's supervisor, then times:
   `POST /api/v1/registry/check` through the Flask test client (the whole
   request: token lookup, throttle, parsing, the query, the audit entry and
   the commit of the request's unit of work, the JSON answer), beside the
-  service it calls, `slrt.dtks.queries.check_identifier`, in-process;
+  service it calls, `slrt.dtks.queries.check_identifier`, in-process, alone
+  and with the audit entry every door writes and its commit;
 * complaint registration of a listed resident (a new NIK each time, so no
   duplicate is refused): `POST /api/v1/complaints`, without and with an
   Idempotency-Key, beside `slrt.cases.services.register_case` and the
@@ -94,10 +95,11 @@ def main() -> int:
         checks = [rng.choice(listed)[0] if rng.random() < 0.9 else  # else a valid, unlisted NIK
                   f"150403{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}"
                   f"{rng.randint(50, 99):02d}{rng.randint(9000, 9999):04d}"
-                  for _ in range(2 * n)]
+                  for _ in range(3 * n)]
         people = iter(listed)
 
         from slrt.api import services as api_services
+        from slrt.audit.services import audit
         from slrt.auth.models import User
         from slrt.cases import services as cases
         from slrt.dtks.queries import check_identifier
@@ -127,6 +129,17 @@ def main() -> int:
 
             results["check_service"] = common.timed(service_check, args.reps, WARM)
             db.session.rollback()
+
+            def service_check_audited():  # what the desk's page also writes: the entry
+                found = check_identifier(user, next(it))
+                record = found.record
+                audit("lihat_orang", user=user, object_type="registry",
+                      object_id=record.id if record else None,
+                      detail={"nik": found.nik_masked, "ditemukan": bool(record)}, commit=True)
+                db.session.expire_all()
+
+            results["check_service_audit"] = common.timed(service_check_audited, args.reps,
+                                                          WARM)
 
         def api_check():
             resp = client.post("/api/v1/registry/check", json={"nik": next(it)},
@@ -174,6 +187,8 @@ def main() -> int:
     print(f"{total:,} registry records (imported in {load:.0f} s); {args.reps} timed calls "
           f"each after {WARM} untimed")
     rows = [("registry check: in-process check_identifier", "check_service", "check_service"),
+            ("registry check: in-process + its audit entry + commit", "check_service_audit",
+             "check_service"),
             ("registry check: POST /api/v1/registry/check", "check_api", "check_service"),
             ("registration: in-process register_case + commit", "register_service",
              "register_service"),
