@@ -437,8 +437,10 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
                 channels.SENDERS[delivery.channel](current_app.config, delivery)
             elif delivery.channel == "email":
                 channels.send_email(current_app.config, delivery.target, n)
-            else:
+            elif delivery.channel == "webhook":
                 channels.send_webhook(current_app.config, delivery.target, n)
+            else:
+                raise RuntimeError(f"no sender for channel {delivery.channel!r}")
         except Exception as e:  # noqa: BLE001 - any failure is recorded and retried
             error = f"{type(e).__name__}: {e}"[:500]
             values = {"status": "gagal", "attempts": Delivery.attempts + 1,
