@@ -75,6 +75,10 @@ class Config:
 
     PAGE_SIZE = 50
 
+    # Calls of the JSON API per client (or per person's token) in a fixed window
+    # (slrt/api/core.py throttle), in the `limits` notation: "300/minute".
+    SLRT_API_RATE_LIMIT = os.environ.get("SLRT_API_RATE_LIMIT", "300/minute")
+
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
     # trusted (nginx on the same machine: 1). 0 ignores the headers: a client
     # could otherwise forge its address in the audit log and the throttling.

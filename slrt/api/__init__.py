@@ -15,7 +15,17 @@ API_VERSION = "v1"
 
 def init_app(app) -> None:
     """After the pages' error handlers and the audit hooks are registered."""
-    from slrt.api import auth_views, complaints, docs, referrals, registry
+    from slrt.api import (
+        auth_views,
+        complaints,
+        docs,
+        outreach,
+        proposals,
+        referrals,
+        registry,
+        reports,
+        webhooks,  # noqa: F401 - connects the case signal, registers the sender
+    )
     from slrt.api.core import SlrtApi, blueprint_names, problem_outside_blueprints, write_call_audit
     from slrt.api.views import bp as admin_bp
     from slrt.auth.setup import authenticates_itself
@@ -34,7 +44,7 @@ def init_app(app) -> None:
     })
     app.extensions["slrt.api"] = api
     for bp in (auth_views.bp, auth_views.bp_session, registry.bp, complaints.bp,
-               referrals.bp):
+               referrals.bp, outreach.bp, proposals.bp, reports.bp):
         api.register_blueprint(bp)
         csrf.exempt(bp)
         blueprint_names(app).add(bp.name)

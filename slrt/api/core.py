@@ -9,6 +9,9 @@ services as the pages, with `caller().user` as the acting user.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from types import SimpleNamespace
 
 import marshmallow as ma
 from flask import current_app, g, request
@@ -51,6 +54,10 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String(required=True)
     instance = ma.fields.String()
     errors = ma.fields.List(ma.fields.Nested(FieldError))
+    current = ma.fields.Dict(metadata={
+        "description": "409 karena versi usang: kasus atau rujukan sebagaimana sekarang"})
+    existing_case = ma.fields.String(metadata={
+        "description": "409 karena pengaduan ganda: id kasus terbuka yang sudah ada"})
 
 
 class SlrtApi(Api):
@@ -125,13 +132,68 @@ def _no_store(response):
     return response
 
 
+def accepts_form(view):
+    """A view that also takes multipart/form-data (a photo from the field app)."""
+    view.slrt_accepts_form = True
+    return view
+
+
 def _json_only():
     """A body that is sent must be JSON; anything else is a 415, not a guess."""
     if request.method in ("POST", "PUT", "PATCH") and request.content_length != 0 and (
             request.content_length or request.headers.get("Transfer-Encoding")):
+        view = current_app.view_functions.get(request.endpoint)
+        if request.mimetype == "multipart/form-data" and _takes_form(view):
+            return None
         if not request.is_json:
             raise ApiError(415)
     return None
+
+
+def _takes_form(view) -> bool:
+    while view is not None:
+        if getattr(view, "slrt_accepts_form", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+class LocalWindow:
+    """A fixed window per key in this process's memory, with the interface of
+    `limits`' FixedWindowRateLimiter that throttle() uses. limits' own memory
+    storage starts a thread to expire its keys on nearly every hit: 2-4 ms of
+    each call on a busy machine (bench/api.py); a shared storage (a redis://
+    URI, for several workers) still goes through limits."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def _window(self, item, key: str, now: float) -> tuple[float, int]:
+        start, count = self._windows.get(key, (0.0, 0))
+        if now >= start + item.get_expiry():
+            start, count = now, 0
+        return start, count
+
+    def hit(self, item, *identifiers) -> bool:
+        key, now = ":".join(identifiers), time.time()
+        with self._lock:
+            if len(self._windows) > 10_000:  # forget the windows that ended
+                self._windows = {k: v for k, v in self._windows.items()
+                                 if now < v[0] + item.get_expiry()}
+            start, count = self._window(item, key, now)
+            if count >= item.amount:
+                self._windows[key] = (start, count)
+                return False
+            self._windows[key] = (start, count + 1)
+            return True
+
+    def get_window_stats(self, item, *identifiers):
+        key, now = ":".join(identifiers), time.time()
+        with self._lock:
+            start, count = self._window(item, key, now)
+        return SimpleNamespace(reset_time=start + item.get_expiry(),
+                               remaining=max(0, item.amount - count))
 
 
 def throttle(found: Caller) -> None:
@@ -141,8 +203,11 @@ def throttle(found: Caller) -> None:
             cfg.get("SLRT_API_RATE_STORAGE", "memory://"))
     cached = current_app.extensions.get(_LIMITER)
     if cached is None or cached[0] != spec:
-        store = limit_storage.storage_from_string(spec[1])
-        cached = (spec, strategies.FixedWindowRateLimiter(store), parse_limit(spec[0]))
+        if spec[1] == "memory://":
+            limiter = LocalWindow()
+        else:
+            limiter = strategies.FixedWindowRateLimiter(limit_storage.storage_from_string(spec[1]))
+        cached = (spec, limiter, parse_limit(spec[0]))
         current_app.extensions[_LIMITER] = cached
     _spec, limiter, item = cached
     if not limiter.hit(item, "slrt-api", found.key):

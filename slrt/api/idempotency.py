@@ -33,6 +33,19 @@ def _json_response(body: dict, status: int, replayed: bool = False) -> Response:
     return resp
 
 
+def _body_digest() -> bytes:
+    """What the key compares: the JSON body, or a multipart body's fields and files."""
+    if request.mimetype != "multipart/form-data":
+        return json.dumps(request.get_json(silent=True), sort_keys=True).encode()
+    h = hashlib.sha256()
+    for key, value in sorted(request.form.items(multi=True)):
+        h.update(f"{key}={value}\n".encode())
+    for key, f in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
+        h.update(f"{key}:{hashlib.sha256(f.read()).hexdigest()}\n".encode())
+        f.seek(0)
+    return h.hexdigest().encode()
+
+
 def idempotent(view):
     """For a view returning (JSON-ready body, status)."""
 
@@ -48,8 +61,7 @@ def idempotent(view):
             raise ApiError(422, message, errors=[{"field": HEADER, "message": message}])
         who = caller().key
         digest = hashlib.sha256(
-            f"{request.method} {request.path}\n".encode()
-            + json.dumps(request.get_json(silent=True), sort_keys=True).encode()).hexdigest()
+            f"{request.method} {request.path}\n".encode() + _body_digest()).hexdigest()
         write_lock(db.session, f"api-idempotency:{who}:{key}")
         row = db.session.scalar(select(IdempotentRequest).where(
             IdempotentRequest.caller == who, IdempotentRequest.key == key))

@@ -84,3 +84,23 @@ class IdempotentRequest(db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+
+class WebhookSubscription(db.Model):
+    """A URL of an API client told when a case in its reach changes status
+    (slrt/api/webhooks.py). The secret signs each body (HMAC-SHA256); it is
+    kept to sign and shown to the admin once, when the URL is subscribed."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (UniqueConstraint("client_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"),
+                                           index=True)
+    url: Mapped[str] = mapped_column(String(254))
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[ApiClient] = relationship(backref="webhooks")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from slrt.api.models import ApiClient, ApiToken
 from slrt.auth import services as accounts
@@ -182,8 +183,8 @@ def caller_for(token: str, *, now: datetime) -> Caller | None:
     if not token or len(token) > 200 or not token.isascii():
         return None
     if token.startswith(CLIENT_PREFIX):
-        client = db.session.scalar(select(ApiClient).where(
-            ApiClient.token_hash == hash_token(token)))
+        client = db.session.scalar(select(ApiClient).options(joinedload(ApiClient.user)).where(
+            ApiClient.token_hash == hash_token(token)))  # its account in the same query
         if client is None or not client.usable(now):
             return None
         if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:

@@ -118,3 +118,42 @@ def revoke(client_id):
         return redirect(url_for("api_admin.clients"))
     flash(_("Klien %(name)s dicabut; tokennya tidak berlaku lagi.", name=client.name), "success")
     return redirect(url_for("api_admin.clients"))
+
+
+@bp.post("/<id:client_id>/webhook")
+def subscribe(client_id):
+    """Subscribe a URL to the client's case status changes; the secret is shown once."""
+    from slrt.api import webhooks
+
+    if not Form().validate():
+        abort(400)
+    client = _client(client_id)
+    try:
+        sub, secret = webhooks.subscribe(current_user, client,
+                                         request.form.get("url", "")[:300], now=now_utc())
+    except DomainError as e:
+        db.session.rollback()
+        return _page(422, error=e)
+    audit("ubah", object_type="user", object_id=client.user_id,
+          detail={"objek": _("Klien API %(name)s", name=client.name),
+                  "rincian": _("Webhook berlangganan: %(url)s", url=sub.url)})
+    return _page(201, new_secret=secret, secret_sub=sub)
+
+
+@bp.post("/webhook/<id:sub_id>/hapus")
+def unsubscribe(sub_id):
+    from slrt.api import webhooks
+    from slrt.api.models import WebhookSubscription
+
+    if not Form().validate():
+        abort(400)
+    sub = db.session.get(WebhookSubscription, parse_id(sub_id) or 0)
+    if sub is None or sub.revoked_at is not None:
+        abort(404)
+    dropped = webhooks.unsubscribe(sub, now=now_utc())
+    audit("ubah", object_type="user", object_id=sub.client.user_id,
+          detail={"objek": _("Klien API %(name)s", name=sub.client.name),
+                  "rincian": _("Webhook dihentikan: %(url)s (%(n)d kiriman dibatalkan)",
+                               url=sub.url, n=dropped)})
+    flash(_("Webhook %(url)s dihentikan.", url=sub.url), "success")
+    return redirect(url_for("api_admin.clients"))

@@ -26,7 +26,7 @@ from slrt.cases.models import (
     PersonHistory,
     RegistryCheck,
 )
-from slrt.cases.signals import case_registered
+from slrt.cases.signals import case_registered, case_status_changed
 from slrt.cases.workflow import CASE_FLOW, can_close_at_desk
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
@@ -390,6 +390,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
         raise DomainError(_("Pilih hasil penanganan."), "outcome")
     if outcome == "lainnya" and not note.strip():
         raise DomainError(_("Jelaskan hasil penanganan di catatan."), "note")
+    previous = case.status
     CASE_FLOW.apply(case, "tutup")
     case.outcome = outcome
     case.outcome_note = note.strip()
@@ -398,6 +399,7 @@ def close_at_desk(actor, case: Case, outcome: str, note: str, *, now: datetime,
     case.updated_at = now
     add_event(case, actor, "ditutup", now, outcome=outcome, note=note.strip())
     db.session.flush()
+    case_status_changed.send(None, case=case, previous=previous, action="tutup", now=now)
 
 
 def recheck_registry(actor, case: Case, *, now: datetime) -> RegistryCheck:

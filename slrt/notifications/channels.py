@@ -17,6 +17,16 @@ from markupsafe import escape
 
 SMS_LIMIT = 480
 
+# Senders of other channels, registered by the features above this one (the
+# API's signed webhooks: "api"): channel -> fn(config, delivery), raising on
+# failure like the others, so their deliveries share the table, the claim and
+# the retries with backoff.
+SENDERS: dict = {}
+
+
+def register_sender(channel: str, fn) -> None:
+    SENDERS[channel] = fn
+
 
 def _absolute(config, link: str) -> str:
     base = (config.get("REMINDER_BASE_URL") or "").rstrip("/")

@@ -433,10 +433,14 @@ def deliver_pending(now: datetime, report: SweepReport) -> None:
         delivery = db.session.get(Delivery, did)
         n = delivery.notification
         try:
-            if delivery.channel == "email":
+            if delivery.channel in channels.SENDERS:
+                channels.SENDERS[delivery.channel](current_app.config, delivery)
+            elif delivery.channel == "email":
                 channels.send_email(current_app.config, delivery.target, n)
-            else:
+            elif delivery.channel == "webhook":
                 channels.send_webhook(current_app.config, delivery.target, n)
+            else:
+                raise RuntimeError(f"no sender for channel {delivery.channel!r}")
         except Exception as e:  # noqa: BLE001 - any failure is recorded and retried
             error = f"{type(e).__name__}: {e}"[:500]
             values = {"status": "gagal", "attempts": Delivery.attempts + 1,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can, can_see_village
+from slrt.common.permissions import can, can_see_village, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
@@ -47,6 +47,15 @@ SCAN_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\xff\xd8\xff": ("image/jpe
 
 def period_of(now: datetime) -> str:
     return now.astimezone(WIB).strftime("%Y-%m")
+
+
+def scoped(user, stmt):
+    """The statement narrowed to the proposals of the user's villages (every door
+    that lists or opens proposals: the pages, the API)."""
+    scope = village_scope(user)
+    if scope is None:
+        return stmt
+    return stmt.where(Proposal.village_code.in_(scope)) if scope else stmt.where(False)
 
 
 def _check_desk(actor, village_code: str, action: str = "proposal.create") -> None:

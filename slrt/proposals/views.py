@@ -63,10 +63,7 @@ def _villages() -> list[Region]:
 
 
 def _scoped(stmt):
-    scope = village_scope(current_user)
-    if scope is None:
-        return stmt
-    return stmt.where(Proposal.village_code.in_(scope)) if scope else stmt.where(False)
+    return services.scoped(current_user, stmt)
 
 
 def _get(proposal_id: int) -> Proposal:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from slrt.auth.models import User
 from slrt.cases.models import REFERRAL_OUTCOME, Case
 from slrt.cases.services import add_event
+from slrt.cases.signals import case_status_changed
 from slrt.cases.workflow import CASE_FLOW
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
@@ -55,7 +56,8 @@ def refresh_case_status(case: Case, now: datetime) -> None:
         action = "kembali_ke_desa"
     else:
         action = "rujukan_selesai"
-    if case.status != CASE_FLOW.moves[action].target:
+    previous = case.status
+    if previous != CASE_FLOW.moves[action].target:
         CASE_FLOW.apply(case, action)
         if action == "rujuk":
             case.closed_at = None
@@ -70,6 +72,8 @@ def refresh_case_status(case: Case, now: datetime) -> None:
             case.closed_at = now
             add_event(case, None, "ditutup", now, outcome=REFERRAL_OUTCOME)
     case.updated_at = now
+    if case.status != previous:
+        case_status_changed.send(None, case=case, previous=previous, action=action, now=now)
 
 
 def due_date_for(program: Program, now: datetime):

@@ -6,10 +6,11 @@ its path is covered by being documented."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
-from tests.factories import ARO, NOW, OLAK
+from tests.factories import ARO, NOW, OLAK, build_nik
 
 
 @pytest.fixture
@@ -18,12 +19,16 @@ def setting(app, client, db, make_user, register):
     Aro's village system and of the PKH handlers' application."""
     from slrt.api import services
     from slrt.api.core import public_id
+    from slrt.proposals import services as proposals
     from slrt.referrals import services as referrals
 
     admin = make_user("admin")
     olak_op = make_user("operator", villages=[OLAK])
     case = register(olak_op, village=OLAK, category="korban_bencana", name="Ahmad Yani")
     referral = referrals.refer(olak_op, case, ["BENCANA_LOG"], "Mohon segera.", now=NOW)[0]
+    proposal = proposals.create_proposal(
+        olak_op, kind="baru", village_code=OLAK, now=NOW, name="Ahmad Yani",
+        nik=build_nik("15.04.03", date(1980, 4, 2), "L", 77))
     tokens = {}
     for name, role, villages, programs in (("OpenSID Desa Aro", "operator", [ARO], []),
                                            ("Aplikasi PKH", "handler", [], ["PKH"])):
@@ -34,13 +39,15 @@ def setting(app, client, db, make_user, register):
     db.session.commit()
     with app.test_request_context():
         refs = {"case_ref": public_id("case", case.id),
-                "referral_ref": public_id("referral", referral.id)}
+                "referral_ref": public_id("referral", referral.id),
+                "proposal_ref": public_id("proposal", proposal.id)}
     return refs, tokens
 
 
 BODIES = {"notes": {"text": "Dicek."}, "close": {"outcome": "informasi", "version": 1},
           "referrals": {"programs": ["BENCANA_LOG"], "reason": "Mohon."},
-          "moves": {"action": "terima", "version": 1}}
+          "moves": {"action": "terima", "version": 1},
+          "visits": {"outcome": "bertemu", "visited_at": "2026-11-27T09:00:00+07:00"}}
 
 
 def test_objects_outside_the_scope_are_404_for_every_operation(client, setting):
