@@ -52,9 +52,23 @@ class CaseReportArgs(ma.Schema):
 
 class Table(ma.Schema):
     title = ma.fields.String(required=True)
-    header = ma.fields.List(ma.fields.String(), required=True)
+    columns = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "Kode tiap kolom (seperti kolom `kolom` berkas CSV)"})
+    header = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "Judul tiap kolom seperti di halaman laporan"})
     rows = ma.fields.List(ma.fields.List(ma.fields.Raw()), required=True, metadata={
-        "description": "Sel demi sel seperti halaman laporan dan berkas CSV/XLSX-nya"})
+        "description": "Tiap baris: kodenya (kategori, program, ukuran ringkasan), lalu "
+                       "selnya seperti halaman laporan dan berkas XLSX-nya; sel kosong null"})
+
+
+def _cell(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _json_table(table) -> dict:
+    return {"title": table.title, "columns": [code for code, _label in table.columns],
+            "header": table.labels,
+            "rows": [[code, *map(_cell, cells)] for code, cells in table.rows]}
 
 
 class CaseReportOut(ma.Schema):
@@ -114,5 +128,4 @@ def cases(args):
     return {"date_from": start, "date_to": end, "scope": scope.label, "total": r.total,
             "resolved": r.resolved, "median_days": r.median_days, "p90_days": r.p90_days,
             "desk": r.desk, "by_month_category": r.by_month_category,
-            "tables": [{"title": t, "header": h, "rows": rows}
-                       for t, h, rows in report_tables(r)]}
+            "tables": [_json_table(t) for t in report_tables(r)]}

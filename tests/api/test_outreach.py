@@ -12,6 +12,7 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
+from slrt.platform import storage
 from tests.factories import ARO, OLAK, PNG, build_nik, refer, wib
 
 
@@ -94,7 +95,7 @@ def _stored_photo(app, db, visit_ref):
     from slrt.outreach.models import OutreachVisit
 
     v = db.session.get(OutreachVisit, parse_public_id("visit", visit_ref))
-    return (app.instance_path + "/uploads/" + v.photo_path), v
+    return storage.get(v.photo_path), v
 
 
 def test_visit_with_base64_photo_closes_the_task_and_the_photo_loses_its_exif(
@@ -112,8 +113,7 @@ def test_visit_with_base64_photo_closes_the_task_and_the_photo_loses_its_exif(
     assert resp.status_code == 201, resp.text
     out = resp.get_json()
     assert (out["outcome"], out["has_photo"], out["latitude"]) == ("bertemu", True, -1.712)
-    path, visit = _stored_photo(app, db, out["id"])
-    stored = open(path, "rb").read()
+    stored, visit = _stored_photo(app, db, out["id"])
     assert b"Samsung" not in stored and stored.startswith(b"\xff\xd8\xff")
     with Image.open(io.BytesIO(stored)) as img:
         assert not img.getexif()

@@ -113,8 +113,12 @@ def test_case_report_counts_the_callers_scope(client, desks):
     assert aro.status_code == 200, aro.text
     body = aro.get_json()
     assert (body["total"], body["scope"]) == (1, f"desa {ARO}")
-    summary = {row[0]: row[1] for row in body["tables"][0]["rows"]}
-    assert summary["kasus_dicatat"] == 1
+    summary = body["tables"][0]
+    assert summary["columns"] == ["ukuran", "nilai"]
+    assert summary["header"] == ["Ukuran", "Nilai"]
+    figures = {code: cells for code, *cells in summary["rows"]}
+    assert figures["kasus_dicatat"] == ["Kasus dicatat", 1]
+    assert figures["periode_dari"] == ["Periode dari", NOW.date().replace(day=1).isoformat()]
     regency = client.get(f"/api/v1/reports/cases?{period}",
                          headers=desks["tokens"]["Dasbor Kabupaten"]).get_json()
     assert regency["total"] == 2
