@@ -53,27 +53,26 @@ class ResidentOut(ma.Schema):
     phone = ma.fields.String(required=True)
 
 
-class TaskOut(ma.Schema):
-    id = ma.fields.String(required=True, metadata={"description": "Id tugas (opaque)"})
+class ReferralOfResident(ma.Schema):
+    """A resident's case and the referral the facilitator follows up."""
+
     case_id = ma.fields.String(required=True)
     case_number = ma.fields.String(required=True)
     referral_number = ma.fields.String(required=True)
     program_code = ma.fields.String(required=True)
     program_name = ma.fields.String(required=True)
     village_code = ma.fields.String(required=True)
-    overdue_since = ma.fields.Date(required=True)
-    reason = ma.fields.String(required=True)
-    suggested_visit = ma.fields.String(required=True)
     resident = ma.fields.Nested(ResidentOut, required=True)
 
 
-class WaitingOut(ma.Schema):
-    case_id = ma.fields.String(required=True)
-    case_number = ma.fields.String(required=True)
-    referral_number = ma.fields.String(required=True)
-    program_code = ma.fields.String(required=True)
-    program_name = ma.fields.String(required=True)
-    village_code = ma.fields.String(required=True)
+class TaskOut(ReferralOfResident):
+    id = ma.fields.String(required=True, metadata={"description": "Id tugas (opaque)"})
+    overdue_since = ma.fields.Date(required=True)
+    reason = ma.fields.String(required=True)
+    suggested_visit = ma.fields.String(required=True)
+
+
+class WaitingOut(ReferralOfResident):
     urgency = ma.fields.String(required=True)
     due_date = ma.fields.Date(required=True)
     clock = ma.fields.String(required=True, metadata={"description": "hampir, lewat, eskalasi…"})
