@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slrt.auth.models import User
 from slrt.cases.workflow import CASE_FLOW, OPEN_STATUSES
+from slrt.common.labels import CodeLabel
 from slrt.common.lifecycle import HasLifecycle
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
@@ -232,17 +233,9 @@ class Case(HasLifecycle, db.Model):
         Index("ix_cases_beneficiary_category_status", "beneficiary_id", "category_code", "status"),
     )
 
-    @property
-    def channel_label(self) -> str:
-        return str(CHANNELS.get(self.channel, self.channel))
-
-    @property
-    def urgency_label(self) -> str:
-        return str(URGENCIES.get(self.urgency, self.urgency))
-
-    @property
-    def outcome_label(self) -> str:
-        return str(OUTCOME_LABELS.get(self.outcome or "", self.outcome or ""))
+    channel_label = CodeLabel("channel", CHANNELS)
+    urgency_label = CodeLabel("urgency", URGENCIES)
+    outcome_label = CodeLabel("outcome", OUTCOME_LABELS)
 
     @property
     def latest_check(self) -> RegistryCheck | None:

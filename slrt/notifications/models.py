@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.common.labels import CodeLabel
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -130,9 +131,7 @@ class Delivery(db.Model):
 
     __table_args__ = (Index("ix_deliveries_status_next", "status", "next_attempt_at"),)
 
-    @property
-    def status_label(self) -> str:
-        return str(DELIVERY_STATUSES.get(self.status, self.status))
+    status_label = CodeLabel("status", DELIVERY_STATUSES)
 
 
 class UnitSupervisor(db.Model):

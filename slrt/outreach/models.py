@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.common.labels import CodeLabel
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
@@ -82,9 +83,7 @@ class OutreachVisit(db.Model):
     case = relationship("Case")
     created_by = relationship("User")
 
-    @property
-    def outcome_label(self) -> str:
-        return str(VISIT_OUTCOMES.get(self.outcome, self.outcome))
+    outcome_label = CodeLabel("outcome", VISIT_OUTCOMES)
 
     @property
     def next_visit_hint(self) -> str:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.common.labels import CodeLabel
 from slrt.common.lifecycle import HasLifecycle
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
@@ -107,9 +108,7 @@ class Proposal(HasLifecycle, db.Model):
         Index("ix_proposals_nik", "nik"),
     )
 
-    @property
-    def kind_label(self) -> str:
-        return str(KINDS.get(self.kind, self.kind))
+    kind_label = CodeLabel("kind", KINDS)
 
     @property
     def awaits_ministry(self) -> bool:
@@ -121,9 +120,7 @@ class Proposal(HasLifecycle, db.Model):
         """Postponed by an earlier Musdes (its form says so)."""
         return self.status in POSTPONED
 
-    @property
-    def reason_label(self) -> str:
-        return str(DEACTIVATION_REASONS.get(self.reason_code, self.reason_code))
+    reason_label = CodeLabel("reason_code", DEACTIVATION_REASONS)
 
 
 class RegistryFlag(db.Model):
@@ -148,9 +145,7 @@ class RegistryFlag(db.Model):
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     proposal = relationship("Proposal")
 
-    @property
-    def label(self) -> str:
-        return str(FLAG_KINDS.get(self.kind, self.kind))
+    label = CodeLabel("kind", FLAG_KINDS)
 
     @property
     def status(self) -> str:

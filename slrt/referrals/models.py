@@ -16,9 +16,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slrt.cases.models import URGENCIES
+from slrt.common.labels import CodeLabel
 from slrt.common.time import now_utc
 from slrt.common.types import UTCDateTime
 from slrt.extensions import db
+from slrt.referrals.workflow import ASKS_DESK_STATUSES, STATUSES
 
 REGISTRY_REQUIREMENTS = {
     "wajib": _l("Wajib terdaftar di DTKS/DTSEN"),
@@ -107,23 +110,12 @@ class Referral(db.Model):
         Index("ix_referrals_village_status", "village_code", "status"),
     )
 
-    @property
-    def urgency_label(self) -> str:
-        from slrt.cases.models import URGENCIES
-
-        return str(URGENCIES.get(self.urgency, self.urgency))
-
-    @property
-    def status_label(self) -> str:
-        from slrt.referrals.workflow import STATUSES
-
-        return str(STATUSES.get(self.status, self.status))
+    urgency_label = CodeLabel("urgency", URGENCIES)
+    status_label = CodeLabel("status", STATUSES)
 
     @property
     def asks_desk(self) -> bool:
         """The handler asked the village desk a question that waits for its answer."""
-        from slrt.referrals.workflow import ASKS_DESK_STATUSES
-
         return self.status in ASKS_DESK_STATUSES
 
 
