@@ -11,6 +11,7 @@ import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -124,18 +125,27 @@ def test_a_status_change_is_posted_signed_to_each_client_that_reaches_the_case(
     assert _sweep(NOW + timedelta(minutes=7)).delivered == 0 and len(receiver.posts) == 2
 
 
-def test_a_failing_receiver_gets_retries_with_backoff_then_the_delivery(
-        app, db, clients, receiver, make_user, register):
+@pytest.fixture
+def aro_walk_in(db, clients, receiver, make_user, register):
+    """Desa Aro's system subscribed, and a walk-in of Aro registered at its desk."""
     from slrt.api import webhooks
-    from slrt.cases import services as cases
-    from slrt.notifications.models import Delivery
 
     sub, secret = webhooks.subscribe(clients["admin"], clients["OpenSID Desa Aro"],
                                      receiver.url, now=NOW)
     db.session.commit()
     op = make_user("operator", villages=[ARO])
-    case = register(op, name="Siti Aminah")
-    cases.close_at_desk(op, case, "informasi", "Dijelaskan syarat KIS.", now=NOW)
+    return SimpleNamespace(sub=sub, secret=secret, op=op,
+                           case=register(op, name="Siti Aminah"))
+
+
+def test_a_failing_receiver_gets_retries_with_backoff_then_the_delivery(
+        app, db, receiver, aro_walk_in):
+    from slrt.cases import services as cases
+    from slrt.notifications.models import Delivery
+
+    secret = aro_walk_in.secret
+    cases.close_at_desk(aro_walk_in.op, aro_walk_in.case, "informasi", "Dijelaskan syarat KIS.",
+                        now=NOW)
     db.session.commit()
     receiver.status = 503
     t0 = NOW + timedelta(seconds=30)
@@ -162,16 +172,12 @@ def test_a_failing_receiver_gets_retries_with_backoff_then_the_delivery(
 
 
 def test_a_change_rolled_back_tells_no_one_and_an_ended_subscription_drops_its_queue(
-        app, db, clients, receiver, make_user, register):
+        app, db, aro_walk_in):
     from slrt.api import webhooks
     from slrt.cases import services as cases
     from slrt.notifications.models import Delivery
 
-    sub, _secret = webhooks.subscribe(clients["admin"], clients["OpenSID Desa Aro"],
-                                      receiver.url, now=NOW)
-    db.session.commit()
-    op = make_user("operator", villages=[ARO])
-    case = register(op, name="Siti Aminah")
+    sub, op, case = aro_walk_in.sub, aro_walk_in.op, aro_walk_in.case
     cases.close_at_desk(op, case, "informasi", "", now=NOW)
     db.session.rollback()
     assert db.session.scalars(select(Delivery)).all() == []
