@@ -83,3 +83,24 @@ def scan(path: Path, *, scope: str | None = "15.04", layout: Layout | None = Non
         else:
             end = event
     return valid, problems, end
+
+
+def siksng_xlsx(rows) -> bytes:
+    """Registry rows as a real SIKS-NG .xlsx, region names read from the regions
+    table (inside an app context)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from slrt.dtks.siksng import region_names_for, siksng_row
+
+    names = region_names_for({r["village_code"] for r in rows})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "DTKS"
+    ws.append(siksng_header())
+    for row in rows:
+        ws.append(siksng_row(row, names))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from slrt.demo.registry import generate_registry
+from tests.registry.sample import siksng_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 PELAYANGAN = "15.04.03.2021"  # 544 people in the demo registry
@@ -200,23 +201,11 @@ def xlsx_bytes(db, rows, *, padding_mb: int = 0) -> bytes:
     blanks (valid XML) that pack to a few KB: a zip bomb of the small kind."""
     import zipfile
 
-    from openpyxl import Workbook
-
-    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
-
-    names = region_names_for({r["village_code"] for r in rows})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "DTKS"
-    ws.append(siksng_header())
-    for row in rows:
-        ws.append(siksng_row(row, names))
-    plain = io.BytesIO()
-    wb.save(plain)
+    plain = siksng_xlsx(rows)
     if not padding_mb:
-        return plain.getvalue()
+        return plain
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, \
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
         for info in src.infolist():
             data = src.read(info)

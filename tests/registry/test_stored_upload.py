@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from slrt.demo.registry import generate_registry
 from slrt.platform import storage
+from tests.registry.sample import siksng_xlsx
 
 PELAYANGAN = "15.04.03.2021"
 
@@ -19,23 +20,6 @@ PELAYANGAN = "15.04.03.2021"
 @pytest.fixture(scope="module")
 def pelayangan():
     return list(generate_registry(villages=[PELAYANGAN]))[:60]
-
-
-def _xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-
-    from slrt.dtks.siksng import region_names_for, siksng_header, siksng_row
-
-    names = region_names_for({r["village_code"] for r in rows})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "DTKS"
-    ws.append(siksng_header())
-    for row in rows:
-        ws.append(siksng_row(row, names))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _csv(rows) -> bytes:
@@ -55,7 +39,7 @@ def test_a_stored_upload_is_checked_applied_and_then_discarded(app, db, make_use
     app.config["SLRT_STORAGE"] = "database"
     monkeypatch.setattr(storage, "CHUNK_SIZE", 4096)  # many chunks for a small file
     supervisor = make_user("supervisor")
-    data = _xlsx(pelayangan) if kind == "xlsx" else _csv(pelayangan)
+    data = siksng_xlsx(pelayangan) if kind == "xlsx" else _csv(pelayangan)
     key = jobs.store_upload(io.BytesIO(data), kind)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(storage.StoredChunk)) == \
