@@ -11,16 +11,7 @@ from sqlalchemy import inspect, text
 
 from tests.factories import ARO, IS_PG, OLAK, build_nik
 
-
-@pytest.fixture(autouse=True)
-def _pg_binaries():
-    if IS_PG:
-        from slrt.backup.services import BackupError, pg_binary
-
-        try:
-            pg_binary("pg_dump"), pg_binary("pg_restore")
-        except BackupError as e:
-            pytest.skip(f"pg_dump/pg_restore tidak terpasang: {e}")
+pytestmark = pytest.mark.usefixtures("pg_tools")
 
 
 def snapshot(db) -> dict[str, list]:

@@ -11,20 +11,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from slrt.platform import storage
-from tests.factories import ARO, IS_PG, NOW, PNG, build_nik
+from tests.factories import ARO, NOW, PNG, build_nik
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nBerita acara Musdes Desa Aro 140/12/BA/2026\n" * 40
 
 
-@pytest.fixture(autouse=True)
-def _pg_binaries():
-    if IS_PG:
-        from slrt.backup.services import BackupError, pg_binary
-
-        try:
-            pg_binary("pg_dump"), pg_binary("pg_restore")
-        except BackupError as e:
-            pytest.skip(f"pg_dump/pg_restore tidak terpasang: {e}")
+pytestmark = pytest.mark.usefixtures("pg_tools")
 
 
 def use_store(app, kind: str, tmp_path) -> None:
