@@ -35,7 +35,6 @@ import random
 import sqlite3
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,31 +51,16 @@ WARM = 30
 def _build(tmp: str, rows: int):
     import registry_import as bench_import  # the sibling benchmark: same file
 
-    file = bench_import.OUT / f"siksng-jambi-{rows}-v{bench_import.GENERATOR_VERSION}.txt"
-    bench_import.OUT.mkdir(parents=True, exist_ok=True)
-    if not file.exists():
-        bench_import.write_file(file, rows)
-    db_path = Path(tmp) / "bench.db"
-    bench_import.make_database(db_path)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ["SLRT_CONFIG"] = "development"
-    os.environ["SLRT_INSTANCE_PATH"] = tmp
-    from slrt import create_app
+    app, db_path, load = bench_import.loaded_app(tmp, rows)
     from slrt.cases.catalog import load_categories
-    from slrt.dtks import importer
     from slrt.extensions import db
     from slrt.referrals.catalog import load_programs
 
-    app = create_app()
     app.config["SLRT_API_RATE_LIMIT"] = "100000000/minute"  # the throttle is not timed
     with app.app_context():
         load_categories()
         load_programs()
         db.session.commit()
-        t0 = time.perf_counter()
-        outcome = importer.import_file(file, "2022-07", "DTKS", "15")
-        load = time.perf_counter() - t0
-        assert outcome.status == "applied", outcome
     return app, db_path, load
 
 

@@ -207,6 +207,31 @@ def make_database(path: Path) -> None:
                    stderr=subprocess.DEVNULL)
 
 
+def loaded_app(tmp: str, rows: int):
+    """The project's app on a new bench.db in tmp holding the province file of
+    `rows` rows (written once, kept in OUT), imported through the importer as the
+    upload page does. Returns (app, db_path, seconds the import took)."""
+    file = OUT / f"siksng-jambi-{rows}-v{GENERATOR_VERSION}.txt"
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not file.exists():
+        write_file(file, rows)
+    db_path = Path(tmp) / "bench.db"
+    make_database(db_path)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["SLRT_CONFIG"] = "development"
+    os.environ["SLRT_INSTANCE_PATH"] = tmp
+    from slrt import create_app
+    from slrt.dtks import importer
+
+    app = create_app()
+    with app.app_context():
+        t0 = time.perf_counter()
+        outcome = importer.import_file(file, "2022-07", "DTKS", "15")
+        load = time.perf_counter() - t0
+        assert outcome.status == "applied", outcome
+    return app, db_path, load
+
+
 def run_child(args: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
     """(wall seconds, peak RSS in MB, output, CPU seconds) of a child process."""
     t0 = time.perf_counter()

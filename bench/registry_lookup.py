@@ -45,28 +45,12 @@ def main() -> int:
 
     import registry_import as bench_import  # the sibling benchmark: same file
 
-    file = bench_import.OUT / f"siksng-jambi-{args.rows}-v{bench_import.GENERATOR_VERSION}.txt"
-    bench_import.OUT.mkdir(parents=True, exist_ok=True)
-    if not file.exists():
-        bench_import.write_file(file, args.rows)
-
     with tempfile.TemporaryDirectory(prefix="slrt-bench-lookup-") as tmp:
-        db_path = Path(tmp) / "bench.db"
-        bench_import.make_database(db_path)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-        os.environ["SLRT_CONFIG"] = "development"
-        os.environ["SLRT_INSTANCE_PATH"] = tmp
-        from slrt import create_app
-        from slrt.dtks import importer
+        app, db_path, load = bench_import.loaded_app(tmp, args.rows)
         from slrt.dtks.queries import find_by_nik
         from slrt.extensions import db
 
-        app = create_app()
         with app.app_context():
-            t0 = time.perf_counter()
-            outcome = importer.import_file(file, "2022-07", "DTKS", "15")
-            load = time.perf_counter() - t0
-            assert outcome.status == "applied", outcome
             total = db.session.execute(db.text("SELECT COUNT(*) FROM registry_records")).scalar()
 
         con = sqlite3.connect(db_path)
