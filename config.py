@@ -78,6 +78,17 @@ class Config:
     # Calls of the JSON API per client (or per person's token) in a fixed window
     # (slrt/api/core.py throttle), in the `limits` notation: "300/minute".
     SLRT_API_RATE_LIMIT = os.environ.get("SLRT_API_RATE_LIMIT", "300/minute")
+    # Where the counter lives: memory:// is per worker process; redis://host:6379
+    # (needs the `redis` package) shares it between gunicorn workers and hosts.
+    SLRT_API_RATE_STORAGE = os.environ.get("SLRT_API_RATE_STORAGE", "memory://")
+
+    # Roles whose reports and exports show the full NIK (comma-separated; empty:
+    # masked for everyone, the desk opens one NIK at a time, audited).
+    SLRT_FULL_NIK_ROLES = tuple(r.strip() for r in os.environ.get("SLRT_FULL_NIK_ROLES", "")
+                                .split(",") if r.strip())
+    # A session ends after this much idleness, and in any case after the absolute limit.
+    SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+    SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are
     # trusted (nginx on the same machine: 1). 0 ignores the headers: a client

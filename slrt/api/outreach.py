@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from pathlib import Path
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -263,7 +262,6 @@ def log_visit(case_ref):
     visit = services.record_visit(
         user, case, outcome=data["outcome"], visited_at=data["visited_at"],
         notes=data.get("notes") or "", now=now_utc(), task=task, photo=photo,
-        upload_dir=Path(current_app.instance_path) / "uploads",
         latitude=data.get("latitude"), longitude=data.get("longitude"),
         confirm_stale=data["confirm"])
     audit_call("ubah", object_type="case", object_id=case.id, person_id=case.beneficiary_id,

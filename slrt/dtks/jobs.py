@@ -20,12 +20,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from slrt.dtks.workflow import IMPORT_FLOW
 from slrt.platform import storage
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def upload_dir() -> Path:
+def log_dir() -> Path:
     """This host's folder of the background processes' logs (ID.log)."""
     path = Path(current_app.instance_path) / "imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,7 @@ def launch(import_id: int) -> None:
         "SLRT_STORAGE_PATH": app.config.get("SLRT_STORAGE_PATH") or "",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     })
-    log_path = upload_dir() / f"{int(import_id)}.log"
+    log_path = log_dir() / f"{int(import_id)}.log"
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(  # noqa: S603 - fixed command, no shell
             [sys.executable, "-m", "flask", "--app", "wsgi", "dtks", "run", str(int(import_id))],
@@ -69,9 +70,9 @@ def launch(import_id: int) -> None:
 
 def discard_upload(record) -> None:
     """Remove an uploaded file from the store once its import has ended for
-    good (applied, refused or cancelled): it holds the NIKs of a whole regency
+    good (applied, refused, cancelled or failed): it holds the NIKs of a whole regency
     and is not needed again. Files given to the command line are never
     touched. In the caller's transaction on the database backend."""
-    if record is None or record.status not in ("applied", "rejected") or not record.file_key:
+    if record is None or record.status not in IMPORT_FLOW.final_codes or not record.file_key:
         return
     storage.delete(record.file_key)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -147,9 +146,8 @@ def clean_photo(data: bytes) -> bytes:
         upright.thumbnail((side, side), Image.Resampling.LANCZOS)
 
 
-def _store_photo(upload_dir: Path | None, data: bytes) -> tuple[str, str]:
-    """The cleaned photo in the app's file store under a random name: (key, type).
-    `upload_dir` is not read: where files live is the store's configuration."""
+def _store_photo(data: bytes) -> tuple[str, str]:
+    """The cleaned photo in the app's file store under a random name: (key, type)."""
     key = f"photos/{secrets.token_hex(16)}.jpg"
     storage.put(key, clean_photo(data), "image/jpeg")
     return key, "image/jpeg"
@@ -176,12 +174,11 @@ def _active_record_of(case: Case) -> RegistryRecord | None:
 
 def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes: str,
                  now: datetime, task: FollowUpTask | None = None, photo: bytes | None = None,
-                 upload_dir: Path | None = None, latitude=None, longitude=None,
+                 latitude=None, longitude=None,
                  confirm_stale: bool = False) -> OutreachVisit:
     """confirm_stale: the facilitator ticked "Saya yakin" for a moved/died outcome; the
     registry report it raises refuses to go ahead without it, or without a note.
-    The photo goes to the app's file store (slrt/platform/storage.py);
-    `upload_dir` is not read any more and stays for the callers that pass it."""
+    The photo goes to the app's file store (slrt/platform/storage.py)."""
     _check(actor, case.village_code)
     if outcome not in VISIT_OUTCOMES:
         raise DomainError(_("Pilih hasil kunjungan."), "outcome")
@@ -202,7 +199,7 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
                           outcome=outcome, notes=notes, latitude=lat, longitude=lon,
                           created_by_id=actor.id, created_at=now)
     if photo:
-        visit.photo_path, visit.photo_mime = _store_photo(upload_dir, photo)
+        visit.photo_path, visit.photo_mime = _store_photo(photo)
     event = dict(visited_at=visited_at.isoformat(), outcome=outcome, notes=notes)
     if outcome == "tidak_di_rumah":
         when = suggest_next_visit(visited_at)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -321,12 +320,10 @@ def _store_scan(data: bytes) -> tuple[str, str]:
 
 def record_musdes(actor, *, village_code: str, held_on: date, place: str, attendees: int,
                   minutes_number: str, decisions: dict[int, tuple[str, str]], now: datetime,
-                  scan: bytes | None = None, scan_name: str = "", upload_dir: Path | None = None
-                  ) -> Musdes:
+                  scan: bytes | None = None, scan_name: str = "") -> Musdes:
     """Record the deliberation and its decision on each proposal of the pre-list.
     The scan goes to the app's file store (slrt/platform/storage.py), in the
-    same transaction as the record on the database backend; `upload_dir` is
-    no longer read (kept for the callers that still pass it)."""
+    same transaction as the record on the database backend."""
     _check_desk(actor, village_code, "musdes.manage")
     if held_on > now.astimezone(WIB).date():
         raise DomainError(_("Tanggal Musdes tidak boleh di masa depan."), "held_on")

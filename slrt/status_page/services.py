@@ -23,7 +23,7 @@ from slrt.common.time import now_utc
 from slrt.extensions import db
 from slrt.status_page.models import StatusCode, StatusFailure, StatusLookup
 
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # migrations/versions/0008_status_code.py too
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # migrations/versions/0011_status_code.py too
 LENGTH = 8
 CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{1,6}$")
 CODE_RE = re.compile(f"^[{ALPHABET}]{{{LENGTH}}}$")

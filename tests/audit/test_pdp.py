@@ -96,13 +96,11 @@ def test_visit_page_photo_and_musdes_scan_downloads_are_audited(client, db, desk
     case = register(desk["op"], category="korban_bencana", name="Syamsul Bahri",
                     nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3))
     visit = outreach.record_visit(desk["fas"], case, outcome="bertemu", visited_at=NOW,
-                                  notes="Rumah terbakar habis", now=NOW, photo=PNG,
-                                  upload_dir=tmp_path / "uploads")
+                                  notes="Rumah terbakar habis", now=NOW, photo=PNG)
     musdes = proposals.record_musdes(
         desk["op"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa Aro",
         attendees=30, minutes_number="140/12/BA/2026",
-        decisions={proposal.id: ("disetujui", "")}, now=NOW, scan=PDF, scan_name="ba.pdf",
-        upload_dir=tmp_path / "uploads")
+        decisions={proposal.id: ("disetujui", "")}, now=NOW, scan=PDF, scan_name="ba.pdf")
     db.session.commit()
     login(client, desk["fas"])
     assert client.get(f"/desa-saya/kasus/{case.id}/kunjungan").status_code == 200

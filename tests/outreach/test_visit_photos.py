@@ -82,7 +82,7 @@ def test_a_visit_stores_only_the_cleaned_photo(world, db, app, tmp_path):
     visit = outreach.record_visit(
         fas, world["fire"], outcome="bertemu", visited_at=datetime(2026, 1, 12, 2, tzinfo=UTC),
         notes="Keluarga tinggal di tenda", now=datetime(2026, 1, 12, 4, tzinfo=UTC),
-        photo=camera_jpeg(2000, 1500), upload_dir=tmp_path)
+        photo=camera_jpeg(2000, 1500))
     db.session.commit()
     from slrt.platform import storage
 

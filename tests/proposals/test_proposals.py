@@ -134,8 +134,7 @@ def test_musdes_scan_must_be_a_document(op, db):
         services.record_musdes(op, village_code=ARO, held_on=date(2026, 11, 20), place="Balai",
                                attendees=10, minutes_number="1/BA",
                                decisions={pid: ("disetujui", "")}, now=NOW,
-                               scan=b"MZ\x90\x00 not a pdf", scan_name="x.pdf",
-                               upload_dir=None)
+                               scan=b"MZ\x90\x00 not a pdf", scan_name="x.pdf")
 
 
 def test_export_for_siks_ng_then_sent_then_ministry_result(op, db, client):

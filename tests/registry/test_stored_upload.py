@@ -64,3 +64,23 @@ def test_a_stored_upload_is_checked_applied_and_then_discarded(app, db, make_use
                              .where(RegistryRecord.is_active)) == 60
     assert not storage.exists(key)
     assert db.session.scalar(select(func.count()).select_from(storage.StoredChunk)) == 0
+
+
+def test_the_file_of_a_failed_import_leaves_the_store_too(app, db, make_user, pelayangan):
+    """A failed import is over for good, like an applied or refused one: its file
+    (a whole village's NIKs) is not kept."""
+    from slrt.dtks import importer, jobs
+
+    app.config["SLRT_STORAGE"] = "database"
+    key = jobs.store_upload(io.BytesIO(_csv(pelayangan)), "csv")
+    import_id = importer.queue_validation(importer.InputFile(key=key), "2022-07", "DTKS",
+                                          "15.04", created_by_id=make_user("supervisor").id,
+                                          file_name="DTKS_PELAYANGAN.csv")
+    jobs.discard_upload(importer.get_import(import_id))  # still queued: kept
+    db.session.commit()
+    assert storage.exists(key)
+    importer.mark_failed(import_id, "Proses pemeriksaan berhenti (mesin dimatikan).")
+    jobs.discard_upload(importer.get_import(import_id))
+    db.session.commit()
+    assert importer.get_import(import_id).status == "failed"
+    assert not storage.exists(key)

@@ -28,7 +28,6 @@ def world(make_user, register, db, app, tmp_path, make_registry):
     services.move(users["handler"], referral, "terima", now=now)
     services.record_handover(users["handler"], referral, Composition(adult_men=1),
                              {"matras": 1}, "Sahril", "", now=now)
-    from pathlib import Path
 
     from slrt.proposals import services as proposals
 
@@ -40,7 +39,7 @@ def world(make_user, register, db, app, tmp_path, make_registry):
     musdes = proposals.record_musdes(
         users["operator"], village_code=ARO, held_on=date(2026, 11, 20), place="Balai Desa",
         attendees=12, minutes_number="1/BA/2026", decisions={proposal.id: ("disetujui", "")},
-        now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf", upload_dir=Path(tmp_path) / "uploads")
+        now=now, scan=b"%PDF-1.4 ba", scan_name="ba.pdf")
     from slrt.dtks.models import RegistryImport
 
     registry_import = RegistryImport(file_name="dtks.txt", period="2022-07", status="validated",
@@ -50,8 +49,7 @@ def world(make_user, register, db, app, tmp_path, make_registry):
     from tests.factories import PNG
 
     visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
-                                  notes="", now=now, photo=PNG,
-                                  upload_dir=Path(tmp_path) / "uploads")
+                                  notes="", now=now, photo=PNG)
     db.session.commit()
     case.referral_id = referral.id
     case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
