@@ -21,7 +21,7 @@ from slrt.api.models import ApiClient, ApiToken
 from slrt.auth import services as accounts
 from slrt.auth.models import ROLES, User
 from slrt.common.errors import DomainError
-from slrt.common.permissions import STAFF, can
+from slrt.common.permissions import STAFF, can, require
 from slrt.extensions import db
 
 CLIENT_PREFIX = "slrtc_"
@@ -69,6 +69,7 @@ def create_client(admin, name: str, role: str, *, kabupaten: str, villages: list
                   programs: list[str], expires_at: datetime | None, now: datetime
                   ) -> tuple[ApiClient, str]:
     """A new client and its token (returned once, never stored)."""
+    require(admin, "admin.api_clients")
     name = (name or "").strip()
     if not NAME_RE.match(name):
         raise DomainError(_("Nama klien 3-80 karakter: huruf, angka, spasi, titik, garis "
@@ -95,8 +96,9 @@ def create_client(admin, name: str, role: str, *, kabupaten: str, villages: list
     return client, token
 
 
-def rotate_client(client: ApiClient, *, now: datetime) -> str:
+def rotate_client(admin, client: ApiClient, *, now: datetime) -> str:
     """A new token; the old one stops working at once."""
+    require(admin, "admin.api_clients")
     if client.revoked_at is not None:
         raise DomainError(_("Klien ini sudah dicabut; buat klien baru."))
     token = _new_token(CLIENT_PREFIX)
@@ -107,7 +109,8 @@ def rotate_client(client: ApiClient, *, now: datetime) -> str:
     return token
 
 
-def revoke_client(client: ApiClient, *, now: datetime) -> None:
+def revoke_client(admin, client: ApiClient, *, now: datetime) -> None:
+    require(admin, "admin.api_clients")
     if client.revoked_at is not None:
         raise DomainError(_("Klien ini sudah dicabut."))
     client.revoked_at = now

@@ -96,7 +96,7 @@ def rotate(client_id):
         abort(400)
     client = _client(client_id)
     try:
-        token = services.rotate_client(client, now=now_utc())
+        token = services.rotate_client(current_user, client, now=now_utc())
     except DomainError as e:
         flash(e.message, "error")
         return redirect(url_for("api_admin.clients"))
@@ -112,7 +112,7 @@ def revoke(client_id):
         abort(400)
     client = _client(client_id)
     try:
-        services.revoke_client(client, now=now_utc())
+        services.revoke_client(current_user, client, now=now_utc())
     except DomainError as e:
         flash(e.message, "error")
         return redirect(url_for("api_admin.clients"))
@@ -150,7 +150,7 @@ def unsubscribe(sub_id):
     sub = db.session.get(WebhookSubscription, parse_id(sub_id) or 0)
     if sub is None or sub.revoked_at is not None:
         abort(404)
-    dropped = webhooks.unsubscribe(sub, now=now_utc())
+    dropped = webhooks.unsubscribe(current_user, sub, now=now_utc())
     audit("ubah", object_type="user", object_id=sub.client.user_id,
           detail={"objek": _("Klien API %(name)s", name=sub.client.name),
                   "rincian": _("Webhook dihentikan: %(url)s (%(n)d kiriman dibatalkan)",

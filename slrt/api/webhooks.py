@@ -37,7 +37,7 @@ from slrt.api.core import public_id
 from slrt.api.models import ApiClient, WebhookSubscription
 from slrt.cases.signals import case_status_changed
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can, program_scope
+from slrt.common.permissions import can, program_scope, require
 from slrt.extensions import db
 from slrt.notifications.channels import register_sender
 from slrt.notifications.models import Delivery, Notification
@@ -54,8 +54,7 @@ ANSWER_READ = 64 * 1024
 def subscribe(admin, client: ApiClient, url: str, *, now: datetime
               ) -> tuple[WebhookSubscription, str]:
     """The subscription and its signing secret (shown once to the admin)."""
-    if not can(admin, "admin.api_clients"):
-        raise DomainError(_("Hanya admin yang dapat mengatur webhook."))
+    require(admin, "admin.api_clients")
     if client.revoked_at is not None:
         raise DomainError(_("Klien ini sudah dicabut."))
     url = (url or "").strip()
@@ -84,8 +83,9 @@ def subscribe(admin, client: ApiClient, url: str, *, now: datetime
     return sub, secret
 
 
-def unsubscribe(sub: WebhookSubscription, *, now: datetime) -> int:
+def unsubscribe(admin, sub: WebhookSubscription, *, now: datetime) -> int:
     """Ends the subscription; its deliveries not yet sent are dropped. Their number."""
+    require(admin, "admin.api_clients")
     sub.revoked_at = now
     pending = select(Delivery.id).join(Notification).where(
         Delivery.channel == CHANNEL, Delivery.target == sub.url,

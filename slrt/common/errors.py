@@ -23,6 +23,13 @@ class DomainError(Exception):
         self.field = field
 
 
+class NotAllowed(DomainError):
+    """The acting user's role may not take this action at all (the permission
+    table said no): a page answers 403, the API a 403 problem document."""
+
+    api_status = 403
+
+
 ERROR_PAGES = {
     400: (_l("Permintaan tidak dapat diproses"),
           _l("Data yang dikirim tidak lengkap atau tidak sah.")),
@@ -65,6 +72,14 @@ def init_app(app):
     # 403 and 404 are logged as refusals by the audit log (slrt/audit/hooks.py).
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(e):
+        """A service refused the role (the page's own guard normally comes first)."""
+        from slrt.extensions import db
+
+        db.session.rollback()
+        return render_error(403)
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)

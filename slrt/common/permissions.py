@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from slrt.common.errors import NotAllowed
 from slrt.extensions import login_manager
 
 # Endpoints reachable without logging in; everything else needs a session.
@@ -133,6 +135,13 @@ def can(user, action: str, obj=None) -> bool:
     if getattr(user, "role", None) not in rule.roles:  # the anonymous user has no role
         return False
     return obj is None or _in_scope(user, rule, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    """What a service says first: the user may take the action (on the object),
+    or NotAllowed, which every door turns into a 403."""
+    if not can(user, action, obj):
+        raise NotAllowed(_("Anda tidak berwenang melakukan ini."))
 
 
 def template_can(action: str, obj=None) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, select
 
+from slrt.common.permissions import require
 from slrt.dtks.models import RegistryRecord
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
@@ -97,6 +98,7 @@ def check_identifier(user, digits: str) -> Check:
     household) or a No KK (its household within the user's villages). A
     valid-looking NIK without a record is tried as a No KK: the two share a
     shape. The error, in Indonesian, when it is neither."""
+    require(user, "registry.check")
     from slrt.identity import InvalidKk, InvalidNik, parse_kk, parse_nik
 
     try:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can, can_see_village
+from slrt.common.permissions import can, can_see_village, require
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
@@ -54,6 +54,7 @@ class Waiting:
 
 def waiting_referrals(user, today: date) -> list[Waiting]:
     """Open referrals of the user's villages that are late, close to late, or paused."""
+    require(user, "outreach.visit")
     codes = user.village_codes
     if not codes:
         return []
@@ -68,6 +69,7 @@ def waiting_referrals(user, today: date) -> list[Waiting]:
 
 
 def open_tasks(user) -> list[FollowUpTask]:
+    require(user, "outreach.visit")
     codes = user.village_codes
     if not codes:
         return []
@@ -78,6 +80,7 @@ def open_tasks(user) -> list[FollowUpTask]:
 
 
 def pending_proposals(user) -> list[Proposal]:
+    require(user, "outreach.visit")
     codes = user.village_codes
     if not codes:
         return []

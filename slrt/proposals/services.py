@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can, can_see_village, village_scope
+from slrt.common.permissions import can, can_see_village, require, village_scope
 from slrt.common.time import WIB
 from slrt.dtks.models import RegistryRecord
 from slrt.extensions import db
@@ -51,6 +51,7 @@ def period_of(now: datetime) -> str:
 def scoped(user, stmt):
     """The statement narrowed to the proposals of the user's villages (every door
     that lists or opens proposals: the pages, the API)."""
+    require(user, "proposal.view")
     scope = village_scope(user)
     if scope is None:
         return stmt

@@ -41,7 +41,9 @@ def setting(app, client, db, make_user, register):
         refs = {"case_ref": public_id("case", case.id),
                 "referral_ref": public_id("referral", referral.id),
                 "proposal_ref": public_id("proposal", proposal.id)}
-    return refs, tokens
+        # ids of objects that do not exist: a refusal must not tell them apart
+        missing = {name: public_id(name.removesuffix("_ref"), 10**9) for name in refs}
+    return refs, missing, tokens
 
 
 BODIES = {"notes": {"text": "Dicek."}, "close": {"outcome": "informasi", "version": 1},
@@ -51,7 +53,10 @@ BODIES = {"notes": {"text": "Dicek."}, "close": {"outcome": "informasi", "versio
 
 
 def test_objects_outside_the_scope_are_404_for_every_operation(client, setting):
-    refs, tokens = setting
+    """Another village's or program's object is 404, like one that does not exist;
+    a role that may not take the operation at all (a program's client and the
+    proposals) is 403 whether the object exists or not: no answer tells them apart."""
+    refs, missing, tokens = setting
     spec = client.get("/api/v1/openapi.json").get_json()
     checked = 0
     for path, ops in spec["paths"].items():
@@ -65,9 +70,16 @@ def test_objects_outside_the_scope_are_404_for_every_operation(client, setting):
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             body = BODIES.get(path.rsplit("/", 1)[-1]) if method != "get" else None
+            absent = path
+            for name in names:
+                absent = absent.replace("{" + name + "}", missing[name])
             for who, headers in tokens.items():
                 resp = client.open(url, method=method.upper(), headers=headers, json=body)
-                assert resp.status_code == 404, (who, method, path, resp.status_code)
+                assert resp.status_code in (403, 404), (who, method, path, resp.status_code)
                 assert resp.headers["Content-Type"] == "application/problem+json"
+                if resp.status_code == 403:
+                    assert who == "Aplikasi PKH" and "proposal" in path, (who, path)
+                none = client.open(absent, method=method.upper(), headers=headers, json=body)
+                assert none.status_code == resp.status_code, (who, method, path)
                 checked += 1
     assert checked >= 12

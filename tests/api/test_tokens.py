@@ -57,14 +57,15 @@ def test_expired_revoked_and_rotated_tokens_are_refused(client, db, make_user):
     from slrt.api import services
 
     api_client, token = _client(make_user, db)
-    new = services.rotate_client(api_client, now=NOW)
+    admin = make_user("admin")
+    new = services.rotate_client(admin, api_client, now=NOW)
     db.session.commit()
     old = me(client, token)
     assert old.status_code == 401
     assert old.headers["Content-Type"] == "application/problem+json"
     assert old.headers["WWW-Authenticate"].startswith("Bearer")
     assert me(client, new).status_code == 200
-    services.revoke_client(api_client, now=NOW)
+    services.revoke_client(admin, api_client, now=NOW)
     db.session.commit()
     assert me(client, new).status_code == 401
     _, expiring = _client(make_user, db, name="Dasbor Dinsos", role="supervisor", villages=[],

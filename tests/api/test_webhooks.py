@@ -172,7 +172,7 @@ def test_a_failing_receiver_gets_retries_with_backoff_then_the_delivery(
 
 
 def test_a_change_rolled_back_tells_no_one_and_an_ended_subscription_drops_its_queue(
-        app, db, aro_walk_in):
+        app, db, clients, aro_walk_in):
     from slrt.api import webhooks
     from slrt.cases import services as cases
     from slrt.notifications.models import Delivery
@@ -185,7 +185,7 @@ def test_a_change_rolled_back_tells_no_one_and_an_ended_subscription_drops_its_q
     cases.close_at_desk(op, case, "informasi", "", now=NOW)
     db.session.commit()
     assert len(db.session.scalars(select(Delivery)).all()) == 1
-    assert webhooks.unsubscribe(sub, now=NOW) == 1
+    assert webhooks.unsubscribe(clients["admin"], sub, now=NOW) == 1
     db.session.commit()
     assert db.session.scalars(select(Delivery)).all() == []
 

@@ -16,7 +16,7 @@ from slrt.common.permissions import (
     program_scope,
     village_scope,
 )
-from tests.factories import ARO, OLAK, build_nik
+from tests.factories import ARO, NOW, OLAK, build_nik
 from tests.http import login
 
 TENAM = "15.04.03.2018"
@@ -152,3 +152,40 @@ def test_the_menu_is_drawn_from_the_table(app, client, make_user):
     html = desk.get("/").text
     assert 'href="/kasus"' in html and 'href="/desa-saya"' in html
     assert 'href="/rujukan/antrean"' not in html and 'href="/audit"' not in html
+
+
+def test_the_services_refuse_a_role_the_table_refuses_whatever_door_calls_them(app, db,
+                                                                            make_user):
+    """The services ask the table themselves (NotAllowed, a 403 at every door), so a
+    door that forgot its guard still refuses: the follow-ups, the registry check,
+    the proposals and the API's clients."""
+    from sqlalchemy import select
+
+    from slrt.api import services as api_services
+    from slrt.common.errors import NotAllowed
+    from slrt.dtks.queries import check_identifier
+    from slrt.outreach import services as outreach
+    from slrt.proposals.models import Proposal
+    from slrt.proposals.services import scoped
+
+    handler = make_user("handler", programs=["PKH"])
+    admin = make_user("admin")
+    operator = make_user("operator", villages=[ARO])
+    refused = [
+        lambda: outreach.open_tasks(handler),
+        lambda: outreach.waiting_referrals(admin, date(2026, 12, 7)),
+        lambda: outreach.pending_proposals(handler),
+        lambda: check_identifier(admin, build_nik("150403", date(1979, 5, 12), "L", 17)),
+        lambda: scoped(handler, select(Proposal)),
+        lambda: api_services.create_client(operator, "Sistem Desa Aro", "operator",
+                                           kabupaten="15.04", villages=[ARO], programs=[],
+                                           expires_at=None, now=NOW),
+    ]
+    for call in refused:
+        with pytest.raises(NotAllowed) as e:
+            call()
+        assert e.value.message == "Anda tidak berwenang melakukan ini."
+    # the roles the table allows get their answer
+    assert outreach.open_tasks(operator) == []
+    assert check_identifier(operator, build_nik("150403", date(1979, 5, 12), "L", 17)).error \
+        is None
