@@ -24,6 +24,7 @@ ACTIONS = {
     "lihat_kasus": _l("Membuka kasus"),
     "lihat_orang": _l("Membuka data orang"),
     "cari_nama": _l("Mencari nama di DTKS"),
+    "cari_nik": _l("Mencari NIK/No KK di kotak pencarian"),
     "ubah": _l("Mengubah data"),
     "ekspor": _l("Mengekspor data"),
     "impor": _l("Mengimpor data"),

@@ -40,6 +40,44 @@ def get_case_for(user, case_id: int) -> Case:
     return db.first_or_404(scoped(user).where(Case.id == case_id))
 
 
+def query_kind(q: str) -> str:
+    """What a typed search is: "nomor" (a case number), "nik" (16 digits: a NIK
+    or a No KK), "nama" (anything else) or "" (nothing typed)."""
+    q = q.strip()
+    if not q:
+        return ""
+    if CASE_NUMBER_RE.match(q.upper().replace(" ", "")):
+        return "nomor"
+    digits = normalise_digits(q)
+    if digits.isascii() and digits.isdigit() and len(digits) == 16:
+        return "nik"
+    return "nama"
+
+
+def match_query(stmt: Select, q: str) -> tuple[Select, str]:
+    """Narrow a statement over Case to a typed case number, NIK, No KK or name.
+
+    The one search of cases: the case list and the header's search box (and
+    a handler's search of his referrals, joined to their cases) share it.
+    Returns the statement and the query's kind (query_kind).
+    """
+    kind = query_kind(q)
+    q = q.strip()
+    if kind == "nomor":
+        number = q.upper().replace(" ", "")
+        if "-" not in number:
+            m = re.match(r"^([A-Z]+)(\d{4})(\d+)$", number)
+            number = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else number
+        stmt = stmt.where(Case.number == number)
+    elif kind == "nik":
+        digits = normalise_digits(q)
+        stmt = stmt.where(Case.beneficiary_id.in_(
+            select(Person.id).where((Person.nik == digits) | (Person.no_kk == digits))))
+    elif kind == "nama":
+        stmt = stmt.join(Case.beneficiary).where(*name_conditions(Person.name_key, q))
+    return stmt, kind
+
+
 @dataclass
 class CaseFilters:
     q: str = ""
@@ -63,21 +101,7 @@ def list_cases(user, f: CaseFilters, *, before_id: int | None = None, limit: int
     """
     stmt = scoped(user).options(joinedload(Case.beneficiary), joinedload(Case.category),
                                 joinedload(Case.village))
-    q = f.q.strip()
-    if q:
-        upper = q.upper().replace(" ", "")
-        digits = normalise_digits(q)
-        if CASE_NUMBER_RE.match(upper):
-            number = upper
-            if "-" not in number:
-                m = re.match(r"^([A-Z]+)(\d{4})(\d+)$", number)
-                number = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else number
-            stmt = stmt.where(Case.number == number)
-        elif digits.isascii() and digits.isdigit() and len(digits) == 16:
-            stmt = stmt.where(Case.beneficiary_id.in_(
-                select(Person.id).where((Person.nik == digits) | (Person.no_kk == digits))))
-        else:
-            stmt = stmt.join(Case.beneficiary).where(*name_conditions(Person.name_key, q))
+    stmt, _kind = match_query(stmt, f.q)
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.category:

@@ -63,6 +63,8 @@ ACTIONS: dict[str, Rule] = {
     "dashboard.view": _r(STAFF, "the home page with the day's work (the admin's is the user list)"),
     "account.password": _r(EVERYONE, "change one's own password"),
     "inbox.read": _r(EVERYONE, "read and mark one's own notifications"),
+    "help.read": _r(EVERYONE, "the help page of one's own role"),
+    "search.use": _r(STAFF, "the header's search box: the desk's cases, a handler's referrals"),
     # cases at the desk
     "case.view": _r(DESK, "list and open the cases of one's villages, print a receipt"),
     "case.register": _r(DESK, "register a complaint, add one to a case"),

@@ -52,4 +52,26 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   radios.forEach(function (r) { r.addEventListener("change", sync); });
   if (radios.length) { sync(); }
+  // "Gunakan lokasi saya" on the visit form: fills the GPS fields from the device.
+  var place = document.querySelector("[data-lokasi]");
+  if (place && navigator.geolocation) {
+    var lat = document.getElementById("latitude");
+    var lon = document.getElementById("longitude");
+    var say = place.querySelector("[role=status]");
+    var button = place.querySelector("button");
+    place.hidden = false;
+    button.addEventListener("click", function () {
+      say.textContent = place.dataset.msgWait;
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        lat.value = pos.coords.latitude.toFixed(6);
+        lon.value = pos.coords.longitude.toFixed(6);
+        say.textContent = place.dataset.msgOk;
+        button.disabled = false;
+      }, function (err) {
+        say.textContent = err.code === 1 ? place.dataset.msgDenied : place.dataset.msgFail;
+        button.disabled = false;
+      }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 60000});
+    });
+  }
 });
