@@ -1,12 +1,26 @@
-"""Admin pages: users, their roles and their villages or programs."""
+"""Admin pages: users, their roles and their villages or programs; the letterhead."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from slrt.admin import letterhead
+from slrt.admin.forms import LetterheadForm
 from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
@@ -139,3 +153,42 @@ def edit_program(code: str):
         return redirect(url_for("admin.programs"))
     return render_template("admin/program_form.html", form=form, program=program), \
         (422 if form.errors else 200)
+
+
+@bp.route("/kop-surat", methods=["GET", "POST"])
+@permission_required("settings.letterhead")
+def letterhead_settings():
+    """The letterhead printed on the receipt, the referral letter and the
+    handover record."""
+    form = LetterheadForm()
+    saved = letterhead.form_values()
+    if not form.is_submitted():
+        form.name.data, form.address.data, form.phone.data = (
+            saved["name"], saved["address"], saved["phone"])
+    elif form.validate():
+        upload = form.logo.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else None
+        try:
+            letterhead.save(current_user, name=form.name.data or "",
+                            address=form.address.data or "", phone=form.phone.data or "",
+                            logo=data, remove_logo=bool(form.remove_logo.data))
+        except DomainError as e:
+            db.session.rollback()
+            field = getattr(form, e.field, None) if e.field else None
+            (form.name if field is None else field).errors.append(e.message)
+        else:
+            flash(_("Kop surat disimpan."), "success")
+            return redirect(url_for("admin.letterhead_settings"))
+    return render_template("admin/letterhead.html", form=form,
+                           letterhead=letterhead.current(), has_logo=bool(saved["logo_key"])), \
+        (422 if form.errors else 200)
+
+
+@bp.get("/kop-surat/logo")
+@permission_required("letterhead.view")
+def letterhead_logo():
+    """The logo on the printed pages: every signed-in user prints them."""
+    data = letterhead.logo()
+    if data is None:
+        abort(404)
+    return send_file(BytesIO(data), mimetype="image/jpeg", max_age=3600)

@@ -32,7 +32,7 @@ def person_of(object_type: str, object_id: int | None) -> int | None:
     """The resident an object is about, for the UU PDP report."""
     from sqlalchemy import select
 
-    from slrt.cases.models import Case, Person
+    from slrt.cases.models import Case, CaseAttachment, Person
     from slrt.dtks.models import RegistryRecord
     from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Proposal
@@ -48,6 +48,10 @@ def person_of(object_type: str, object_id: int | None) -> int | None:
     if object_type == "visit":
         return db.session.scalar(select(Case.beneficiary_id).join(
             OutreachVisit, OutreachVisit.case_id == Case.id).where(OutreachVisit.id == object_id))
+    if object_type == "attachment":
+        return db.session.scalar(select(Case.beneficiary_id).join(
+            CaseAttachment, CaseAttachment.case_id == Case.id)
+            .where(CaseAttachment.id == object_id))
     if object_type == "proposal":
         p = db.session.get(Proposal, object_id)
         if p is None:

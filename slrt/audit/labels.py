@@ -15,7 +15,7 @@ OBJECT_TYPES = {
     "case": _l("Kasus"), "referral": _l("Rujukan"), "proposal": _l("Usulan"),
     "musdes": _l("Musdes"), "registry": _l("Data DTKS"), "user": _l("Pengguna"),
     "person": _l("Warga"), "visit": _l("Kunjungan"), "registry_import": _l("Impor DTKS"),
-    "laporan": _l("Laporan"),
+    "laporan": _l("Laporan"), "attachment": _l("Lampiran kasus"),
 }
 OUTCOMES = {
     "ok": _l("Berhasil"), "gagal": _l("Gagal"), "ditolak": _l("Ditolak"),
@@ -40,6 +40,7 @@ ENDPOINT_TEXT = {
     "cases.register": _l("Mendaftarkan pengaduan"), "cases.add_note": _l("Menambah catatan kasus"),
     "cases.close": _l("Menutup kasus di desa"), "cases.recheck": _l("Memeriksa ulang DTKS"),
     "cases.add_complaint": _l("Menambah pengaduan pada kasus"),
+    "cases.attach": _l("Menambah lampiran kasus"), "admin.letterhead": _l("Mengubah kop surat"),
     "referrals.act": _l("Tindakan rujukan"), "referrals.assign": _l("Menugaskan rujukan"),
     "referrals.bulk": _l("Tindakan massal rujukan"), "referrals.route_case": _l("Merujuk kasus"),
     "referrals.handover": _l("Mencatat serah terima"),
@@ -80,7 +81,7 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
     from sqlalchemy import select
 
     from slrt.auth.models import User
-    from slrt.cases.models import Case, Person
+    from slrt.cases.models import ATTACHMENT_KINDS, Case, CaseAttachment, Person
     from slrt.dtks.models import RegistryImport, RegistryRecord
     from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Musdes, Proposal
@@ -124,6 +125,12 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
                 .join(Case, Case.id == OutreachVisit.case_id)
                 .where(OutreachVisit.id.in_(wanted["visit"]))):
             out[("visit", vid)] = f"Kunjungan {at.astimezone(WIB):%d-%m-%Y}, kasus {number}"
+    if "attachment" in wanted:
+        for aid, kind, number in db.session.execute(
+                select(CaseAttachment.id, CaseAttachment.kind, Case.number)
+                .join(Case, Case.id == CaseAttachment.case_id)
+                .where(CaseAttachment.id.in_(wanted["attachment"]))):
+            out[("attachment", aid)] = f"Lampiran {ATTACHMENT_KINDS.get(kind, kind)}, kasus {number}"
     return out
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
+from slrt.cases.attachments import ATTACHMENT_MAX_MB, CAPTION_MAX
+from slrt.cases.models import ATTACHMENT_KINDS, CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
 from slrt.cases.services import ComplaintInput, PersonInput
 from slrt.cases.workflow import CASE_FLOW
 from slrt.common.forms import Form, not_in_future, parsed_by, phone_number, strip
@@ -189,3 +191,17 @@ class CaseSearchForm(Form):
     date_from = DateField(_l("Dari tanggal"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("Sampai tanggal"), validators=[Optional(), plausible_date])
     before = HiddenField()
+
+
+class AttachmentForm(Form):
+    """A file for the case: its kind, a caption; the file itself is checked by
+    its content in slrt/cases/attachments.py."""
+
+    kind = SelectField(_l("Jenis lampiran"),
+                       choices=[("", _l("- pilih jenis -"))] + list(ATTACHMENT_KINDS.items()),
+                       validators=[InputRequired(message=_l("Pilih jenis lampiran."))])
+    caption = StringField(_l("Keterangan (boleh dikosongkan)"), filters=[strip],
+                          validators=[Optional(), Length(max=CAPTION_MAX)])
+    file = FileField(_l("Berkas: foto JPG/PNG atau PDF, paling besar %(n)s MB",
+                        n=ATTACHMENT_MAX_MB),
+                     render_kw={"accept": "image/jpeg,image/png,application/pdf"})

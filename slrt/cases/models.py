@@ -311,3 +311,52 @@ class CaseEvent(db.Model):
         from slrt.cases.timeline import render
 
         return render(self.kind, self.data, self.message)
+
+
+# What a desk attaches to a case: the kind is chosen from this table.
+ATTACHMENT_KINDS = {
+    "ktp": _l("Foto KTP"),
+    "kk": _l("Foto Kartu Keluarga"),
+    "rumah": _l("Foto rumah"),
+    "surat": _l("Surat (keterangan, pengantar, dan sejenisnya)"),
+    "lainnya": _l("Lainnya"),
+}
+
+
+class CaseAttachment(db.Model):
+    """A file a desk attached to a case (a photo of the KTP, the KK, the house,
+    a letter). The bytes are in the file store under `file_key`
+    (slrt/platform/storage.py, namespace "attachments/"), cleaned when they
+    came in (slrt/cases/attachments.py); the row keeps what the page lists."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    file_key: Mapped[str] = mapped_column(String(240), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    case: Mapped[Case] = relationship()
+    created_by: Mapped[User] = relationship()
+
+    @property
+    def village_code(self) -> str:
+        """The case's village: the scope of the permission table."""
+        return self.case.village_code
+
+    @property
+    def kind_label(self) -> str:
+        return str(ATTACHMENT_KINDS.get(self.kind, self.kind))
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def extension(self) -> str:
+        return ".pdf" if self.is_pdf else ".jpg"

@@ -66,3 +66,12 @@ def _closed(d: dict) -> str:
 def _reopened(d: dict) -> str:
     return _("Tidak ada rujukan yang terbuka atau berhasil; kasus kembali ke meja Puskesos "
              "untuk ditindaklanjuti.")
+
+
+@renders("lampiran")
+def _attachment(d: dict) -> str:
+    from slrt.cases.models import ATTACHMENT_KINDS
+
+    sentence = _("Lampiran ditambahkan: %(kind)s.", kind=_label(ATTACHMENT_KINDS, d["kind"]))
+    return _with(sentence, _("Keterangan: %(caption)s", caption=d["caption"])
+                 if d.get("caption") else "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     abort,
@@ -10,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -17,10 +20,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt.admin import letterhead
 from slrt.audit.services import audit
-from slrt.cases import queries, services
+from slrt.cases import attachments, queries, services
 from slrt.cases.catalog import categories
-from slrt.cases.forms import CaseForm, CaseSearchForm, CloseForm, LookupForm, NoteForm
+from slrt.cases.forms import (
+    AttachmentForm,
+    CaseForm,
+    CaseSearchForm,
+    CloseForm,
+    LookupForm,
+    NoteForm,
+)
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.cases.workflow import can_close_at_desk
 from slrt.common.errors import DomainError
@@ -31,6 +42,7 @@ from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
+from slrt.platform import storage
 from slrt.platform.db import locks_late
 from slrt.proposals import services as proposal_services
 from slrt.regions.queries import villages_in
@@ -267,16 +279,15 @@ def index():
 def detail(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     audit("lihat_kasus", object_type="case", object_id=case.id, person_id=case.beneficiary_id)
-    return render_template("cases/detail.html", case=case, note_form=NoteForm(formdata=None),
-                           close_form=CloseForm(formdata=None, version=case.version),
-                           proposals=proposal_services.proposals_of_case(case),
-                           can_close=can_close_at_desk(case))
+    return _redisplay(case, status=200)
 
 
-def _redisplay(case, *, note_form=None, close_form=None, status=422):
+def _redisplay(case, *, note_form=None, close_form=None, attachment_form=None, status=422):
     return render_template(
         "cases/detail.html", case=case, note_form=note_form or NoteForm(formdata=None),
         close_form=close_form or CloseForm(formdata=None, version=case.version),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        attachments=attachments.attachments_of(case),
         proposals=proposal_services.proposals_of_case(case),
         can_close=can_close_at_desk(case)), status
 
@@ -296,6 +307,49 @@ def add_note(case_id: int):
         return _redisplay(case, note_form=form)
     flash(_("Catatan ditambahkan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#riwayat")
+
+
+@bp.post("/<id:case_id>/lampiran")
+@permission_required("case.attach")
+def attach(case_id: int):
+    case = queries.get_case_for(current_user, case_id)
+    form = AttachmentForm()
+    if not form.validate():
+        return _redisplay(case, attachment_form=form)
+    upload = form.file.data
+    data = upload.read() if upload and getattr(upload, "filename", "") else b""
+    try:
+        added = attachments.attach(current_user, case, kind=form.kind.data,
+                                   caption=form.caption.data or "", data=data, now=now_utc())
+    except DomainError as e:
+        db.session.rollback()  # nothing of the file is kept
+        case = queries.get_case_for(current_user, case_id)
+        field = getattr(form, e.field, None) if e.field else None
+        field = form.file if field is None else field
+        field.errors = list(field.errors) + [e.message]
+        return _redisplay(case, attachment_form=form)
+    flash(_("Lampiran ditambahkan: %(kind)s.", kind=added.kind_label), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#lampiran")
+
+
+@bp.get("/<id:case_id>/lampiran/<id:attachment_id>")
+def attachment(case_id: int, attachment_id: int):
+    """Download one attachment; every opening is in the audit log."""
+    case = queries.get_case_for(current_user, case_id)
+    found = attachments.attachment_for(current_user, case, attachment_id)
+    if found is None:
+        abort(404)
+    try:
+        data = attachments.content_of(found)
+    except storage.FileMissing:
+        abort(404)
+    audit("unduh_berkas", object_type="attachment", object_id=found.id,
+          person_id=case.beneficiary_id,
+          detail={"objek": _("Lampiran %(kind)s, kasus %(n)s", kind=found.kind_label,
+                             n=case.number),
+                  "rincian": _("Mengunduh lampiran kasus")})
+    return send_file(BytesIO(data), mimetype=found.content_type, as_attachment=True,
+                     download_name=f"{case.number}-lampiran-{found.id}{found.extension}")
 
 
 @bp.post("/<id:case_id>/tutup")
@@ -378,4 +432,5 @@ def receipt(case_id: int):
           detail={"halaman": "tanda terima"})
     # The case's check code, as printed (XXXX-XXXX); issued now if it has none.
     code = status_services.format_code(status_services.code_for(case))
-    return render_template("cases/receipt.html", case=case, status_code=code)
+    return render_template("cases/receipt.html", case=case, status_code=code,
+                           letterhead=letterhead.current())

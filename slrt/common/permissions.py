@@ -72,6 +72,7 @@ ACTIONS: dict[str, Rule] = {
     "case.close": _r(DESK, "close a case with its outcome"),
     "case.recheck": _r(DESK, "check a case's beneficiary in the registry again"),
     "case.reveal_nik": _r(DESK, "show a beneficiary's full NIK (audited)"),
+    "case.attach": _r(DESK, "attach a photo or a letter to a case (viewing one is case.view)"),
     "person.profile": _r(STAFF, "see a resident's stored profile and its history",
                          unscoped={HANDLER}),   # reached through a referral of his program
     "person.change": _r(DESK, "change a resident's stored profile"),
@@ -113,6 +114,8 @@ ACTIONS: dict[str, Rule] = {
     # the API's personal tokens (the field app): staff only, never the admin
     "api.personal_token": _r(STAFF, "log in through the API for a short-lived token"),
     "settings.reminders": _r({ADMIN}, "reminder settings, cuti bersama, deliveries"),
+    "settings.letterhead": _r({ADMIN}, "the regency's letterhead on printed letters"),
+    "letterhead.view": _r(EVERYONE, "see the letterhead's logo on a printed page"),
 }
 
 

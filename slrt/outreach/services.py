@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
+from slrt.common.images import clean_photo
 from slrt.common.permissions import can, can_see_village, require
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
@@ -28,7 +29,6 @@ from slrt.proposals.models import Proposal
 from slrt.proposals.signals import proposal_cases
 from slrt.referrals.models import Referral
 
-PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
 CLOSES_TASK = {"bertemu", "pindah", "meninggal", "menolak"}
 
 
@@ -100,53 +100,6 @@ def suggest_next_visit(visited_at: datetime) -> datetime:
         when_day = day if is_working_day(day, extra) else add_working_days(day, 1, extra)
         return datetime.combine(when_day, time(15, 30), WIB)
     return datetime.combine(add_working_days(day, 1, extra), time(6, 30), WIB)
-
-
-PHOTO_MAX_SIDE = 1600  # pixels, the longest side
-PHOTO_MAX_BYTES = 300 * 1024
-PHOTO_MAX_PIXELS = 60_000_000  # what a phone camera makes, with room; more is refused unread
-
-
-def clean_photo(data: bytes) -> bytes:
-    """The photo re-encoded as a JPEG without any metadata: EXIF (GPS position of the
-    resident's house, the phone's make and serial, the time), XMP, comments are dropped;
-    the EXIF orientation is applied to the pixels first, so the photo stays upright. At
-    most PHOTO_MAX_SIDE pixels on the longest side and about PHOTO_MAX_BYTES."""
-    from io import BytesIO
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if not data.startswith(PHOTO_MAGIC):
-        raise DomainError(_("Foto harus berupa JPG atau PNG."), "photo")
-    unreadable = _("Foto tidak dapat dibaca; kirim ulang foto JPG atau PNG dari kamera.")
-    try:
-        with Image.open(BytesIO(data), formats=("JPEG", "PNG")) as img:
-            width, height = img.size
-            if width * height > PHOTO_MAX_PIXELS:
-                raise DomainError(_("Ukuran foto terlalu besar (%(w)s x %(h)s piksel).",
-                                    w=width, h=height), "photo")
-            img.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG: decode at a smaller scale
-            upright = ImageOps.exif_transpose(img)
-            if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-                rgba = upright.convert("RGBA")
-                upright = Image.new("RGB", rgba.size, "white")
-                upright.paste(rgba, mask=rgba.getchannel("A"))
-            else:
-                upright = upright.convert("RGB")
-            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise DomainError(unreadable, "photo") from None
-    side = PHOTO_MAX_SIDE
-    while True:
-        for quality in (85, 75, 65, 55, 45):
-            out = BytesIO()
-            upright.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-            if out.tell() <= PHOTO_MAX_BYTES:
-                return out.getvalue()
-        if side <= 400:
-            return out.getvalue()
-        side = int(side * 0.75)  # a photo of fine detail (leaves, sand): fewer pixels
-        upright.thumbnail((side, side), Image.Resampling.LANCZOS)
 
 
 def _store_photo(data: bytes) -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """Files in one store that every app host reaches: Musdes scans, visit photos,
-registry files waiting to be applied.
+a case's attachments, the letterhead's logo, registry files waiting to be applied.
 
 A file is named by a namespaced key ("musdes/3f2a....pdf", "photos/....jpg",
-"imports/....csv"); the features keep the key, never a path. Two backends,
+"attachments/....jpg", "letterhead/....jpg", "imports/....csv"); the features keep the key, never a path. Two backends,
 chosen by SLRT_STORAGE:
 
 - "database" (the default): the bytes in the database itself, in rows of

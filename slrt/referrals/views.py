@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from slrt.admin import letterhead
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
@@ -317,7 +318,8 @@ def handover_record(referral_id: int):
     if referral.handover is None:
         abort(404)
     return render_template("referrals/handover_record.html", referral=referral,
-                           handover=referral.handover, composition=aid.COMPOSITION_LABELS)
+                           handover=referral.handover, composition=aid.COMPOSITION_LABELS,
+                           letterhead=letterhead.current())
 
 
 @bp.get("/<id:referral_id>/surat")
@@ -329,4 +331,5 @@ def letter(referral_id: int):
     from slrt.proposals.services import open_proposals_of_person
 
     return render_template("referrals/letter.html", referral=referral, case=referral.case,
-                           proposals=open_proposals_of_person(referral.case))
+                           proposals=open_proposals_of_person(referral.case),
+                           letterhead=letterhead.current())

@@ -170,6 +170,7 @@ def registered_case(page) -> tuple[str, str]:
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 # Endpoints of the matrix that answer a file, not a page.
 DOWNLOADS = frozenset({"dtks.import_report", "proposals.musdes_scan", "outreach.photo",
+                       "cases.attachment", "admin.letterhead_logo",
                        "reports.listing_export", "reports.cases_export",
                        "reports.recap_export"})
 MIN_TARGET = 24  # CSS pixels, WCAG 2.2 2.5.8 (AA)

@@ -1,5 +1,6 @@
 """The world of the role matrix: a case with its person, a referral with its
-handover, a proposal decided in a Musdes, a registry record, an import, a visit."""
+handover, a proposal decided in a Musdes, a registry record, an import, a visit, an
+attachment of the case, the regency's letterhead with its logo."""
 
 from __future__ import annotations
 
@@ -50,8 +51,17 @@ def world(make_user, register, db, app, tmp_path, make_registry):
 
     visit = outreach.record_visit(users["fasilitator"], case, outcome="bertemu", visited_at=now,
                                   notes="", now=now, photo=PNG)
+    from slrt.admin import letterhead
+    from slrt.cases import attachments
+
+    attachment = attachments.attach(users["operator"], case, kind="ktp", caption="KTP Sahril",
+                                    data=PNG, now=now)
+    letterhead.save(users["admin"], name="PEMERINTAH KABUPATEN BATANG HARI\nDINAS SOSIAL",
+                    address="Jl. Sulthan Thaha No. 03, Muara Bulian", phone="(0743) 21034",
+                    logo=PNG)
     db.session.commit()
     case.referral_id = referral.id
     case.ids = {"proposal_id": proposal.id, "musdes_id": musdes.id, "record_id": record.id,
-                "import_id": registry_import.id, "visit_id": visit.id}
+                "import_id": registry_import.id, "visit_id": visit.id,
+                "attachment_id": attachment.id}
     return users, case

@@ -28,6 +28,7 @@ POST_ACTIONS = {
     "cases.recheck": DESK,
     "cases.add_complaint": DESK,
     "cases.reveal_nik": DESK,  # answers 200: the NIK
+    "cases.attach": DESK,  # no file: 422, the message at the field
     "referrals.act": STAFF,
     "referrals.assign": HANDLER,
     "referrals.bulk": HANDLER,

@@ -1,0 +1,131 @@
+"""The regency's letterhead (kop surat) on the printed pages: the case receipt,
+the referral letter, the aid handover record.
+
+The admin sets the office's name (one line per row of the letterhead, e.g.
+"PEMERINTAH KABUPATEN BATANG HARI" then "DINAS SOSIAL"), its address, its
+phone and a logo. The words are settings (app_settings); the logo is cleaned
+like a visit photo (slrt/common/images.py: no EXIF, made small) and kept in
+the file store under "letterhead/". Without a name the printed pages keep
+their own header. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from slrt.common.errors import DomainError
+from slrt.common.images import clean_photo
+from slrt.common.models import get_setting, set_setting
+from slrt.common.permissions import can
+from slrt.extensions import db
+from slrt.platform import storage
+
+NAME, ADDRESS, PHONE, LOGO = "kop.nama", "kop.alamat", "kop.telepon", "kop.logo"
+NAMESPACE = "letterhead"
+MAX_LINES, LINE_MAX, ADDRESS_MAX, PHONE_MAX = 4, 90, 200, 60
+LOGO_MAX_BYTES_IN = 5 * 1024 * 1024  # what is uploaded
+LOGO_MAX_SIDE, LOGO_MAX_BYTES = 600, 150 * 1024  # what is kept
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name_lines: tuple[str, ...]
+    address: str = ""
+    phone: str = ""
+    logo_key: str = ""
+
+    @property
+    def name(self) -> str:
+        return "\n".join(self.name_lines)
+
+    @property
+    def logo_version(self) -> str:
+        """Changes with the logo, so a browser never prints an old one."""
+        return self.logo_key.rpartition("/")[2].partition(".")[0][:8]
+
+
+def _settings() -> dict[str, str]:
+    from slrt.common.models import AppSetting
+
+    rows = db.session.scalars(db.select(AppSetting).where(
+        AppSetting.key.in_((NAME, ADDRESS, PHONE, LOGO))))
+    return {row.key: row.value for row in rows}
+
+
+def current() -> Letterhead | None:
+    """The configured letterhead; None while no office name is set (the printed
+    pages then show their own header)."""
+    values = _settings()
+    lines = tuple(line for line in (values.get(NAME) or "").splitlines() if line.strip())
+    if not lines:
+        return None
+    return Letterhead(lines, values.get(ADDRESS, ""), values.get(PHONE, ""),
+                      values.get(LOGO, ""))
+
+
+def form_values() -> dict[str, str]:
+    """What the settings page shows in its fields."""
+    values = _settings()
+    return {"name": values.get(NAME, ""), "address": values.get(ADDRESS, ""),
+            "phone": values.get(PHONE, ""), "logo_key": values.get(LOGO, "")}
+
+
+def _one_line(text: str) -> str:
+    return " ".join((text or "").replace("\x00", "").split())
+
+
+def save(actor, *, name: str, address: str, phone: str, logo: bytes | None = None,
+         remove_logo: bool = False) -> Letterhead | None:
+    """Set the letterhead. Every field is checked, and the logo cleaned, before
+    anything is written. An empty name removes the letterhead (and its logo)."""
+    if not can(actor, "settings.letterhead"):
+        raise DomainError(_("Hanya admin yang dapat mengubah kop surat."))
+    lines = [_one_line(line) for line in (name or "").splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > MAX_LINES:
+        raise DomainError(_("Nama instansi paling banyak %(n)s baris.", n=MAX_LINES), "name")
+    if any(len(line) > LINE_MAX for line in lines):
+        raise DomainError(_("Satu baris nama instansi paling banyak %(n)s karakter.",
+                            n=LINE_MAX), "name")
+    address, phone = _one_line(address), _one_line(phone)
+    if len(address) > ADDRESS_MAX:
+        raise DomainError(_("Alamat paling banyak %(n)s karakter.", n=ADDRESS_MAX), "address")
+    if len(phone) > PHONE_MAX:
+        raise DomainError(_("Telepon paling banyak %(n)s karakter.", n=PHONE_MAX), "phone")
+    if (address or phone or logo) and not lines:
+        raise DomainError(_("Isi nama instansi untuk kop surat."), "name")
+    cleaned = None
+    if logo:
+        if len(logo) > LOGO_MAX_BYTES_IN:
+            raise DomainError(_("Berkas logo terlalu besar; paling besar %(n)s MB.",
+                                n=LOGO_MAX_BYTES_IN // (1024 * 1024)), "logo")
+        cleaned = clean_photo(logo, "logo", max_side=LOGO_MAX_SIDE, max_bytes=LOGO_MAX_BYTES)
+    old_key = get_setting(LOGO, "") or ""
+    key = old_key
+    if cleaned is not None:
+        key = f"{NAMESPACE}/{secrets.token_hex(16)}.jpg"
+        storage.put(key, cleaned, "image/jpeg")
+    elif remove_logo or not lines:
+        key = ""
+    if old_key and key != old_key:
+        storage.delete(old_key)
+    set_setting(NAME, "\n".join(lines))
+    set_setting(ADDRESS, address)
+    set_setting(PHONE, phone)
+    set_setting(LOGO, key)
+    db.session.flush()
+    return current()
+
+
+def logo() -> bytes | None:
+    """The logo's bytes (a cleaned JPEG), or None when there is none."""
+    key = get_setting(LOGO, "") or ""
+    if not key:
+        return None
+    try:
+        return storage.get(key)
+    except storage.FileMissing:
+        return None
