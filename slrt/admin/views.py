@@ -191,4 +191,6 @@ def letterhead_logo():
     data = letterhead.logo()
     if data is None:
         abort(404)
-    return send_file(BytesIO(data), mimetype="image/jpeg", max_age=3600)
+    # an <img> shows it all the same; opened alone it is a download, as every file here
+    return send_file(BytesIO(data), mimetype="image/jpeg", max_age=3600, as_attachment=True,
+                     download_name="logo-kop-surat.jpg")
