@@ -39,7 +39,8 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app("production")
 
 
-@pytest.mark.skipif(IS_PG, reason="SQLite connection settings")
+@pytest.mark.skipif(IS_PG, reason="PRAGMAs exist only on SQLite; PostgreSQL enforces foreign "
+                    "keys and waits on locks by itself, and test_concurrency.py runs both")
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
