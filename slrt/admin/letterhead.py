@@ -119,13 +119,3 @@ def save(actor, *, name: str, address: str, phone: str, logo: bytes | None = Non
     db.session.flush()
     return current()
 
-
-def logo() -> bytes | None:
-    """The logo's bytes (a cleaned JPEG), or None when there is none."""
-    key = get_setting(LOGO, "") or ""
-    if not key:
-        return None
-    try:
-        return storage.get(key)
-    except storage.FileMissing:
-        return None

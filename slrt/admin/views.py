@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +13,7 @@ from slrt.admin.forms import LetterheadForm
 from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
+from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
 from slrt.common.permissions import permission_required
@@ -188,9 +178,5 @@ def letterhead_settings():
 @permission_required("letterhead.view")
 def letterhead_logo():
     """The logo on the printed pages: every signed-in user prints them."""
-    data = letterhead.logo()
-    if data is None:
-        abort(404)
-    # an <img> shows it all the same; opened alone it is a download, as every file here
-    return send_file(BytesIO(data), mimetype="image/jpeg", max_age=3600, as_attachment=True,
-                     download_name="logo-kop-surat.jpg")
+    return send_stored(letterhead.current().logo_key, name="logo-kop-surat.jpg",
+                       mimetype="image/jpeg", max_age=3600)
