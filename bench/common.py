@@ -209,6 +209,16 @@ def insert(con: sqlite3.Connection, table: str, columns: str, rows) -> None:
     con.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
+def copy_rows(con, table: str, columns: str, rows) -> None:
+    """Bulk-load rows (tuples in the order of `columns`) into PostgreSQL with COPY
+    (a psycopg connection), then move the table's id sequence past them."""
+    with con.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    con.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
+
+
 def pick(rng, pairs):
     """One value of (value, weight) pairs, by weight."""
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
