@@ -164,9 +164,10 @@ def project_app(tmp: str, url: str | None = None):
 
 @contextmanager
 def fresh_database(tmp: str, url: str | None = None):
-    """The app on a new bench.db in tmp (or the empty PostgreSQL database at url), migrated and loaded with the regions of
-    Kabupaten Batanghari, the complaint categories and the program catalog: yields the
-    app inside its app context, for the benchmark to add its users and commit."""
+    """The app on a new bench.db in tmp (or the empty PostgreSQL database at url),
+    migrated and loaded with the regions of Kabupaten Batanghari, the complaint
+    categories and the program catalog: yields the app inside its app context, for the
+    benchmark to add its users and commit."""
     app = project_app(tmp, url)
     with app.app_context():
         from flask_migrate import upgrade

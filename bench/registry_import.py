@@ -169,17 +169,18 @@ def province_records(rows: int):
         digits = district.replace(".", "")
         targets = villages[district]
         if province:
-            nik_of = kk_of = counters[district].copy(digits)
+            renumber = counters[district].copy(digits)
         else:
-            nik_of = kk_of = lambda n, digits=digits, copy=copy: _remap(n, digits, copy)  # noqa: E731
+            def renumber(number, digits=digits, copy=copy):
+                return _remap(number, digits, copy)
         for rec in generate_registry(seed=1000 + copy):
             i = source_index[rec["village_code"]]
             code = targets[i % len(targets)][0]
             rec["village_code"] = code
             rec["registry_id"] = (f"{code.replace('.', '')}{i:02d}"
                                   f"{'R' * round_}{rec['registry_id'][10:]}")
-            rec["nik"] = nik_of(rec["nik"])
-            rec["no_kk"] = kk_of(rec["no_kk"])
+            rec["nik"] = renumber(rec["nik"])
+            rec["no_kk"] = renumber(rec["no_kk"])
             for key in ("name", "mother_name", "address", "dusun", "birth_place"):
                 rec[key] = rec[key].upper()
             yield rec
