@@ -3,7 +3,7 @@
 Usage:
 
     .venv/bin/python bench/registry_lookup.py [--rows 1000000] [--reps 2000]
-        [--name-reps 300] [--engine sqlite|postgresql]
+        [--name-reps 300] [--engine sqlite|postgresql] [--unindexed 30]
 
 Builds a fresh SQLite database the project's way (migrations, regions of
 Batanghari, Muaro Jambi and Kota Jambi), imports the province-scale SIKS-NG
@@ -24,7 +24,8 @@ village (as the complaint form and the registry page ask) and across the whole
 registry (a province's search), beside the same SQL on the bare connection.
 With --engine postgresql the database is on a throwaway cluster
 (bench/common.py), the baseline is psycopg, and the search across the registry
-uses the pg_trgm index of migration 0019.
+uses the pg_trgm index of migration 0019; then the index is dropped and
+--unindexed of the same searches run bare again, to show what it is worth.
 No pass/fail exit code.
 """
 
@@ -89,7 +90,7 @@ def name_queries(bare: Bare, rng, n: int) -> list[tuple[str, str]]:
 
 def main() -> int:
     args = common.arguments(__doc__, rows=1_000_000, reps=2000, name_reps=300,
-                            engine="sqlite")
+                            engine="sqlite", unindexed=30)
 
     import registry_import as bench_import  # the sibling benchmark: same file
 
@@ -170,6 +171,13 @@ def main() -> int:
                 if i >= 20:
                     samples.append(dt)
         name_plan = bare.plan(*name_sql["all"][0]) if server else ""
+        without: list[float] = []
+        if server:  # what the index is worth: the same searches on a sequential scan
+            bare.con.execute("DROP INDEX ix_registry_records_name_trgm")
+            for sql, params in name_sql["all"][20:20 + args.unindexed]:
+                t = time.perf_counter()
+                bare.con.execute(sql, params).fetchall()
+                without.append(time.perf_counter() - t)
         engine = f", PostgreSQL {common.pg_version(server)}" if server else ""
         bare.con.close()
 
@@ -200,6 +208,12 @@ def main() -> int:
         rows.append(f"{'project: ' + label:<52} {pm:>10.3f} {pp:>8.3f} {pm / qm:>6.1f}")
         rows.append(f"{'bare: the same SQL, ' + label:<52} {qm:>10.3f} {qp:>8.3f} {1:>6.1f}")
     common.print_table(f"{'name search':<52} {'median ms':>10} {'p95 ms':>8} {'ratio':>6}", rows)
+    if without:
+        wm, wp = common.stats(without)
+        qm = common.stats(bare_names["all"])[0]
+        print(f"bare, across the registry WITHOUT the trigram index ({len(without)} of the same "
+              f"searches): median {wm:.1f} ms, p95 {wp:.1f} ms ({wm / qm:.0f} x the indexed "
+              "median)")
     if name_plan:
         print(f"plan across the registry: {name_plan}")
     return 0
