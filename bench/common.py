@@ -11,9 +11,13 @@ import argparse
 import os
 import platform
 import re
+import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from contextlib import contextmanager
@@ -57,9 +61,99 @@ def arguments(doc: str, **defaults) -> argparse.Namespace:
     return ap.parse_args()
 
 
-def project_app(tmp: str):
-    """The app, its database the file bench.db in tmp (as it is: see fresh_database)."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+# A benchmark's own PostgreSQL cluster: the settings of a small production server
+# (shared_buffers a quarter of a few GB, a WAL big enough that a bulk load does not
+# checkpoint every few seconds) and synchronous_commit=off, PostgreSQL's match for
+# SQLite's WAL with synchronous=NORMAL that the SQLite figures use (a commit does not
+# wait for its WAL flush; a crash loses the last moments, never consistency).
+PG_SETTINGS = {
+    "listen_addresses": "127.0.0.1", "max_connections": "200", "shared_buffers": "1GB",
+    "work_mem": "32MB", "maintenance_work_mem": "512MB", "effective_cache_size": "4GB",
+    "max_wal_size": "8GB", "checkpoint_timeout": "30min", "synchronous_commit": "off",
+    "random_page_cost": "1.1",
+}
+
+
+def pg_bin() -> Path:
+    """The folder of PostgreSQL's server programs (15 first, as scripts/test)."""
+    for candidate in [Path("/usr/lib/postgresql/15/bin"),
+                      *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]:
+        if (candidate / "initdb").exists():
+            return candidate
+    raise SystemExit("PostgreSQL tidak terpasang (initdb): apt-get install postgresql")
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: as scripts/test, run them as postgres."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.getuid() == 0 else args
+
+
+@contextmanager
+def postgres_cluster(settings: dict | None = None):
+    """A throwaway PostgreSQL cluster started the way scripts/test starts the tests'
+    one: initdb in a temporary folder, a free loopback port, trust for the user slrt,
+    the benchmark's settings (PG_SETTINGS), stopped and removed afterwards. Yields the
+    server's URL without a database name (postgresql://slrt@127.0.0.1:PORT)."""
+    bindir = pg_bin()
+    tmp = Path(tempfile.mkdtemp(prefix="slrt-bench-pg-"))
+    if os.getuid() == 0:
+        shutil.chown(tmp, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tmp / "data"
+    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "slrt",
+                                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+                   check=True, stdout=subprocess.DEVNULL)
+    options = " ".join(f"-c {k}={v}" for k, v in {**PG_SETTINGS, **(settings or {})}.items())
+    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
+                                 str(tmp / "server.log"), "-o",
+                                 f"-p {port} -k {tmp} {options}", "start"]),
+                   check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield f"postgresql://slrt@127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
+                                     "stop"]), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def create_database(server: str, name: str, template: str | None = None) -> str:
+    """A new database on the cluster of postgres_cluster (a copy of `template` if
+    given); its SQLAlchemy URL."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"'
+                    + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{server}/{name}"  # config.py gives SQLAlchemy the psycopg 3 driver
+
+
+@contextmanager
+def engine_server(engine: str):
+    """The PostgreSQL server of a run with --engine postgresql, or None for SQLite."""
+    if engine == "sqlite":
+        yield None
+        return
+    if engine != "postgresql":
+        raise SystemExit(f"--engine: sqlite or postgresql, not {engine!r}")
+    with postgres_cluster() as server:
+        yield server
+
+
+def pg_version(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres") as con:
+        return con.execute("SHOW server_version").fetchone()[0]
+
+
+def project_app(tmp: str, url: str | None = None):
+    """The app, its database the file bench.db in tmp, or the PostgreSQL database at
+    url (as it is: see fresh_database)."""
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{tmp}/bench.db"
     os.environ["SLRT_CONFIG"] = "development"
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
@@ -69,11 +163,12 @@ def project_app(tmp: str):
 
 
 @contextmanager
-def fresh_database(tmp: str):
-    """The app on a new bench.db in tmp, migrated and loaded with the regions of
-    Kabupaten Batanghari, the complaint categories and the program catalog: yields the
-    app inside its app context, for the benchmark to add its users and commit."""
-    app = project_app(tmp)
+def fresh_database(tmp: str, url: str | None = None):
+    """The app on a new bench.db in tmp (or the empty PostgreSQL database at url),
+    migrated and loaded with the regions of Kabupaten Batanghari, the complaint
+    categories and the program catalog: yields the app inside its app context, for the
+    benchmark to add its users and commit."""
+    app = project_app(tmp, url)
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -113,6 +208,16 @@ def insert(con: sqlite3.Connection, table: str, columns: str, rows) -> None:
     """Bulk-load rows (tuples in the order of `columns`) with plain sqlite3."""
     marks = ",".join("?" * len(columns.split(",")))
     con.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def copy_rows(con, table: str, columns: str, rows) -> None:
+    """Bulk-load rows (tuples in the order of `columns`) into PostgreSQL with COPY
+    (a psycopg connection), then move the table's id sequence past them."""
+    with con.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    con.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
 
 
 def pick(rng, pairs):

@@ -1,6 +1,7 @@
 """Benchmark the supervisor's dashboard (slrt.reports.queries.dashboard) against bare SQLite.
 
 Usage: python bench/dashboard.py [--cases 1000000] [--reps 20]
+       [--engine sqlite|postgresql] [--province]
 
 Builds a fresh SQLite database the project's way (migrations, regions,
 categories, programs, a supervisor and an operator), bulk-loads N cases
@@ -16,6 +17,15 @@ times:
 * the whole home page (``GET /``) through the Flask test client, charts
   rendered, for the supervisor.
 
+With --province the cases are spread over the villages of the 11 regencies and
+cities of Jambi (by each village's share of the demo's weights, cycled), and
+the regency recap (the dashboard's counts and 12-month report, for a scope of
+one regency's villages) is also timed for each regency and for all 11 at once
+(the province supervisor's view) beside the same bare SQL. With --engine
+postgresql the database is a throwaway cluster's (bench/common.py), the rows
+are loaded with COPY (the summary triggers fire as for the desks' inserts) and
+the baseline runs through psycopg; the "scan" column, SQLite's SQL, is left out.
+
 Prints medians, p95 and the ratio project / baseline, and beside them the
 bare SQL that computes the same figures by scanning the 12 months of cases
 and referrals (what the page would cost without the trigger-kept monthly
@@ -27,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sqlite3
 import sys
 import tempfile
@@ -46,7 +57,16 @@ OPEN = [("dikirim", 40), ("diterima", 25), ("diproses", 25), ("perlu_info", 5), 
 USERS = (("sup", "bench_supervisor"), ("op", "bench_operator"))
 
 
-def setup_app(tmp: str, reuse: bool = False):
+PROVINCE = "15"
+
+
+def province_regencies() -> list[str]:
+    from slrt.regions.codes import region_names
+
+    return sorted(c for c in region_names() if c.count(".") == 1 and c[:2] == PROVINCE)
+
+
+def setup_app(tmp: str, reuse: bool = False, url: str | None = None, province: bool = False):
     if reuse:  # the database of an earlier run, with its users
         app = common.project_app(tmp)
         from slrt.auth.models import User
@@ -55,13 +75,27 @@ def setup_app(tmp: str, reuse: bool = False):
         with app.app_context():
             return app, {k: db.session.scalar(db.select(User.id).where(User.username == u))
                          for k, u in USERS}
-    with common.fresh_database(tmp) as app:
+    with common.fresh_database(tmp, url) as app:
+        if province:
+            from slrt.extensions import db
+            from slrt.regions.services import load_regions
+
+            for regency in province_regencies():
+                load_regions(regency)
+            db.session.commit()
         sup, op = common.add_users(("bench_supervisor", "supervisor", {}),
                                    ("bench_operator", "operator", {"villages": [OPERATOR_VILLAGE]}))
         return app, {"sup": sup, "op": op}
 
 
-def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
+def province_villages() -> list[str]:
+    from slrt.regions.codes import iter_rows
+
+    return [r.code for r in iter_rows() if r.code.count(".") == 3 and r.code[:2] == PROVINCE]
+
+
+def generate(path: str, n: int, ids: dict, now: datetime, url: str | None = None,
+             province: bool = False) -> dict:
     from slrt.common.workdays import add_working_days
     from slrt.demo.registry import MUARA_BULIAN_2022_07
     from slrt.referrals.catalog import PROGRAMS
@@ -69,6 +103,9 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
     rng = random.Random(20261127)
     vcodes = [v[0] for v in MUARA_BULIAN_2022_07]
     vweights = [v[2] for v in MUARA_BULIAN_2022_07]
+    if province:  # every village of Jambi, weighted like the demo's villages in turn
+        vcodes = province_villages()
+        vweights = [vweights[i % len(vweights)] for i in range(len(vcodes))]
     programs = [(p["code"], p.get("service_days", 5)) for p in PROGRAMS]
     pweights = [3 if p[0] in ("PKH", "BPNT", "PBI_AKTIF") else 1 for p in programs]
     span = timedelta(days=3 * 365)
@@ -122,13 +159,32 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
             if len(refs) >= 50000:
                 yield None
 
+    persons = [(i, f"150403{i:010d}", f"150403{i + 7:010d}", f"Warga {i}", f"WARGA {i}",
+                "", "LP"[i % 2], "", "", "", "", vcodes[i % len(vcodes)], "", 0, "",
+                now.strftime(fmt), now.strftime(fmt)) for i in range(1, persons_n + 1)]
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as con:
+            con.execute("SET TIME ZONE 'UTC'")  # the stamps are UTC, as the app writes them
+            common.copy_rows(con, "persons", common.PERSON_COLUMNS, persons)
+            for row in rows():
+                if row is None:
+                    copy_cases(con, cases)
+                    common.copy_rows(con, "referrals", common.REFERRAL_COLUMNS, refs)
+                    refs.clear()
+                    continue
+                cases.append(row)
+            copy_cases(con, cases)
+            common.copy_rows(con, "referrals", common.REFERRAL_COLUMNS, refs)
+            con.commit()
+            con.execute("ANALYZE")
+            n_refs = con.execute("SELECT count(*) FROM referrals").fetchone()[0]
+        return {"referrals": n_refs}
     con = sqlite3.connect(path)
     con.execute("PRAGMA cache_size = -400000")
     with con:
-        common.insert(con, "persons", common.PERSON_COLUMNS,
-                      [(i, f"150403{i:010d}", f"150403{i + 7:010d}", f"Warga {i}", f"WARGA {i}",
-                        "", "LP"[i % 2], "", "", "", "", vcodes[i % len(vcodes)], "", 0, "",
-                        now.strftime(fmt), now.strftime(fmt)) for i in range(1, persons_n + 1)])
+        common.insert(con, "persons", common.PERSON_COLUMNS, persons)
         for row in rows():
             if row is None:
                 flush(con, refs)
@@ -142,6 +198,12 @@ def generate(path: str, n: int, ids: dict, now: datetime) -> dict:
     con.execute("ANALYZE")
     con.close()
     return {"referrals": n_refs}
+
+
+def copy_cases(con, cases):
+    """The cases so far (the referrals that follow point at them)."""
+    common.copy_rows(con, "cases", CASE_COLUMNS, cases)
+    cases.clear()
 
 
 # The cases of this benchmark carry their outcome and closing time (for the reports).
@@ -161,7 +223,25 @@ def flush(con, refs):
     refs.clear()
 
 
-def bare_sql(con, today: date, village: str | None, summary: bool = True):
+class PgBare:
+    """psycopg with the SQLite baseline's SQL: :name marks, is_open = 1 / 0."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.con = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, params):
+        sql = re.sub(r":(v|m|s|e|t|soon)\b", r"%(\1)s", sql.replace("is_open = 1", "is_open")
+                     .replace("is_open = 0", "NOT is_open"))
+        return self.con.execute(sql, params)
+
+    def close(self):
+        self.con.close()
+
+
+def bare_sql(con, today: date, village: str | None, summary: bool = True,
+             villages: list[str] | None = None):
     """The dashboard's aggregates written by hand for SQLite: the baseline. The
     same statements as the project's (four counts, cases by month, category and
     village, referrals by program and status with due-date and days), without
@@ -181,6 +261,9 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
     t, soon = today.isoformat(), add_working_days(today, 2).isoformat()
     cv = " AND c.village_code = :v" if village else ""
     rv = " AND r.village_code = :v" if village else ""
+    if villages is not None:  # a regency's villages (codes of the regions table)
+        listed = ", ".join(f"'{v}'" for v in villages)
+        cv, rv = f" AND c.village_code IN ({listed})", f" AND r.village_code IN ({listed})"
     p = {"v": village, "m": month, "s": start, "e": end, "t": t, "soon": soon}
     first = add_months(month_start(today), -11)
     bounds = [add_months(first, i) for i in range(1, 12)]
@@ -204,6 +287,8 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
     ]
     months = ", ".join(f"'{add_months(first, i):%Y-%m}'" for i in range(12))
     sv = " AND village_code = :v" if village else ""
+    if villages is not None:
+        sv = f" AND village_code IN ({listed})"
     if summary:
         out += [
             con.execute(
@@ -231,12 +316,12 @@ def bare_sql(con, today: date, village: str | None, summary: bool = True):
     return out
 
 
-def run(app, path, ids, reps, today):
+def run(app, path, ids, reps, today, url=None):
     from slrt.auth.models import User
     from slrt.extensions import db
     from slrt.reports.queries.dashboard import dashboard
 
-    con = sqlite3.connect(path)
+    con = PgBare(url) if url else sqlite3.connect(path)
     results = []
     with app.app_context():
         for label, uid, village in (("supervisor (regency)", ids["sup"], None),
@@ -261,30 +346,84 @@ def run(app, path, ids, reps, today):
                 print(f"warning: {label}: project {d.counts.values} {d.report.total}, "
                       f"baseline {[b[i][0] for i in range(4)]} {sum(r[-1] for r in b[4])}",
                       file=sys.stderr)
-            if d.report.total != sum(r[-1] for r in scan()[4]):
+            if not url and d.report.total != sum(r[-1] for r in scan()[4]):
                 print(f"warning: {label}: the summary disagrees with the scan", file=sys.stderr)
             results.append((label, d.report.total,
                             *common.stats(common.timed(project, reps, warm=2)),
                             *common.stats(common.timed(bare, reps, warm=2)),
+                            None if url else
                             common.stats(common.timed(scan, max(1, min(reps, 3)), warm=0))[0]))
     con.close()
     return results
+
+
+def regency_recaps(app, path, reps, today, url=None):
+    """The regency recap (the dashboard's counts and 12-month report for a scope of
+    one regency's villages: what a province supervisor's comparison asks per
+    regency) for each of the 11, and for all of them at once, beside the bare SQL."""
+    from sqlalchemy import select
+
+    from slrt.extensions import db
+    from slrt.regions.models import Region
+    from slrt.reports.queries.case_report import case_report
+    from slrt.reports.queries.dashboard import dashboard_counts
+    from slrt.reports.queries.dates import add_months, month_start
+    from slrt.reports.queries.scopes import Scope
+
+    con = PgBare(url) if url else sqlite3.connect(path)
+    start = add_months(month_start(today), -11)
+    out = []
+    with app.app_context():
+        villages = {}
+        for code in db.session.scalars(select(Region.code).where(
+                Region.level.in_(("desa", "kelurahan")), Region.code.like(f"{PROVINCE}.%"))):
+            villages.setdefault(code[:5], []).append(code)
+        names = dict(db.session.execute(select(Region.code, Region.name).where(
+            Region.code.in_(list(villages)))).all())
+        db.session.rollback()
+        scopes = [(names[k], Scope(villages=tuple(sorted(v))), sorted(v))
+                  for k, v in sorted(villages.items())]
+        scopes.append((f"all {len(villages)} at once (province)", Scope(), None))
+        for label, scope, codes in scopes:
+            def project(scope=scope):
+                db.session.rollback()
+                counts = dashboard_counts(scope, today)
+                return counts, case_report(scope, start, today, today, detail=False)
+
+            def bare(codes=codes):
+                return bare_sql(con, today, None, villages=codes)
+
+            (_counts, report), b = project(), bare()
+            if report.total != sum(r[-1] for r in b[4]):
+                print(f"warning: {label}: project {report.total}, baseline "
+                      f"{sum(r[-1] for r in b[4])}", file=sys.stderr)
+            pm, pp = common.stats(common.timed(project, reps, warm=1))
+            bm, bp = common.stats(common.timed(bare, reps, warm=1))
+            out.append((label, len(codes) if codes else len(sum(villages.values(), [])),
+                        report.total, pm, pp, bm, bp))
+    con.close()
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--province", action="store_true",
+                    help="cases over the 11 regencies of Jambi; time each regency's recap")
     ap.add_argument("--keep", metavar="DIR", help="keep the database in DIR and reuse it when "
-                    "it is there (for repeated runs; the default is a fresh temp dir)")
+                    "it is there (for repeated runs; the default is a fresh temp dir; SQLite)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp, \
+            common.engine_server(args.engine) as server:
+        url = common.create_database(server, "bench_dashboard") if server else None
         reuse = False
-        if args.keep:
+        if args.keep and not server:
             tmp = args.keep
             os.makedirs(tmp, exist_ok=True)
             reuse = os.path.exists(f"{tmp}/bench.db")
-        (app, ids), schema_s = common.stopwatch(setup_app, tmp, reuse)
+        (app, ids), schema_s = common.stopwatch(setup_app, tmp, reuse, url, args.province)
         from slrt.common.time import now_utc, today_wib
 
         now = now_utc()
@@ -297,27 +436,43 @@ def main() -> int:
             data_s = 0.0
         else:
             info, data_s = common.stopwatch(generate, path, args.cases, ids,
-                                            now.astimezone(UTC).replace(tzinfo=None))
-        results = run(app, path, ids, args.reps, today)
+                                            now.astimezone(UTC).replace(tzinfo=None), url,
+                                            args.province)
+        results = run(app, path, ids, args.reps, today, url)
+        recaps = regency_recaps(app, path, args.reps, today, url) if args.province else []
         http, note = common.time_page(app, "bench_supervisor", "/", args.reps, 2)
         common.dispose(app)
-    common.print_machine()
-    print(f"N={args.cases} cases, {info['referrals']} referrals, over 3 years; reps={args.reps};"
-          f" schema {schema_s:.1f}s, data {data_s:.1f}s")
+        engine = f", PostgreSQL {common.pg_version(server)}" if server else ""
+    common.print_machine(f"{engine}, load average {os.getloadavg()[0]:.1f}")
+    spread = "the 11 regencies of Jambi" if args.province else "Kecamatan Muara Bulian"
+    print(f"N={args.cases} cases, {info['referrals']} referrals, over 3 years in {spread}; "
+          f"reps={args.reps}; schema {schema_s:.1f}s, data {data_s:.1f}s")
     common.print_table(f"{'scenario (counts + 12-month report)':<36} {'cases 12m':>9} "
                        f"{'proj med':>9} {'proj p95':>9} {'base med':>9} {'base p95':>9} "
                        f"{'ratio':>6} {'scan med':>9}",
                        (f"{name:<36} {total:>9} {pm:>9.1f} {pp:>9.1f} {bm:>9.1f} {bp:>9.1f} "
-                        f"{common.ratio(pm, bm):>6.2f} {sm:>9.1f}"
+                        f"{common.ratio(pm, bm):>6.2f} "
+                        + ("" if sm is None else f"{sm:>9.1f}")
                         for name, total, pm, pp, bm, bp, sm in results))
     if http:
         print(f"{'HTTP GET / (supervisor, charts)':<36} {'':>9} {http[0]:>9.1f} {http[1]:>9.1f}")
     else:
         print(f"HTTP: {note}")
-    print("(times in ms; base = the same SQL in bare sqlite3, the charts' figures read from the"
+    base = "psycopg" if server else "bare sqlite3"
+    print(f"(times in ms; base = the same SQL in {base}, the charts' figures read from the"
           " monthly summaries; ratio = project median / base median; scan = bare SQL computing"
           " the same figures from the cases and referrals themselves, no summaries;"
           " target: page < 1000 ms)")
+    if recaps:
+        print()
+        common.print_table(
+            f"{'regency recap (counts + 12 months)':<36} {'villages':>8} {'cases 12m':>9} "
+            f"{'proj med':>9} {'proj p95':>9} {'base med':>9} {'base p95':>9} {'ratio':>6}",
+            (f"{name[:36]:<36} {nv:>8} {total:>9} {pm:>9.1f} {pp:>9.1f} {bm:>9.1f} {bp:>9.1f} "
+             f"{common.ratio(pm, bm):>6.2f}" for name, nv, total, pm, pp, bm, bp in recaps))
+        each = sum(r[3] for r in recaps[:-1])
+        print(f"the 11 one after the other (a comparison page asking each): {each:.1f} ms "
+              f"(sum of the medians) against {recaps[-1][3]:.1f} ms for all at once")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 Usage: python bench/load_register.py [--seconds 60] [--clients 16] [--workers 4] [--kill]
                                      [--small] [--keep] [--runs 1]
+                                     [--engine sqlite|postgresql]
 
 1. builds a fresh SQLite database the project's way (`flask db upgrade`,
    `flask demo load`: the 33,959-person registry, the users, the seed's cases;
@@ -23,6 +24,11 @@ Usage: python bench/load_register.py [--seconds 60] [--clients 16] [--workers 4]
 6. baseline: the same rows (persons, cases, case events, registry checks,
    audit rows) inserted with plain sqlite3 into a copy of the database taken
    before the load, one transaction per registration, one thread.
+
+With --engine postgresql the database is on a throwaway PostgreSQL cluster
+(bench/common.py postgres_cluster), the copy before the load is a CREATE
+DATABASE ... TEMPLATE, the checks read it through psycopg and the baseline
+inserts the same rows through psycopg, one transaction per registration.
 
 Prints throughput (registrations/s), median and p95 latency of the POST and
 the GET, the baseline rate and the ratio. Target: >= 100 registrations/s on
@@ -61,6 +67,47 @@ CASE_RE = re.compile(r"/kasus/(\d+)$")
 # The audit row of a registration (slrt/cases/views.py names the case in plain words).
 REGISTRATION_AUDIT = ("action = 'ubah' AND object_type = 'case' AND "
                       "json_extract(detail, '$.rincian') = 'Pengaduan dicatat'")
+PG_REGISTRATION_AUDIT = ("action = 'ubah' AND object_type = 'case' AND "
+                         "detail::json->>'rincian' = 'Pengaduan dicatat'")
+
+
+class Db:
+    """The checks' and the baseline's own connection: sqlite3 on the file, or psycopg
+    on the PostgreSQL database (the same SQL with ? marks)."""
+
+    def __init__(self, target: Path | str):
+        self.pg = isinstance(target, str)
+        if self.pg:
+            import psycopg
+
+            self.con = psycopg.connect(target, autocommit=True)
+            self.audit = PG_REGISTRATION_AUDIT
+        else:
+            self.con = sqlite3.connect(target, isolation_level=None)
+            self.audit = REGISTRATION_AUDIT
+
+    def execute(self, sql: str, params=()):
+        if self.pg:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self.con.execute(sql, params)
+
+    def insert_ignore(self, table: str, cols: list[str], data: list) -> None:
+        marks = ", ".join(("%s" if self.pg else "?") for _ in cols)
+        if self.pg:
+            from psycopg.types.json import Jsonb
+
+            data = [tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row)
+                    for row in data]
+            sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+                   "ON CONFLICT DO NOTHING")
+            with self.con.cursor() as cur:
+                cur.executemany(sql, data)
+            return
+        self.con.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "  # noqa: S608
+                             f"VALUES ({marks})", data)
+
+    def close(self) -> None:
+        self.con.close()
 
 
 # ------------------------------------------------------------------ setup
@@ -70,8 +117,8 @@ def flask(env: dict, *args: str) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def setup(tmp: Path, small: bool) -> dict:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/load.db",
+def setup(tmp: Path, small: bool, url: str | None = None) -> dict:
+    env = {**os.environ, "DATABASE_URL": url or f"sqlite:///{tmp}/load.db",
            "SLRT_CONFIG": "development", "SECRET_KEY": secrets.token_hex(32),
            "SLRT_INSTANCE_PATH": str(tmp)}
     env.pop("FLASK_DEBUG", None)
@@ -247,8 +294,9 @@ class Client:
 
 # ------------------------------------------------------------------ checks
 
-def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[list[str], dict]:
-    con = sqlite3.connect(db_path)
+def check(db_path: Path | str, clients: list[Client], first_case_id: int
+          ) -> tuple[list[str], dict]:
+    con = Db(db_path)
     problems: list[str] = []
     acked = {cid: nik for c in clients for cid, nik in c.acked}
     rows = dict(con.execute(
@@ -258,7 +306,7 @@ def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[lis
     if lost:
         problems.append(f"{len(lost)} acknowledged registrations lost or wrong: {lost[:10]}")
     dup = con.execute("SELECT count(*) FROM (SELECT number FROM cases GROUP BY number "
-                      "HAVING count(*) > 1)").fetchone()[0]
+                      "HAVING count(*) > 1) d").fetchone()[0]
     if dup:
         problems.append(f"{dup} duplicated case numbers")
     unacked = sorted(set(rows) - set(acked))
@@ -269,12 +317,13 @@ def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[lis
         cases = con.execute("SELECT id, created_at FROM cases WHERE id >= ? AND "
                             "created_by_id = ? ORDER BY id", (first_case_id, actor)).fetchall()
         audits = con.execute(
-            f"SELECT id, at FROM audit_log WHERE actor_id = ? AND {REGISTRATION_AUDIT} "  # noqa: S608
+            f"SELECT id, at FROM audit_log WHERE actor_id = ? AND {con.audit} "  # noqa: S608
             "ORDER BY id", (actor,)).fetchall()
         a = 0
         for i, (cid, created) in enumerate(cases):
-            nxt = cases[i + 1][1] if i + 1 < len(cases) else "9999"
-            if a < len(audits) and created <= audits[a][1] < nxt:
+            nxt = cases[i + 1][1] if i + 1 < len(cases) else None
+            if a < len(audits) and created <= audits[a][1] and (nxt is None
+                                                                or audits[a][1] < nxt):
                 a += 1
             else:
                 audit_missing.append(cid)
@@ -289,14 +338,15 @@ def check(db_path: Path, clients: list[Client], first_case_id: int) -> tuple[lis
                       "unacked_without_audit": [c for c in audit_missing if c not in acked]}
 
 
-def baseline(base_db: Path, load_db: Path, first_case_id: int) -> tuple[int, float]:
-    """Insert the rows the load wrote into the pre-load copy with plain sqlite3,
-    one transaction per registration."""
-    src = sqlite3.connect(load_db)
+def baseline(base_db: Path | str, load_db: Path | str, first_case_id: int
+             ) -> tuple[int, float]:
+    """Insert the rows the load wrote into the pre-load copy with plain sqlite3 (or
+    psycopg), one transaction per registration."""
+    src = Db(load_db)
     case_ids = [r[0] for r in src.execute("SELECT id FROM cases WHERE id >= ? ORDER BY id",
                                           (first_case_id,))]
     first_audit = src.execute(
-        f"SELECT min(id) FROM audit_log WHERE {REGISTRATION_AUDIT}").fetchone()[0] or 0  # noqa: S608
+        f"SELECT min(id) FROM audit_log WHERE {src.audit}").fetchone()[0] or 0  # noqa: S608
 
     def rows(table, where, params):
         cur = src.execute(f"SELECT * FROM {table} WHERE {where}", params)  # noqa: S608
@@ -305,7 +355,7 @@ def baseline(base_db: Path, load_db: Path, first_case_id: int) -> tuple[int, flo
 
     work = []
     audits = rows("audit_log", "id >= ? AND action = 'ubah' ORDER BY id", (first_audit,))[1]
-    audit_cols = rows("audit_log", "0", ())[0]
+    audit_cols = rows("audit_log", "1 = 0", ())[0]
     for i, cid in enumerate(case_ids):
         case_cols, case_row = rows("cases", "id = ?", (cid,))
         person = rows("persons", "id = ?", (case_row[0][case_cols.index("beneficiary_id")],))
@@ -314,18 +364,18 @@ def baseline(base_db: Path, load_db: Path, first_case_id: int) -> tuple[int, flo
         audit = (audit_cols, [audits[i]] if i < len(audits) else [])
         work.append([person, (case_cols, case_row), events, checks, audit])
     src.close()
-    dst = sqlite3.connect(base_db, isolation_level=None)
-    dst.execute("PRAGMA journal_mode = WAL")
-    dst.execute("PRAGMA synchronous = NORMAL")
-    dst.execute("PRAGMA foreign_keys = ON")
+    dst = Db(base_db)
+    if not dst.pg:
+        dst.execute("PRAGMA journal_mode = WAL")
+        dst.execute("PRAGMA synchronous = NORMAL")
+        dst.execute("PRAGMA foreign_keys = ON")
     t0 = time.perf_counter()
     for group in work:
-        dst.execute("BEGIN IMMEDIATE")
+        dst.execute("BEGIN" if dst.pg else "BEGIN IMMEDIATE")
         for table, (cols, data) in zip(("persons", "cases", "case_events", "registry_checks",
                                         "audit_log"), group, strict=True):
             if data:
-                dst.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "  # noqa: S608
-                                f"VALUES ({', '.join('?' * len(cols))})", data)
+                dst.insert_ignore(table, cols, data)
         dst.execute("COMMIT")
     elapsed = time.perf_counter() - t0
     dst.close()
@@ -350,13 +400,15 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1,
                     help="repeat on a fresh database and report the median (a shared machine "
                          "is noisy)")
+    ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args()
     results = []
-    for i in range(args.runs):
-        if args.runs > 1:
-            print(f"== run {i + 1} of {args.runs}")
-        results.append(run(args))
-        print()
+    with common.engine_server(args.engine) as server:
+        for i in range(args.runs):
+            if args.runs > 1:
+                print(f"== run {i + 1} of {args.runs}")
+            results.append(run(args, server, i))
+            print()
     rates = [r["throughput"] for r in results]
     problems = [p for r in results for p in r["problems"]]
     summary = {"verdict": "OK" if not problems else "GAGAL", "problems": problems,
@@ -370,19 +422,24 @@ def main() -> int:
     return 0 if not problems else 1
 
 
-def run(args) -> dict:
+def run(args, pg: str | None = None, index: int = 0) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="slrt-load-"))
     t0 = time.perf_counter()
-    env = setup(tmp, args.small)
-    db_path = tmp / "load.db"
-    con = sqlite3.connect(db_path)
+    url = common.create_database(pg, f"load_{index}") if pg else None
+    env = setup(tmp, args.small, url)
+    db_path = url or tmp / "load.db"
+    con = Db(db_path)
     usernames = [r[0] for r in con.execute(
         "SELECT username FROM users WHERE username LIKE 'op-%' ORDER BY username")]
     first_case_id = (con.execute("SELECT max(id) FROM cases").fetchone()[0] or 0) + 1
-    base_db = tmp / "base.db"
-    with sqlite3.connect(base_db) as b:
-        con.backup(b)
-    con.close()
+    if pg:
+        con.close()
+        base_db = common.create_database(pg, f"base_{index}", template=f"load_{index}")
+    else:
+        base_db = tmp / "base.db"
+        with sqlite3.connect(base_db) as b:
+            con.con.backup(b)
+        con.close()
     if len(usernames) < args.clients:
         raise SystemExit(f"only {len(usernames)} operator accounts")
     setup_s = time.perf_counter() - t0
@@ -420,7 +477,8 @@ def run(args) -> dict:
     rate = acked / elapsed
     base_rate = n_base / base_s if base_s else float("inf")
 
-    common.print_machine(f", load average {os.getloadavg()[0]:.1f}")
+    engine = f", PostgreSQL {common.pg_version(pg)}" if pg else ""
+    common.print_machine(f"{engine}, load average {os.getloadavg()[0]:.1f}")
     print(f"gunicorn {args.workers} sync workers, {args.clients} clients, {elapsed:.1f} s; "
           f"setup {setup_s:.1f} s ({'small' if args.small else 'flask demo load'})")
     common.print_table(f"{'measure':<34} {'value':>10}", (
@@ -433,7 +491,8 @@ def run(args) -> dict:
         f"{'errors':<34} {len(errors):>10}",
         f"{'committed, not acknowledged':<34} {len(info['unacked']):>10}",
         f"{'  of which without audit row':<34} {len(info['unacked_without_audit']):>10}",
-        f"{'baseline sqlite3 inserts/s':<34} {base_rate:>10.1f}   ({n_base} registrations)",
+        f"{'baseline ' + ('psycopg' if pg else 'sqlite3') + ' inserts/s':<34} "
+        f"{base_rate:>10.1f}   ({n_base} registrations)",
         f"{'ratio (project time / baseline)':<34} {base_rate / rate if rate else 0:>10.1f}"))
     if killed:
         print(f"SIGKILL sent to worker {killed[0]} at {args.seconds / 2:.0f} s")

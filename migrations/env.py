@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from slrt.platform.db import include_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -106,6 +108,7 @@ def run_migrations_online():
     with connectable.connect() as connection:
         conf_args.setdefault("render_item", render_item)
         conf_args.setdefault("compare_type", True)
+        conf_args.setdefault("include_object", include_object)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -51,17 +51,28 @@ def household_size(no_kk: str) -> int:
     ) or 0
 
 
-def search_by_name(village_codes: list[str] | None, name: str, limit: int = 30
-                   ) -> list[RegistryRecord]:
-    """Records whose name has every word typed (spelling variants allowed), within
-    the given villages."""
+def name_search(village_codes: list[str] | None, name: str, limit: int = 30):
+    """The statement of search_by_name, or None when nothing was typed.
+
+    Each word is a `name_key LIKE '% WORD%'`: within a village the index on
+    (village_code, name_key) narrows the rows; across every village (None) on
+    PostgreSQL the pg_trgm GIN index of migration 0019 answers the LIKE itself.
+    """
     conditions = name_conditions(RegistryRecord.name_key, name)
     if not conditions:
-        return []
+        return None
     stmt = select(RegistryRecord).where(RegistryRecord.is_active, *conditions)
     if village_codes is not None:
         stmt = stmt.where(RegistryRecord.village_code.in_(village_codes))
-    return list(db.session.scalars(stmt.order_by(RegistryRecord.name_key).limit(limit)))
+    return stmt.order_by(RegistryRecord.name_key).limit(limit)
+
+
+def search_by_name(village_codes: list[str] | None, name: str, limit: int = 30
+                   ) -> list[RegistryRecord]:
+    """Records whose name has every word typed (spelling variants allowed), within
+    the given villages (None: the whole registry)."""
+    stmt = name_search(village_codes, name, limit)
+    return [] if stmt is None else list(db.session.scalars(stmt))
 
 
 def get_record(record_id: int) -> RegistryRecord | None:

@@ -249,3 +249,14 @@ def _wait_for_write_lock(dbapi) -> bool:
         dbapi.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's autogenerate filter: an index a migration makes on one engine only
+    (named in its table's info["engine_indexes"], such as the registry's pg_trgm index)
+    is the migration's, not a difference between the models and the database."""
+    if type_ == "index" and reflected and compare_to is None:
+        from slrt.extensions import db
+
+        table = db.metadata.tables.get(obj.table.name)
+        return table is None or name not in table.info.get("engine_indexes", ())
+    return True
+

@@ -53,8 +53,11 @@ def test_models_and_migrations_agree(db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from slrt.platform.db import include_object
+
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                      "include_object": include_object})
         diff = compare_metadata(ctx, db.metadata)
     assert diff == []
     tables = set(inspect(db.engine).get_table_names())
