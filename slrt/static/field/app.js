@@ -9,7 +9,7 @@
   "use strict";
   var B = document.body, API = B.dataset.api, kv = window.idbKeyval;
   var PROVINCES = new Set(B.dataset.provinces.split(" "));
-  var DAY = 864e5, KEEP_DAYS = 14, PHOTO_MAX = 300 * 1024, PHOTO_SIDE = 1280;
+  var DAY = 864e5, KEEP_DAYS = 14, RETRY_MS = 30000, PHOTO_MAX = 300 * 1024, PHOTO_SIDE = 1280;
   var root = document.getElementById("app");
   var S = {auth: null, snap: null, meta: {}, queue: [], msg: "", msgKind: "info",
            syncing: false, view: ["desa"]};
@@ -279,6 +279,8 @@
     }, function (e) {
       S.syncing = false;
       if (e instanceof Revoked) return wipe(e.message);
+      // The signal comes and goes without the phone saying so: try again soon.
+      if (!S.retry) S.retry = setTimeout(function () { S.retry = null; sync(); }, RETRY_MS);
       return loadQueue().then(function () {
         say("Sinyal terputus saat sinkron. Yang belum terkirim tetap tersimpan dan dikirim lagi nanti.",
             "warning");
@@ -544,7 +546,10 @@
         {code: "segera", label: "Segera"}, {code: "darurat", label: "Darurat"}]),
       text("name", "Nama warga", {maxlength: "120", autocomplete: "off"}),
       text("nik", "NIK", {inputmode: "numeric", maxlength: "40", autocomplete: "off",
-                          onblur: function () { nikNote.textContent = inputs.nik.value.trim() ? (checkNik(inputs.nik.value) || "Susunan NIK sah.") : ""; }},
+                          oninput: function () {  // told once the 16 digits are typed
+                            var typed = inputs.nik.value.replace(SEP, "");
+                            nikNote.textContent = typed.length >= 16 ? (checkNik(inputs.nik.value) || "Susunan NIK sah.") : "";
+                          }},
            "Diperiksa di ponsel; DTKS diperiksa saat terkirim."),
       nikNote,
       text("address", "Alamat", {maxlength: "200"}),
