@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -169,11 +170,27 @@ def _asset(filename: str) -> str:
     return url_for("static", filename=filename, v=_revision(filename))
 
 
+_APP_WORDS = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"')
+
+
+def _words() -> dict[str, str]:
+    """The translation of each of app.js's _("…") words that has one (none while
+    the interface speaks only Indonesian: the page carries nothing extra)."""
+    import json
+
+    from flask import current_app
+
+    source = (Path(current_app.static_folder) / "field" / "app.js").read_text(encoding="utf-8")
+    texts = {json.loads(f'"{m}"') for m in _APP_WORDS.findall(source)}
+    return {t: _(t) for t in sorted(texts) if _(t) != t}
+
+
 def _shell() -> str:
     from slrt.regions.codes import region_names
 
     provinces = sorted(c for c in region_names() if "." not in c)
-    return render_template("field/app.html", asset=_asset, provinces=" ".join(provinces))
+    return render_template("field/app.html", asset=_asset, provinces=" ".join(provinces),
+                           words=_words())
 
 
 @field_bp.get("/")

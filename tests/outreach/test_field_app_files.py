@@ -56,3 +56,17 @@ def test_the_manifest_makes_the_app_installable(client):
     assert sizes == {"192x192", "512x512"}
     for icon in manifest["icons"]:
         assert client.get(icon["src"]).status_code == 200
+
+
+def test_the_app_words_are_extracted_for_translators_and_none_travel_while_indonesian(client):
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = STATIC.parents[1]
+    with open(root / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    scripts = [(pattern, method) for pattern, method in method_map if method == "javascript"]
+    words = {m for _f, _l, m, _c, _x in extract_from_dir(str(root), scripts, options_map)}
+    assert {"Catat tanpa tugas", "Sinkron terakhir: %(when)s",
+            "NIK harus 16 angka; yang diisi %(n)s angka."} <= words
+    assert '<script type="application/json" id="teks">{}</script>' in client.get("/lapangan/").text

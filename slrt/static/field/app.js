@@ -53,37 +53,47 @@
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" +
            p(d.getHours()) + ":" + p(d.getMinutes());
   }
+  // The interface's words: written here in Indonesian as _("…") and extracted
+  // for the translators with the rest of the app (babel.cfg); the page hands
+  // over a translation where there is one (slrt/outreach/views.py).
+  var WORDS = JSON.parse(document.getElementById("teks").textContent || "{}");
+  function _(text, params) {
+    return (WORDS[text] || text).replace(/%\((\w+)\)s/g, function (m, k) {
+      return params && k in params ? params[k] : m;
+    });
+  }
   function say(text, kind) { S.msg = text; S.msgKind = kind || "info"; render(); }
 
   // ------------------------------------------------------------------ NIK
   // The structure of a NIK as slrt/identity.py checks it: 16 digits, a known
   // province, DDMMYY with day + 40 for women, a real date, serial not 0000.
   var SEP = /[\s\x1c-\x1f\x85\u00a0\u200b-\u200d\u2060\ufeff.\-\u2010-\u2015\u2212]/g;
-  var MONTHS = ["", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-                "Agustus", "September", "Oktober", "November", "Desember"];
+  var MONTHS = ["", _("Januari"), _("Februari"), _("Maret"), _("April"), _("Mei"), _("Juni"),
+                _("Juli"), _("Agustus"), _("September"), _("Oktober"), _("November"),
+                _("Desember")];
   function daysIn(y, m) { return new Date(Date.UTC(y, m, 0)).getUTCDate(); }
   function checkNik(text, today) {
     text = String(text || "");
     var digits = text.replace(SEP, "");
-    if (!digits) return "NIK kosong.";
+    if (!digits) return _("NIK kosong.");
     for (var i = 0; i < text.length; i++) {
       var c = text[i];
       if (!/[0-9]/.test(c) && c.replace(SEP, "") !== "") {
-        return "NIK hanya boleh berisi angka, tetapi ada \"" + c + "\" di posisi ke-" +
-               (i + 1) + ".";
+        return _("NIK hanya boleh berisi angka, tetapi ada \"%(char)s\" di posisi ke-%(n)s.",
+                 {char: c, n: i + 1});
       }
     }
-    if (digits.length !== 16) return "NIK harus 16 angka; yang diisi " + digits.length + " angka.";
+    if (digits.length !== 16) return _("NIK harus 16 angka; yang diisi %(n)s angka.", {n: digits.length});
     var prov = digits.slice(0, 2);
-    if (!PROVINCES.has(prov)) return "Kode provinsi " + prov + " pada NIK tidak dikenal.";
+    if (!PROVINCES.has(prov)) return _("Kode provinsi %(code)s pada NIK tidak dikenal.", {code: prov});
     var day = +digits.slice(6, 8), month = +digits.slice(8, 10), yy = +digits.slice(10, 12);
     if (day >= 41 && day <= 71) day -= 40;
     else if (day < 1 || day > 31) {
-      return "Kode tanggal lahir " + digits.slice(6, 8) + " dalam NIK tidak sah: untuk " +
-             "laki-laki harus 01-31, untuk perempuan 41-71 (tanggal lahir ditambah 40).";
+      return _("Kode tanggal lahir %(code)s dalam NIK tidak sah: untuk laki-laki harus 01-31, untuk perempuan 41-71 (tanggal lahir ditambah 40).",
+               {code: digits.slice(6, 8)});
     }
     if (month < 1 || month > 12) {
-      return "Bulan lahir " + digits.slice(8, 10) + " dalam NIK tidak sah (harus 01-12).";
+      return _("Bulan lahir %(code)s dalam NIK tidak sah (harus 01-12).", {code: digits.slice(8, 10)});
     }
     today = today || new Date();
     var t = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
@@ -92,15 +102,19 @@
       if (Date.UTC(year, month - 1, day) > t) {
         year -= 100;
         if (day > daysIn(year, month)) {
-          return "Tanggal lahir dalam NIK tidak ada: " + day + " " + MONTHS[month] + " " + year + ".";
+          return noSuchDate(day, month, year);
         }
       }
     } else {
       if (Date.UTC(year, month - 1, daysIn(year, month)) > t) year -= 100;
-      return "Tanggal lahir dalam NIK tidak ada: " + day + " " + MONTHS[month] + " " + year + ".";
+      return noSuchDate(day, month, year);
     }
-    if (digits.slice(12) === "0000") return "Nomor urut NIK 0000 tidak sah.";
+    if (digits.slice(12) === "0000") return _("Nomor urut NIK 0000 tidak sah.");
     return null;
+  }
+  function noSuchDate(day, month, year) {
+    return _("Tanggal lahir dalam NIK tidak ada: %(day)s %(month)s %(year)s.",
+             {day: day, month: MONTHS[month], year: year});
   }
 
   // ------------------------------------------------------------------ photo
@@ -181,8 +195,7 @@
       .then(function (r) {
         if (r.ok) return r.json().then(setAuth);
         if (r.status >= 400 && r.status < 500 && r.status !== 429) {
-          throw new Revoked("Login Anda sudah berakhir atau dicabut. Data di ponsel ini " +
-                            "sudah dihapus; masuk lagi untuk melanjutkan.");
+          throw new Revoked(_("Login Anda sudah berakhir atau dicabut. Data di ponsel ini sudah dihapus; masuk lagi untuk melanjutkan."));
         }
         throw new Offline();
       });
@@ -203,7 +216,7 @@
     return ready.then(go).then(function (r) {
       if (r.status !== 401) return r;
       return refresh().then(go).then(function (again) {
-        if (again.status === 401) throw new Revoked("Login Anda dicabut. Data di ponsel ini sudah dihapus.");
+        if (again.status === 401) throw new Revoked(_("Login Anda dicabut. Data di ponsel ini sudah dihapus."));
         return again;
       });
     });
@@ -228,7 +241,7 @@
         .filter(function (m, i, all) { return m && m !== p.detail && all.indexOf(m) === i; });
       item.status = "ditolak";
       item.code = r.status;
-      item.reason = p.detail || p.title || ("Ditolak server (" + r.status + ")");
+      item.reason = p.detail || p.title || _("Ditolak server (%(status)s).", {status: r.status});
       item.details = details;
       item.fieldsRefused = (p.errors || []).map(function (e) { return e.field; });
       item.existingCase = p.existing_case || null;
@@ -263,7 +276,7 @@
 
   function sync() {
     if (!S.auth || S.syncing) return Promise.resolve();
-    if (!navigator.onLine) { say("Tidak ada sinyal. Data dikirim otomatis saat sinyal kembali."); return Promise.resolve(); }
+    if (!navigator.onLine) { say(_("Tidak ada sinyal. Data dikirim otomatis saat sinyal kembali.")); return Promise.resolve(); }
     S.syncing = true; render();
     // One tab at a time; the server's Idempotency-Key covers what the lock cannot.
     var run = function () { return syncOnce(); };
@@ -272,8 +285,8 @@
       S.syncing = false;
       return loadQueue().then(function () {
         var refused = S.queue.filter(function (i) { return i.status === "ditolak"; }).length;
-        say("Sinkron selesai" + (sent ? ": " + sent + " item terkirim" : "") + "." +
-            (refused ? " " + refused + " item ditolak; lihat alasannya di bawah." : ""),
+        say((sent ? _("Sinkron selesai: %(n)s item terkirim.", {n: sent}) : _("Sinkron selesai.")) +
+            (refused ? " " + _("%(n)s item ditolak; lihat alasannya di bawah.", {n: refused}) : ""),
             refused ? "warning" : "success");
       });
     }, function (e) {
@@ -282,7 +295,7 @@
       // The signal comes and goes without the phone saying so: try again soon.
       if (!S.retry) S.retry = setTimeout(function () { S.retry = null; sync(); }, RETRY_MS);
       return loadQueue().then(function () {
-        say("Sinyal terputus saat sinkron. Yang belum terkirim tetap tersimpan dan dikirim lagi nanti.",
+        say(_("Sinyal terputus saat sinkron. Yang belum terkirim tetap tersimpan dan dikirim lagi nanti."),
             "warning");
       });
     });
@@ -292,26 +305,24 @@
   function statusBar() {
     var waiting = S.queue.filter(function (i) { return i.status === "menunggu"; }).length;
     var refused = S.queue.filter(function (i) { return i.status === "ditolak"; }).length;
-    return h("section", {class: "status", "aria-label": "Status sinkron"},
-      h("p", null, h("strong", {id: "jumlah-menunggu", text: String(waiting)}), " item menunggu dikirim",
-        refused ? h("span", {class: "refused", text: " · " + refused + " ditolak"}) : null),
-      h("p", {id: "sinkron-terakhir", text: "Sinkron terakhir: " + (S.meta.lastSync ? when(S.meta.lastSync) : "belum pernah")}),
+    return h("section", {class: "status", "aria-label": _("Status sinkron")},
+      h("p", null, h("strong", {id: "jumlah-menunggu", text: String(waiting)}), " " + _("item menunggu dikirim"),
+        refused ? h("span", {class: "refused", text: " · " + _("%(n)s ditolak", {n: refused})}) : null),
+      h("p", {id: "sinkron-terakhir", text: _("Sinkron terakhir: %(when)s",
+                                            {when: S.meta.lastSync ? when(S.meta.lastSync) : _("belum pernah")})}),
       h("p", {class: "actions"},
-        button(S.syncing ? "Menyinkronkan…" : "Sinkronkan", sync, "primary"),
-        button("Desa saya", function () { go("desa"); }),
-        button("Pengaduan baru", function () { go("pengaduan"); }),
-        button("Keluar", logout, "quiet")));
+        button(S.syncing ? _("Menyinkronkan…") : _("Sinkronkan"), sync, "primary"),
+        button(_("Desa saya"), function () { go("desa"); }),
+        button(_("Pengaduan baru"), function () { go("pengaduan"); }),
+        button(_("Keluar"), logout, "quiet")));
   }
 
   function notice() {
     if (S.meta.noticeSeen) return null;
     return h("aside", {class: "notice", id: "pemberitahuan"},
-      h("p", {text: "Yang disimpan di ponsel ini: daftar Desa saya (nama warga, dusun, RT/RW, " +
-                    "nomor HP dan ringkasan kasus di desa tugas Anda) dan kunjungan atau pengaduan " +
-                    "yang belum terkirim, termasuk fotonya."}),
-      h("p", {text: "Semuanya dihapus dari ponsel saat Anda keluar, bila login Anda dicabut, " +
-                    "atau bila ponsel tidak sinkron selama 14 hari."}),
-      button("Mengerti", function () { S.meta.noticeSeen = true; kv.set("meta", S.meta).then(render); }));
+      h("p", {text: _("Yang disimpan di ponsel ini: daftar Desa saya (nama warga, dusun, RT/RW, nomor HP dan ringkasan kasus di desa tugas Anda) dan kunjungan atau pengaduan yang belum terkirim, termasuk fotonya.")}),
+      h("p", {text: _("Semuanya dihapus dari ponsel saat Anda keluar, bila login Anda dicabut, atau bila ponsel tidak sinkron selama 14 hari.")}),
+      button(_("Mengerti"), function () { S.meta.noticeSeen = true; kv.set("meta", S.meta).then(render); }));
   }
 
   function queueView() {
@@ -319,37 +330,37 @@
     var waiting = S.queue.filter(function (i) { return i.status === "menunggu"; });
     if (!S.queue.length) return null;
     return h("section", {id: "antrean"},
-      h("h2", {text: "Belum terkirim"}),
+      h("h2", {text: _("Belum terkirim")}),
       refused.length ? h("ul", {class: "refused-list"}, refused.map(refusedItem)) : null,
       waiting.length ? h("ul", {class: "waiting-list"}, waiting.map(function (i) {
-        return h("li", {"data-key": i.key}, i.label, h("small", {text: " · disimpan " + when(i.created)}));
+        return h("li", {"data-key": i.key}, i.label, h("small", {text: " · " + _("disimpan %(when)s", {when: when(i.created)})}));
       })) : null);
   }
 
   function refusedItem(item) {
     var acts = [];
     if ((item.fieldsRefused || []).indexOf("task_id") >= 0) {
-      acts.push(button("Catat tanpa tugas", function () {
+      acts.push(button(_("Catat tanpa tugas"), function () {
         delete item.fields.task_id;
         requeue(item, true);
       }, "primary"));
     } else if (item.existingCase) {
-      acts.push(button("Tetap catat sebagai kasus baru", function () {
+      acts.push(button(_("Tetap catat sebagai kasus baru"), function () {
         item.fields.allow_duplicate = true;
         requeue(item, true);
       }));
     }
-    acts.push(button("Kirim lagi", function () { requeue(item, false); }));
-    acts.push(button("Buang", function () {
-      if (confirm("Buang isian ini dari ponsel? Isian yang dibuang tidak bisa dikembalikan.")) {
+    acts.push(button(_("Kirim lagi"), function () { requeue(item, false); }));
+    acts.push(button(_("Buang"), function () {
+      if (confirm(_("Buang isian ini dari ponsel? Isian yang dibuang tidak bisa dikembalikan."))) {
         kv.del("q:" + item.key).then(loadQueue).then(render);
       }
     }, "quiet"));
     return h("li", {class: "refused-item", "data-key": item.key},
       h("p", null, h("strong", {text: item.label})),
-      h("p", {class: "reason", text: "Ditolak: " + item.reason}),
+      h("p", {class: "reason", text: _("Ditolak: %(reason)s", {reason: item.reason})}),
       item.details && item.details.length ? h("ul", null, item.details.map(function (d) { return h("li", {text: d}); })) : null,
-      h("p", {class: "what-now", text: "Isian Anda tetap tersimpan di sini sampai Anda mengirim lagi atau membuangnya."}),
+      h("p", {class: "what-now", text: _("Isian Anda tetap tersimpan di sini sampai Anda mengirim lagi atau membuangnya.")}),
       item.summary ? h("p", {class: "typed", text: item.summary}) : null,
       h("p", {class: "actions"}, acts));
   }
@@ -366,33 +377,33 @@
   function person(r) {
     var where = [r.dusun, r.rt ? "RT " + r.rt : "", r.rw ? "RW " + r.rw : ""].filter(Boolean).join(" ");
     return [h("strong", {text: r.name}), " · " + r.nik_masked,
-            h("br"), where || "(alamat belum diisi)", r.phone ? " · HP " + r.phone : ""];
+            h("br"), where || _("(alamat belum diisi)"), r.phone ? " · " + _("HP %(phone)s", {phone: r.phone}) : ""];
   }
 
   function desa() {
     var s = S.snap;
-    if (!s) return h("p", {text: "Belum ada data. Sinkronkan saat ada sinyal."});
+    if (!s) return h("p", {text: _("Belum ada data. Sinkronkan saat ada sinyal.")});
     return h("div", null,
-      h("section", {id: "tugas"}, h("h2", {text: "Tugas tindak lanjut (" + s.tasks.length + ")"}),
+      h("section", {id: "tugas"}, h("h2", {text: _("Tugas tindak lanjut (%(n)s)", {n: s.tasks.length})}),
         s.tasks.length ? h("ul", {class: "cards"}, s.tasks.map(function (t) {
           return h("li", {"data-case": t.case_number},
             h("p", null, person(t.resident)),
             h("p", null, h("span", {class: "case-number", text: t.case_number}), " · " + t.program_name),
             t.reason ? h("p", {text: t.reason}) : null,
-            t.suggested_visit ? h("p", {text: "Kunjungan berikutnya: " + t.suggested_visit}) : null,
+            t.suggested_visit ? h("p", {text: _("Kunjungan berikutnya: %(when)s", {when: t.suggested_visit})}) : null,
             h("p", {class: "actions"},
-              button("Catat kunjungan", function () { go("kunjungan", t.case_id, t.id); }, "primary"),
-              button("Ringkasan kasus", function () { go("kasus", t.case_id); })));
-        })) : h("p", {text: "Tidak ada tugas."})),
-      h("section", {id: "menunggu"}, h("h2", {text: "Warga yang rujukannya terlambat (" + s.waiting.length + ")"}),
+              button(_("Catat kunjungan"), function () { go("kunjungan", t.case_id, t.id); }, "primary"),
+              button(_("Ringkasan kasus"), function () { go("kasus", t.case_id); })));
+        })) : h("p", {text: _("Tidak ada tugas.")})),
+      h("section", {id: "menunggu"}, h("h2", {text: _("Warga yang rujukannya terlambat (%(n)s)", {n: s.waiting.length})}),
         h("ul", {class: "cards"}, s.waiting.map(function (w) {
           return h("li", {"data-case": w.case_number},
             h("p", null, person(w.resident)),
             h("p", null, h("span", {class: "case-number", text: w.case_number}), " · " + w.program_name +
               " · " + w.clock_label),
             h("p", {class: "actions"},
-              button("Catat kunjungan", function () { go("kunjungan", w.case_id, null); }, "primary"),
-              button("Ringkasan kasus", function () { go("kasus", w.case_id); })));
+              button(_("Catat kunjungan"), function () { go("kunjungan", w.case_id, null); }, "primary"),
+              button(_("Ringkasan kasus"), function () { go("kasus", w.case_id); })));
         }))));
   }
 
@@ -402,22 +413,22 @@
 
   function caseView(id) {
     var c = caseOf(id);
-    if (!c) return h("p", {text: "Kasus ini tidak ada di data ponsel."});
+    if (!c) return h("p", {text: _("Kasus ini tidak ada di data ponsel.")});
     return h("section", {id: "ringkasan"},
-      h("h2", null, "Kasus ", h("span", {class: "case-number", text: c.number})),
-      h("p", {text: c.category + " · " + c.status_label + " · dicatat " + when(c.created_at)}),
+      h("h2", null, _("Kasus") + " ", h("span", {class: "case-number", text: c.number})),
+      h("p", {text: c.category + " · " + c.status_label + " · " + _("dicatat %(when)s", {when: when(c.created_at)})}),
       h("p", {class: "description", text: c.description}),
-      h("h3", {text: "Rujukan"}),
+      h("h3", {text: _("Rujukan")}),
       h("ul", null, c.referrals.map(function (r) {
         return h("li", {text: r.number + " · " + r.program_name + " · " + r.status_label +
-                              (r.due_date ? " · batas " + r.due_date : "")});
+                              (r.due_date ? " · " + _("batas %(date)s", {date: r.due_date}) : "")});
       })),
-      h("h3", {text: "Kunjungan terakhir"}),
+      h("h3", {text: _("Kunjungan terakhir")}),
       c.visits.length ? h("ul", null, c.visits.map(function (v) {
         return h("li", {text: when(v.visited_at) + " · " + v.outcome_label});
-      })) : h("p", {text: "Belum ada kunjungan."}),
-      h("p", {class: "actions"}, button("Catat kunjungan", function () { go("kunjungan", id, null); }, "primary"),
-        button("Kembali", function () { go("desa"); })));
+      })) : h("p", {text: _("Belum ada kunjungan.")}),
+      h("p", {class: "actions"}, button(_("Catat kunjungan"), function () { go("kunjungan", id, null); }, "primary"),
+        button(_("Kembali"), function () { go("desa"); })));
   }
 
   function visitForm(caseId, taskId) {
@@ -428,13 +439,12 @@
     var lat = h("input", {name: "latitude", inputmode: "decimal", readonly: true});
     var lon = h("input", {name: "longitude", inputmode: "decimal", readonly: true});
     var gpsNote = h("small", {role: "status"});
-    var preview = h("img", {alt: "Pratinjau foto", hidden: true, class: "preview"});
+    var preview = h("img", {alt: _("Pratinjau foto"), hidden: true, class: "preview"});
     var photoNote = h("small", {role: "status"});
     var sure = h("input", {type: "checkbox", name: "confirm", id: "yakin"});
     var sureBox = h("p", {class: "field confirm", hidden: true}, sure,
-      h("label", {for: "yakin", text: "Saya yakin: warga ini pindah atau meninggal. Laporan ini " +
-                                    "mengusulkan penonaktifan data DTKS-nya."}));
-    var outcomes = h("fieldset", null, h("legend", {text: "Hasil kunjungan"}),
+      h("label", {for: "yakin", text: _("Saya yakin: warga ini pindah atau meninggal. Laporan ini mengusulkan penonaktifan data DTKS-nya.")}));
+    var outcomes = h("fieldset", null, h("legend", {text: _("Hasil kunjungan")}),
       S.snap.outcomes.map(function (o, i) {
         var input = h("input", {type: "radio", name: "outcome", value: o.code, id: "hasil-" + i,
                                 onchange: function () {
@@ -445,27 +455,28 @@
     var file = h("input", {type: "file", name: "photo", accept: "image/*", capture: "environment",
       onchange: function () {
         if (!file.files[0]) return;
-        photoNote.textContent = "Memperkecil foto…";
+        photoNote.textContent = _("Memperkecil foto…");
         resizePhoto(file.files[0]).then(function (blob) {
           photo = blob;
           preview.src = URL.createObjectURL(blob);
           preview.hidden = false;
-          photoNote.textContent = "Foto siap: " + Math.round(blob.size / 1024) + " KB, tanpa data lokasi.";
-        }, function () { photoNote.textContent = "Foto ini tidak bisa dibaca; coba foto lain."; });
+          photoNote.textContent = _("Foto siap: %(kb)s KB, tanpa data lokasi.", {kb: Math.round(blob.size / 1024)});
+        }, function () { photoNote.textContent = _("Foto ini tidak bisa dibaca; coba foto lain."); });
       }});
     var error = h("p", {class: "error", role: "alert", hidden: true});
     var form = h("form", {class: "visit", novalidate: true, onsubmit: function (ev) {
       ev.preventDefault();
       var chosen = form.querySelector("input[name=outcome]:checked");
-      var problem = !chosen ? "Pilih hasil kunjungan." : !at.value ? "Isi waktu kunjungan." : null;
+      var problem = !chosen ? _("Pilih hasil kunjungan.") : !at.value ? _("Isi waktu kunjungan.") : null;
       var moved = chosen && ["pindah", "meninggal"].indexOf(chosen.value) >= 0;
-      if (!problem && moved && !notes.value.trim()) problem = "Tuliskan kapan dan dari siapa kabar pindah/meninggal itu diketahui.";
-      if (!problem && moved && !sure.checked) problem = "Centang \"Saya yakin\" untuk melaporkan warga pindah atau meninggal.";
+      if (!problem && moved && !notes.value.trim()) problem = _("Tuliskan kapan dan dari siapa kabar pindah/meninggal itu diketahui.");
+      if (!problem && moved && !sure.checked) problem = _("Centang \"Saya yakin\" untuk melaporkan warga pindah atau meninggal.");
       if (problem) { error.textContent = problem; error.hidden = false; return; }
       var label = chosen.parentNode.querySelector("label").textContent;
       var item = {key: newKey(), kind: "kunjungan", created: new Date().toISOString(), status: "menunggu",
         path: "/outreach/cases/" + caseId + "/visits", photo: photo,
-        label: "Kunjungan " + c.number + " · " + label + (photo ? " · dengan foto" : ""),
+        label: _("Kunjungan %(number)s · %(outcome)s", {number: c.number, outcome: label}) +
+               (photo ? " · " + _("dengan foto") : ""),
         summary: notes.value.trim(),
         fields: {outcome: chosen.value, visited_at: at.value, notes: notes.value.trim(),
                  task_id: taskId || undefined, latitude: lat.value ? +lat.value : undefined,
@@ -474,30 +485,30 @@
       Object.keys(item.fields).forEach(function (k) { if (item.fields[k] === undefined) delete item.fields[k]; });
       saveItem(item).then(function () {
         go("desa");
-        say("Kunjungan disimpan di ponsel; dikirim saat ada sinyal.", "success");
+        say(_("Kunjungan disimpan di ponsel; dikirim saat ada sinyal."), "success");
         if (navigator.onLine) sync();
       });
     }},
-      h("h2", null, "Kunjungan ", h("span", {class: "case-number", text: c.number})),
+      h("h2", null, _("Kunjungan") + " ", h("span", {class: "case-number", text: c.number})),
       outcomes,
-      field("Catatan", notes, "Untuk pindah/meninggal: kapan dan dari siapa kabar itu diketahui."),
+      field(_("Catatan"), notes, _("Untuk pindah/meninggal: kapan dan dari siapa kabar itu diketahui.")),
       sureBox,
-      field("Waktu kunjungan", at),
-      h("p", {class: "field"}, button("Gunakan lokasi saya", function () {
-        if (!navigator.geolocation) { gpsNote.textContent = "Ponsel ini tidak memberi lokasi."; return; }
-        gpsNote.textContent = "Mencari lokasi…";
+      field(_("Waktu kunjungan"), at),
+      h("p", {class: "field"}, button(_("Gunakan lokasi saya"), function () {
+        if (!navigator.geolocation) { gpsNote.textContent = _("Ponsel ini tidak memberi lokasi."); return; }
+        gpsNote.textContent = _("Mencari lokasi…");
         navigator.geolocation.getCurrentPosition(function (pos) {
           lat.value = pos.coords.latitude.toFixed(6);
           lon.value = pos.coords.longitude.toFixed(6);
-          gpsNote.textContent = "Lokasi tercatat (±" + Math.round(pos.coords.accuracy) + " m).";
-        }, function () { gpsNote.textContent = "Lokasi tidak didapat; kunjungan tetap bisa disimpan."; },
+          gpsNote.textContent = _("Lokasi tercatat (±%(m)s m).", {m: Math.round(pos.coords.accuracy)});
+        }, function () { gpsNote.textContent = _("Lokasi tidak didapat; kunjungan tetap bisa disimpan."); },
         {enableHighAccuracy: true, timeout: 20000, maximumAge: 60000});
       }), gpsNote),
-      field("Lintang", lat), field("Bujur", lon),
-      field("Foto (opsional)", file), photoNote, preview,
+      field(_("Lintang"), lat), field(_("Bujur"), lon),
+      field(_("Foto (opsional)"), file), photoNote, preview,
       error,
-      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: "Simpan kunjungan"}),
-        button("Batal", function () { go("desa"); })));
+      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: _("Simpan kunjungan")}),
+        button(_("Batal"), function () { go("desa"); })));
     return form;
   }
 
@@ -521,7 +532,7 @@
       ev.preventDefault();
       var v = {};
       Object.keys(inputs).forEach(function (k) { v[k] = inputs[k].value.trim(); });
-      var problem = !v.description ? "Tuliskan pengaduannya." : !v.name ? "Isi nama warga." : null;
+      var problem = !v.description ? _("Tuliskan pengaduannya.") : !v.name ? _("Isi nama warga.") : null;
       if (!problem && v.nik) problem = checkNik(v.nik);
       if (problem) { error.textContent = problem; error.hidden = false; return; }
       var fields = {village_code: v.village_code, category_code: v.category_code,
@@ -531,35 +542,36 @@
       var village = s.villages.filter(function (x) { return x.code === v.village_code; })[0];
       var item = {key: newKey(), kind: "pengaduan", created: new Date().toISOString(), status: "menunggu",
                   path: "/complaints", photo: null, fields: fields, summary: v.description,
-                  label: "Pengaduan baru · " + v.name + " · " + (village ? village.label : v.village_code)};
+                  label: _("Pengaduan baru · %(name)s · %(village)s",
+                           {name: v.name, village: village ? village.label : v.village_code})};
       saveItem(item).then(function () {
         go("desa");
-        say("Pengaduan disimpan di ponsel; dikirim saat ada sinyal.", "success");
+        say(_("Pengaduan disimpan di ponsel; dikirim saat ada sinyal."), "success");
         if (navigator.onLine) sync();
       });
     }},
-      h("h2", {text: "Pengaduan baru dari penjangkauan"}),
-      select("village_code", "Desa", s.villages),
-      select("category_code", "Kategori", s.categories),
-      field("Pengaduan", inputs.description),
-      select("urgency", "Tingkat kepentingan", [{code: "biasa", label: "Biasa"},
-        {code: "segera", label: "Segera"}, {code: "darurat", label: "Darurat"}]),
-      text("name", "Nama warga", {maxlength: "120", autocomplete: "off"}),
+      h("h2", {text: _("Pengaduan baru dari penjangkauan")}),
+      select("village_code", _("Desa"), s.villages),
+      select("category_code", _("Kategori"), s.categories),
+      field(_("Pengaduan"), inputs.description),
+      select("urgency", _("Tingkat kepentingan"), [{code: "biasa", label: _("Biasa")},
+        {code: "segera", label: _("Segera")}, {code: "darurat", label: _("Darurat")}]),
+      text("name", _("Nama warga"), {maxlength: "120", autocomplete: "off"}),
       text("nik", "NIK", {inputmode: "numeric", maxlength: "40", autocomplete: "off",
                           oninput: function () {  // told once the 16 digits are typed
                             var typed = inputs.nik.value.replace(SEP, "");
-                            nikNote.textContent = typed.length >= 16 ? (checkNik(inputs.nik.value) || "Susunan NIK sah.") : "";
+                            nikNote.textContent = typed.length >= 16 ? (checkNik(inputs.nik.value) || _("Susunan NIK sah.")) : "";
                           }},
-           "Diperiksa di ponsel; DTKS diperiksa saat terkirim."),
+           _("Diperiksa di ponsel; DTKS diperiksa saat terkirim.")),
       nikNote,
-      text("address", "Alamat", {maxlength: "200"}),
-      text("dusun", "Dusun", {maxlength: "60"}),
+      text("address", _("Alamat"), {maxlength: "200"}),
+      text("dusun", _("Dusun"), {maxlength: "60"}),
       text("rt", "RT", {maxlength: "3", inputmode: "numeric"}),
       text("rw", "RW", {maxlength: "3", inputmode: "numeric"}),
-      text("phone", "Nomor HP", {maxlength: "20", inputmode: "tel"}),
+      text("phone", _("Nomor HP"), {maxlength: "20", inputmode: "tel"}),
       error,
-      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: "Simpan pengaduan"}),
-        button("Batal", function () { go("desa"); })));
+      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: _("Simpan pengaduan")}),
+        button(_("Batal"), function () { go("desa"); })));
     return form;
   }
 
@@ -569,12 +581,12 @@
     var error = h("p", {class: "error", role: "alert", hidden: true});
     return h("form", {class: "login", onsubmit: function (ev) {
       ev.preventDefault();
-      if (!navigator.onLine) { error.textContent = "Masuk memerlukan sinyal."; error.hidden = false; return; }
+      if (!navigator.onLine) { error.textContent = _("Masuk memerlukan sinyal."); error.hidden = false; return; }
       fetch(API + "/auth/token", {method: "POST", headers: {"Content-Type": "application/json"},
                                   body: JSON.stringify({username: user.value, password: pass.value})})
         .then(function (r) {
           return r.json().then(function (body) {
-            if (!r.ok) throw new Error(body.detail || "Tidak bisa masuk.");
+            if (!r.ok) throw new Error(body.detail || _("Tidak bisa masuk."));
             S.auth = {username: user.value.trim().toLowerCase()};
             delete B.dataset.wiped;
             return setAuth(body);
@@ -582,19 +594,19 @@
         })
         .then(function () { S.msg = ""; render(); return sync(); })
         .catch(function (e) {
-          error.textContent = e instanceof TypeError ? "Masuk memerlukan sinyal." : e.message;
+          error.textContent = e instanceof TypeError ? _("Masuk memerlukan sinyal.") : e.message;
           error.hidden = false;
         });
     }},
-      h("h2", {text: "Masuk"}),
-      field("Nama pengguna", user), field("Kata sandi", pass), error,
-      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: "Masuk"})));
+      h("h2", {text: _("Masuk")}),
+      field(_("Nama pengguna"), user), field(_("Kata sandi"), pass), error,
+      h("p", {class: "actions"}, h("button", {type: "submit", class: "primary", text: _("Masuk")})));
   }
 
   function logout() {
     var waiting = S.queue.length;
-    if (waiting && !confirm(waiting + " item belum terkirim dan akan ikut terhapus. Tetap keluar?")) return;
-    var done = function () { return wipe("Anda sudah keluar. Data di ponsel ini sudah dihapus."); };
+    if (waiting && !confirm(_("%(n)s item belum terkirim dan akan ikut terhapus. Tetap keluar?", {n: waiting}))) return;
+    var done = function () { return wipe(_("Anda sudah keluar. Data di ponsel ini sudah dihapus.")); };
     if (!navigator.onLine) { done(); return; }
     call("POST", "/auth/logout").then(done, done);
   }
@@ -603,13 +615,13 @@
 
   function render() {
     var net = document.getElementById("jaringan");
-    net.textContent = navigator.onLine ? "Ada sinyal" : "Tanpa sinyal: bekerja dari data di ponsel";
+    net.textContent = navigator.onLine ? _("Ada sinyal") : _("Tanpa sinyal: bekerja dari data di ponsel");
     net.className = "net " + (navigator.onLine ? "online" : "offline");
     root.textContent = "";
     var msg = S.msg ? h("p", {class: "flash " + S.msgKind, role: "status", id: "pesan", text: S.msg}) : null;
     if (!S.auth) { add(root, [msg, loginForm()]); return; }
     var v = S.view, main;
-    if (!S.snap) main = h("p", {text: "Belum ada data. Sinkronkan saat ada sinyal."});
+    if (!S.snap) main = h("p", {text: _("Belum ada data. Sinkronkan saat ada sinyal.")});
     else if (v[0] === "kunjungan") main = visitForm(v[1], v[2]);
     else if (v[0] === "kasus") main = caseView(v[1]);
     else if (v[0] === "pengaduan") main = complaintForm();
@@ -624,7 +636,7 @@
       S.auth = got[0] || null; S.snap = got[1] || null; S.meta = got[2] || {};
       var last = S.meta.lastSync ? Date.parse(S.meta.lastSync) : null;
       if (S.auth && last && Date.now() - last > KEEP_DAYS * DAY) {
-        return wipe("Ponsel ini tidak sinkron selama 14 hari: data di ponsel sudah dihapus. Masuk lagi untuk melanjutkan.");
+        return wipe(_("Ponsel ini tidak sinkron selama 14 hari: data di ponsel sudah dihapus. Masuk lagi untuk melanjutkan."));
       }
       render();
       if (S.auth && navigator.onLine) return sync();
