@@ -275,14 +275,19 @@
   }
 
   function sync() {
-    if (!S.auth || S.syncing) return Promise.resolve();
+    if (S.syncing) { S.again = true; return Promise.resolve(); }  // once this one ends
+    if (!S.auth) return Promise.resolve();
     if (!navigator.onLine) { say(_("Tidak ada sinyal. Data dikirim otomatis saat sinyal kembali.")); return Promise.resolve(); }
     S.syncing = true; render();
     // One tab at a time; the server's Idempotency-Key covers what the lock cannot.
     var run = function () { return syncOnce(); };
     var job = navigator.locks ? navigator.locks.request("slrt-lapangan-sync", run) : run();
-    return job.then(function (sent) {
+    return job.then(function (count) {
       S.syncing = false;
+      S.sent = (S.sent || 0) + count;
+      if (S.again) { S.again = false; return sync(); }  // something was queued meanwhile
+      var sent = S.sent;
+      S.sent = 0;
       return loadQueue().then(function () {
         var refused = S.queue.filter(function (i) { return i.status === "ditolak"; }).length;
         say((sent ? _("Sinkron selesai: %(n)s item terkirim.", {n: sent}) : _("Sinkron selesai.")) +
@@ -291,6 +296,8 @@
       });
     }, function (e) {
       S.syncing = false;
+      S.again = false;
+      S.sent = 0;
       if (e instanceof Revoked) return wipe(e.message);
       // The signal comes and goes without the phone saying so: try again soon.
       if (!S.retry) S.retry = setTimeout(function () { S.retry = null; sync(); }, RETRY_MS);
