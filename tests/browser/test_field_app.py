@@ -336,6 +336,40 @@ def test_a_visit_for_a_task_closed_meanwhile_is_refused_with_its_reason_and_kept
     assert timeline_entries(database, visit.case_id, note) == 1
 
 
+def test_a_complaint_for_a_nik_with_an_open_case_is_refused_until_the_facilitator_decides(
+        server_url, database):
+    base = server_url
+    [known] = rows(database, "SELECT p.nik, p.name, c.category_code, c.number FROM cases c "
+                             "JOIN persons p ON p.id = c.beneficiary_id "
+                             "WHERE c.village_code = '15.04.03.2013' AND c.closed_at IS NULL "
+                             "AND p.nik IS NOT NULL ORDER BY c.id LIMIT 1")
+    story = "Ditemui saat penjangkauan: keluhan yang sama belum selesai, warga minta dicatat lagi."
+    with watched_pages(("fasilitator", "phone"), service_workers="block", **GPS) as (page, watch):
+        open_app(page, base)
+        page.context.set_offline(True)
+        page.get_by_role("button", name="Pengaduan baru").click()
+        page.get_by_label("Desa").select_option(label="Aro")
+        page.get_by_label("Kategori").select_option(known.category_code)
+        page.get_by_label("Pengaduan", exact=True).fill(story)
+        page.get_by_label("Nama warga").fill(known.name)
+        page.get_by_label("NIK").fill(known.nik)
+        expect(page.locator(".nik-check")).to_have_text("Susunan NIK sah.")
+        page.get_by_role("button", name="Simpan pengaduan").click()
+        waiting(page, 1)
+        page.context.set_offline(False)
+        refused = page.locator(".refused-item")
+        expect(refused).to_contain_text(f"sudah memiliki kasus terbuka {known.number}")
+        assert rows(database, "SELECT count(*) FROM cases WHERE description = :d", d=story)[0][0] == 0
+        refused.get_by_role("button", name="Tetap catat sebagai kasus baru").click()
+        expect(page.locator(".refused-item")).to_have_count(0)
+        waiting(page, 0)
+        watch.errors[:] = [e for e in watch.errors
+                           if not re.search(r"HTTP 409: .*/api/v1/complaints$", e)]
+        watch.assert_clean()
+    [case] = rows(database, "SELECT number, channel FROM cases WHERE description = :d", d=story)
+    assert case.number != known.number and case.channel == "penjangkauan"
+
+
 def test_logout_a_revoked_login_and_fourteen_days_without_sync_wipe_the_phone(server_url):
     base = server_url
     stored = "Promise.all([idbKeyval.keys(), caches.keys()]).then(([k, c]) => k.length + c.length)"
