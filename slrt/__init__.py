@@ -99,13 +99,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from slrt.main.views import bp as main_bp
     from slrt.notifications.views import bp as reminders_bp
     from slrt.outreach.views import bp as outreach_bp
+    from slrt.outreach.views import field_bp
     from slrt.proposals.views import bp as proposals_bp
     from slrt.referrals.views import bp as referrals_bp
     from slrt.reports.views import bp as reports_bp
     from slrt.status_page.views import bp as status_bp
 
     for bp in (main_bp, auth_bp, cases_bp, dtks_bp, referrals_bp, proposals_bp, admin_bp,
-               audit_bp, reminders_bp, outreach_bp, status_bp, reports_bp):
+               audit_bp, reminders_bp, outreach_bp, field_bp, status_bp, reports_bp):
         app.register_blueprint(bp)
 
     from slrt.cli import register_cli

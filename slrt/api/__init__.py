@@ -19,6 +19,7 @@ def init_app(app) -> None:
         auth_views,
         complaints,
         docs,
+        field,
         outreach,
         proposals,
         referrals,
@@ -44,7 +45,7 @@ def init_app(app) -> None:
     })
     app.extensions["slrt.api"] = api
     for bp in (auth_views.bp, auth_views.bp_session, registry.bp, complaints.bp,
-               referrals.bp, outreach.bp, proposals.bp, reports.bp):
+               referrals.bp, outreach.bp, field.bp, proposals.bp, reports.bp):
         api.register_blueprint(bp)
         csrf.exempt(bp)
         blueprint_names(app).add(bp.name)

@@ -148,18 +148,30 @@ def _resident(case, user) -> dict:
 def follow_ups():
     """Daftar tindak lanjut di desa-desa Anda (seperti halaman *Desa saya*): tugas
     kunjungan, warga yang rujukannya terlambat, usulan DTKS yang berjalan."""
-    user = caller().user
+    body = follow_up_lists(caller().user)
+    audit_call("api", rincian=f"Daftar tindak lanjut ({len(body['tasks'])} tugas, "
+                              f"{len(body['waiting'])} rujukan menunggu)")
+    return body
+
+
+def follow_up_lists(user, cases: dict | None = None) -> dict:
+    """The body of the follow-up list (also the heart of the field app's snapshot);
+    `cases` (case id -> case), when given, receives the cases it names."""
     today = today_wib()
+    cases = {} if cases is None else cases
+    open_tasks = services.open_tasks(user)
+    cases.update((t.case_id, t.case) for t in open_tasks)
     tasks = [{
         "id": public_id("task", t.id), "case_id": public_id("case", t.case_id),
         "case_number": t.case.number, "referral_number": t.referral.number,
         "program_code": t.referral.program_code, "program_name": t.referral.program.name,
         "village_code": t.village_code, "overdue_since": t.due_date, "reason": t.reason or "",
         "suggested_visit": t.suggested_visit, "resident": _resident(t.case, user)}
-        for t in services.open_tasks(user)]
+        for t in open_tasks]
     waiting = []
     for w in services.waiting_referrals(user, today):
         r = w.referral
+        cases[r.case_id] = r.case
         waiting.append({
             "case_id": public_id("case", r.case_id), "case_number": r.case.number,
             "referral_number": r.number, "program_code": r.program_code,
@@ -171,8 +183,6 @@ def follow_ups():
     proposals = [{"id": public_id("proposal", p.id), "number": p.number, "kind": p.kind,
                   "status": p.status, "status_label": p.status_label,
                   "village_code": p.village_code} for p in services.pending_proposals(user)]
-    audit_call("api", rincian=f"Daftar tindak lanjut ({len(tasks)} tugas, "
-                              f"{len(waiting)} rujukan menunggu)")
     return {"today": today, "village_codes": sorted(user.village_codes), "tasks": tasks,
             "waiting": waiting, "proposals": proposals}
 

@@ -24,7 +24,10 @@ from slrt.common.errors import NotAllowed
 from slrt.extensions import login_manager
 
 # Endpoints reachable without logging in; everything else needs a session.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.health", "status_page.lookup"})
+# The field app's page, service worker and manifest hold no personal data: the
+# app opens offline and logs in with a personal token of the API.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.health", "status_page.lookup",
+                              "field.shell", "field.service_worker", "field.manifest"})
 
 # The roles (their labels are slrt/auth/models.py ROLES).
 OPERATOR, FASILITATOR, HANDLER, SUPERVISOR, ADMIN = (

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from slrt.auth.models import User
 from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
@@ -142,6 +143,8 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
         raise DomainError(_("Waktu kunjungan tidak boleh di masa depan."), "visited_at")
     if task is not None and task.case_id != case.id:
         raise DomainError(_("Tugas ini bukan untuk kasus ini."))
+    if task is not None and task.status != "terbuka":
+        _refuse_closed_task(actor, task)
     lat = _coordinate(latitude, -90, 90, _("Lintang"))
     lon = _coordinate(longitude, -180, 180, _("Bujur"))
     if (lat is None) != (lon is None):
@@ -183,6 +186,22 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
     add_event(case, actor, "kunjungan", now, **event)
     db.session.flush()
     return visit
+
+
+def _refuse_closed_task(actor, task: FollowUpTask) -> None:
+    """A visit logged offline for a task someone else closed meanwhile (another
+    facilitator met the family, or the task was closed from the web): it is not
+    written under that task; the facilitator may log it on the case alone."""
+    who = db.session.get(User, task.closed_by_id) if task.closed_by_id else None
+    when = format_date_id(today_wib(task.closed_at)) if task.closed_at else ""
+    if who is not None and who.id == actor.id:
+        message = _("Tugas ini sudah Anda tutup (%(date)s).", date=when)
+    elif who is not None:
+        message = _("Tugas ini sudah ditutup oleh petugas lain (%(name)s, %(date)s).",
+                    name=who.display_name, date=when)
+    else:
+        message = _("Tugas ini sudah ditutup oleh petugas lain.")
+    raise DomainError(message, "task_id")
 
 
 def record_contact(actor, case: Case, text: str, *, now: datetime) -> None:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -116,3 +126,109 @@ def photo(visit_id: int):
                   "rincian": _("Mengunduh foto kunjungan penjangkauan")})
     return send_stored(v.photo_path, mimetype=v.photo_mime,
                        name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")
+
+
+# ------------------------------------------------------------ the field app
+# The facilitator's offline app (docs/field-app.md): a page, its service worker
+# and its manifest, with no personal data in them: the app logs in with a
+# personal token of the API and keeps its data on the phone. Public like the
+# login page (it must open offline, before anyone has logged in).
+
+field_bp = Blueprint("field", __name__, url_prefix="/lapangan")
+
+# The app's files, cached on the phone by the service worker; a file's revision
+# is the hash of its content, so a release replaces exactly what changed.
+FIELD_ASSETS = ("field/app.js", "field/app.css", "field/icon-192.png", "field/icon-512.png",
+                "vendor/idb-keyval/idb-keyval.js", "vendor/workbox/workbox-sw.js",
+                "vendor/workbox/workbox-core.prod.js", "vendor/workbox/workbox-routing.prod.js",
+                "vendor/workbox/workbox-strategies.prod.js",
+                "vendor/workbox/workbox-precaching.prod.js")
+# The shell shows pictures the phone makes (the photo's preview): blob: for them.
+FIELD_CSP = ("default-src 'self'; img-src 'self' blob:; object-src 'none'; "
+             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+_revisions: dict[str, str] = {}
+
+
+def _revision(filename: str) -> str:
+    import hashlib
+
+    from flask import current_app
+
+    if filename not in _revisions or current_app.debug:
+        path = Path(current_app.static_folder) / filename
+        _revisions[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return _revisions[filename]
+
+
+def _asset(filename: str) -> str:
+    return url_for("static", filename=filename, v=_revision(filename))
+
+
+_APP_WORDS = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"')
+
+
+def _words() -> dict[str, str]:
+    """The translation of each of app.js's _("…") words that has one (none while
+    the interface speaks only Indonesian: the page carries nothing extra)."""
+    import json
+
+    from flask import current_app
+
+    source = (Path(current_app.static_folder) / "field" / "app.js").read_text(encoding="utf-8")
+    texts = {json.loads(f'"{m}"') for m in _APP_WORDS.findall(source)}
+    return {t: _(t) for t in sorted(texts) if _(t) != t}
+
+
+def _shell() -> str:
+    from slrt.regions.codes import region_names
+
+    provinces = sorted(c for c in region_names() if "." not in c)
+    return render_template("field/app.html", asset=_asset, provinces=" ".join(provinces),
+                           words=_words())
+
+
+@field_bp.get("/")
+def shell():
+    resp = make_response(_shell())
+    resp.headers["Content-Security-Policy"] = FIELD_CSP
+    return resp
+
+
+@field_bp.get("/sw.js")
+def service_worker():
+    import hashlib
+
+    shell = _shell()
+    precache = [{"url": url_for("field.shell"),
+                 "revision": hashlib.sha256(shell.encode()).hexdigest()[:16]},
+                {"url": url_for("field.manifest"),
+                 "revision": hashlib.sha256(_manifest_text().encode()).hexdigest()[:16]}]
+    precache += [{"url": _asset(f), "revision": None} for f in FIELD_ASSETS]
+    body = render_template("field/sw.js", precache=precache,
+                           workbox=url_for("static", filename="vendor/workbox/"))
+    resp = make_response(body)
+    resp.mimetype = "text/javascript"
+    resp.headers["Cache-Control"] = "no-cache"  # a new release is found at the next visit
+    return resp
+
+
+def _manifest_text() -> str:
+    import json
+
+    return json.dumps({
+        "name": _("SLRT Lapangan"), "short_name": _("SLRT Lapangan"),
+        "description": _("Aplikasi fasilitator: Desa saya, kunjungan dan pengaduan, "
+                         "juga tanpa sinyal."),
+        "lang": "id", "start_url": url_for("field.shell"), "scope": url_for("field.shell"),
+        "display": "standalone", "background_color": "#ffffff", "theme_color": "#0f5e5b",
+        "icons": [{"src": _asset("field/icon-192.png"), "sizes": "192x192",
+                   "type": "image/png", "purpose": "any maskable"},
+                  {"src": _asset("field/icon-512.png"), "sizes": "512x512",
+                   "type": "image/png", "purpose": "any maskable"}]}, ensure_ascii=False)
+
+
+@field_bp.get("/manifest.webmanifest")
+def manifest():
+    resp = make_response(_manifest_text())
+    resp.mimetype = "application/manifest+json"
+    return resp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from slrt.common.errors import DomainError
 from slrt.notifications import services as reminders
@@ -154,3 +154,36 @@ def test_visit_form_with_photo_and_contact_into_the_timeline(world, client, db, 
     client.post("/keluar", data={"csrf_token": csrf_from(client.get("/").text)})
     login(client, world["op_olak"])
     assert client.get(f"/desa-saya/kunjungan/{visit.id}/foto").status_code == 404
+
+
+def test_a_visit_for_a_task_another_facilitator_closed_is_refused_with_who_and_when(
+        world, db, make_user):
+    """The field app's visit logged offline for a task closed meanwhile is refused,
+    nothing written; the same visit on the case alone is kept."""
+    reminders.send_due(wib(2026, 1, 12, 8))
+    task = db.session.scalars(select(FollowUpTask).where(FollowUpTask.village_code == ARO)).one()
+    other = make_user("fasilitator", villages=[ARO], full_name="Dewi Lestari")
+    outreach.record_visit(other, world["fire"], outcome="bertemu",
+                          visited_at=wib(2026, 1, 13, 9), notes="Keluarga ditemui di kebun.",
+                          now=wib(2026, 1, 13, 10), task=task)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        outreach.record_visit(world["fas"], world["fire"], outcome="tidak_di_rumah",
+                              visited_at=wib(2026, 1, 13, 8), notes="Rumah terkunci.",
+                              now=wib(2026, 1, 14, 7), task=task)
+    assert refused.value.message == (
+        "Tugas ini sudah ditutup oleh petugas lain (Dewi Lestari, 13 Januari 2026).")
+    assert refused.value.field == "task_id"
+    db.session.rollback()
+    with pytest.raises(DomainError) as own:
+        outreach.record_visit(other, world["fire"], outcome="bertemu",
+                              visited_at=wib(2026, 1, 13, 11), notes="", now=wib(2026, 1, 14, 7),
+                              task=task)
+    assert own.value.message == "Tugas ini sudah Anda tutup (13 Januari 2026)."
+    db.session.rollback()
+    kept = outreach.record_visit(world["fas"], world["fire"], outcome="tidak_di_rumah",
+                                 visited_at=wib(2026, 1, 13, 8), notes="Rumah terkunci.",
+                                 now=wib(2026, 1, 14, 7))
+    db.session.commit()
+    assert kept.task_id is None
+    assert db.session.scalar(select(func.count()).select_from(OutreachVisit)) == 2

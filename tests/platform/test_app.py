@@ -87,7 +87,9 @@ def test_every_endpoint_sends_anonymous_users_to_login(app, client):
     """Walk the URL map: nothing but the allow-list answers an anonymous user.
     The JSON API asks for its bearer token instead (401, a problem document):
     only logging in for a token and the API's description are open."""
-    public = {"auth.login", "static", "main.health", "status_page.lookup"}
+    public = {"auth.login", "static", "main.health", "status_page.lookup",
+              # the field app's page, worker and manifest: no personal data, opened offline
+              "field.shell", "field.service_worker", "field.manifest"}
     api_public = {"api_auth.login", "api_auth.refresh", "api.openapi", "api.docs"}
     checked = 0
     for rule in app.url_map.iter_rules():

@@ -43,7 +43,8 @@ POST_ACTIONS = {
     "reminders.retry": ADMIN,
     "outreach.contact": DESK,
 }
-PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup"}
+PUBLIC = {"auth.login", "auth.logout", "static", "main.health", "status_page.lookup",
+          "field.shell", "field.service_worker", "field.manifest"}
 
 
 def test_matrix_lists_every_endpoint(app):
