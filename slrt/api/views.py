@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,8 +36,9 @@ def only_admins():
 def _choices():
     return dict(
         roles=[(r, ROLES[r]) for r in services.CLIENT_ROLES],
-        villages=villages_of(current_app.config["SLRT_KABUPATEN"]),
-        programs=list(db.session.scalars(select(Program).order_by(Program.sort_order))))
+        villages=villages_of(current_user.regency_code),
+        programs=list(db.session.scalars(select(Program).where(
+            Program.regency_code == current_user.regency_code).order_by(Program.sort_order))))
 
 
 def _page(status: int = 200, **kw):
@@ -71,7 +72,7 @@ def create():
     try:
         client, token = services.create_client(
             current_user, values["name"], values["role"],
-            kabupaten=current_app.config["SLRT_KABUPATEN"],
+            kabupaten=current_user.regency_code,
             villages=f.getlist("villages")[:200], programs=f.getlist("programs")[:50],
             expires_at=_expiry(values["expires_at"]), now=now_utc())
     except DomainError as e:

@@ -196,7 +196,7 @@ def imports():
 
     from slrt.dtks import importer, jobs
 
-    ambiguous = queries.ambiguous_villages(current_app.config["SLRT_KABUPATEN"])
+    ambiguous = queries.ambiguous_villages(current_user.regency_code)
     values = {"period": (request.form.get("period") or "").strip()[:7],
               "source": (request.form.get("source") or "DTKS").strip().upper()[:8]}
     errors: dict[str, str] = {}
@@ -234,7 +234,7 @@ def imports():
             key = jobs.store_upload(upload.stream, kind)
             import_id = importer.queue_validation(
                 importer.InputFile(key=key), values["period"], values["source"],
-                current_app.config["SLRT_KABUPATEN"],
+                current_user.regency_code,
                 created_by_id=current_user.id, file_name=upload.filename[:255],
                 village_choices=choices)
             try:

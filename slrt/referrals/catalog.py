@@ -118,15 +118,19 @@ FILLABLE = ("eligibility_hint", "documents", "exclusive_with", "categories", "mi
             "max_decile")
 
 
-def load_programs() -> int:
+def load_programs(regency: str | None = None) -> int:
     """Add the seeded programs that are missing and fill fields left empty;
-    never overwrite what an admin has set."""
+    never overwrite what an admin has set. New programs belong to `regency`
+    (default: the installation's default regency, SLRT_KABUPATEN)."""
+    from flask import current_app
+
+    regency = regency or current_app.config["SLRT_KABUPATEN"]
     existing = {p.code: p for p in db.session.scalars(select(Program))}
     added = 0
     for i, spec in enumerate(PROGRAMS):
         program = existing.get(spec["code"])
         if program is None:
-            db.session.add(Program(**spec, sort_order=i))
+            db.session.add(Program(**spec, sort_order=i, regency_code=regency))
             added += 1
             continue
         for attr in FILLABLE:

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from slrt.common.permissions import regency_of
 from slrt.extensions import db
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import OPEN_STATUSES
@@ -134,7 +135,9 @@ def _delivered_codes(case) -> set[str]:
 def suggest(case, today: date) -> list[Suggestion]:
     """Every active program evaluated for the case: the category's programs first."""
     programs = list(db.session.scalars(
-        select(Program).where(Program.is_active).order_by(Program.sort_order)))
+        select(Program).where(Program.is_active,
+                              Program.regency_code == regency_of(case.village_code))
+        .order_by(Program.sort_order)))
     facts = registry_facts(case)
     open_codes = _open_program_codes(case)
     result = [evaluate(case, p, today, open_codes=open_codes, facts=facts) for p in programs]

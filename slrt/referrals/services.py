@@ -15,7 +15,7 @@ from slrt.cases.signals import case_status_changed
 from slrt.cases.workflow import CASE_FLOW
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can
+from slrt.common.permissions import can, regency_of
 from slrt.common.time import WIB
 from slrt.common.workdays import add_working_days, cuti_bersama
 from slrt.extensions import db
@@ -77,11 +77,16 @@ def refresh_case_status(case: Case, now: datetime) -> None:
 
 
 def due_date_for(program: Program, now: datetime):
-    return add_working_days(now.astimezone(WIB).date(), program.service_days, cuti_bersama())
+    return add_working_days(now.astimezone(WIB).date(), program.service_days,
+                            cuti_bersama(program.regency_code))
 
 
 def _new_referral(actor, case: Case, program: Program, reason: str, now: datetime,
                   forwarded_from: Referral | None = None) -> Referral:
+    if program.regency_code != regency_of(case.village_code):
+        # Every referral, sent or forwarded, stays with the case's own Dinas Sosial.
+        raise DomainError(_("Program %(code)s milik kabupaten lain.", code=program.code),
+                          "programs")
     seq = next_value(f"referral-{case.id}")
     referral = Referral(
         number=f"{case.number}-R{seq}", case_id=case.id, program_code=program.code,

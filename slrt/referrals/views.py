@@ -12,7 +12,7 @@ from slrt.admin import letterhead
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can, permission_required
+from slrt.common.permissions import can, permission_required, regency_of
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama
@@ -99,12 +99,12 @@ def queue():
     handlers = queries.handlers_of(f.program) if f.program else []
     from slrt.notifications import status as clock
 
-    cuti = cuti_bersama()  # read once for the page, not per row
+    cuti = cuti_bersama(current_user.regency_code)  # read once for the page, not per row
     clocks = {r.id: clock.referral_clock(r, today, cuti) for r in rows}
     return render_template(
         "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs, clocks=clocks,
         tabs=queries.TABS, statuses=STATUSES, due_filters=queries.DUE_FILTERS,
-        villages=villages_of(current_app.config["SLRT_KABUPATEN"]), today=today,
+        villages=villages_of(current_user.regency_code), today=today,
         next_token=f"{nxt[0].isoformat()}_{nxt[1]}" if nxt else None, handlers=handlers)
 
 
@@ -153,7 +153,8 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
 
     moves = allowed_moves(current_user, referral)
     programs = list(db.session.scalars(select(Program).where(
-        Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
+        Program.is_active, Program.code != referral.program_code,
+        Program.regency_code == regency_of(referral.village_code)).order_by(Program.sort_order)))
     handlers = queries.handlers_of(referral.program_code) \
         if can(current_user, "referral.assign", referral) else []
     events = [e for e in referral.case.events
@@ -319,7 +320,7 @@ def handover_record(referral_id: int):
         abort(404)
     return render_template("referrals/handover_record.html", referral=referral,
                            handover=referral.handover, composition=aid.COMPOSITION_LABELS,
-                           letterhead=letterhead.current())
+                           letterhead=letterhead.current(regency_of(referral.village_code)))
 
 
 @bp.get("/<id:referral_id>/surat")
@@ -332,4 +333,4 @@ def letter(referral_id: int):
 
     return render_template("referrals/letter.html", referral=referral, case=referral.case,
                            proposals=open_proposals_of_person(referral.case),
-                           letterhead=letterhead.current())
+                           letterhead=letterhead.current(regency_of(referral.village_code)))
