@@ -27,7 +27,7 @@ from slrt.auth.models import User
 from slrt.common import regional
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import permission_required
+from slrt.common.permissions import PROVINCE, ROLE_SCOPES, permission_required
 from slrt.extensions import db
 from slrt.referrals.models import Program
 from slrt.regions.queries import villages_of
@@ -37,6 +37,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
+    # the province supervisor reaches every regency: made from the command line only
+    form.role.choices = [(r, label) for r, label in form.role.choices
+                         if ROLE_SCOPES.get(r) != PROVINCE]
     form.villages.choices = [(v.code, f"{v.name} ({v.code})")
                              for v in villages_of(current_user.regency_code)]
     form.programs.choices = [(p.code, p.name) for p in db.session.scalars(
@@ -70,7 +73,7 @@ def create_user():
             try:
                 user = services.create_user(
                     form.username.data, form.role.data, password=form.password.data,
-                    kabupaten=current_user.regency_code,
+                    kabupaten=current_user.regency_code, actor=current_user,
                     villages=form.villages.data or [], programs=form.programs.data or [],
                     full_name=form.full_name.data or "", email=form.email.data,
                     phone=form.phone.data)

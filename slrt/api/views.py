@@ -14,7 +14,7 @@ from sqlalchemy import select
 from slrt.api import services
 from slrt.api.models import ApiClient
 from slrt.audit.services import audit
-from slrt.auth.models import ROLES
+from slrt.auth.models import ROLES, User
 from slrt.common.errors import DomainError
 from slrt.common.forms import Form
 from slrt.common.permissions import permission_required
@@ -42,7 +42,7 @@ def _choices():
 
 
 def _page(status: int = 200, **kw):
-    clients = list(db.session.scalars(select(ApiClient).order_by(ApiClient.name)))
+    clients = list(db.session.scalars(_mine().order_by(ApiClient.name)))
     return render_template("api/clients.html", clients=clients, form=Form(), now=now_utc(),
                            **_choices(), **kw), status
 
@@ -84,8 +84,14 @@ def create():
     return _page(201, new_token=token, token_client=client)
 
 
+def _mine():
+    """The clients of the admin's regency: each regency's admin registers its own."""
+    return select(ApiClient).join(User, User.id == ApiClient.user_id).where(
+        User.regency_code == current_user.regency_code)
+
+
 def _client(client_id) -> ApiClient:
-    client = db.session.get(ApiClient, parse_id(client_id) or 0)
+    client = db.session.scalar(_mine().where(ApiClient.id == (parse_id(client_id) or 0)))
     if client is None:
         abort(404)
     return client

@@ -170,7 +170,17 @@ def create_user(
     full_name: str = "",
     email: str | None = None,
     phone: str | None = None,
+    actor=None,
 ) -> User:
+    """A new account of the regency `kabupaten`. An admin (`actor`) makes the
+    accounts of his own regency; a province supervisor's account, which
+    reaches every regency, is made from the command line only."""
+    if actor is not None:
+        if ROLE_SCOPES.get(role) == PROVINCE:
+            raise DomainError(_("Akun supervisor provinsi dibuat lewat baris perintah "
+                                "(flask users create)."), "role")
+        if kabupaten not in regency_scope(actor):
+            raise DomainError(_("Admin hanya membuat akun di kabupatennya sendiri."), "role")
     username = username.strip().lower()
     if not username or len(username) > 64:
         raise DomainError(_("Nama pengguna wajib diisi (maksimal 64 karakter)."), "username")

@@ -128,7 +128,7 @@ ACTIONS: dict[str, Rule] = {
     "settings.reminders": _r({ADMIN}, "reminder settings, cuti bersama, deliveries"),
     "settings.letterhead": _r({ADMIN}, "the regency's letterhead on printed letters and its "
                                        "case number prefix"),
-    "letterhead.view": _r(EVERYONE, "see the letterhead's logo on a printed page"),
+    "letterhead.view": _r(STAFF | {ADMIN}, "see the letterhead's logo on a printed page"),
 }
 
 

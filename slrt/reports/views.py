@@ -145,6 +145,21 @@ def cases():
                            village=village, program=program)
 
 
+@bp.get("/kabupaten")
+@permission_required("report.regencies")
+def regencies():
+    """The regencies of the province side by side (the province supervisor's)."""
+    from slrt.reports.queries.regencies import compare_regencies
+
+    today = today_wib()
+    start = _date_arg("dari", date(today.year, 1, 1))
+    end = _date_arg("sampai", today)
+    if end < start:
+        start, end = end, start
+    rows = compare_regencies(current_user, start, end, today)
+    return render_template("reports/regencies.html", rows=rows, start=start, end=end)
+
+
 @bp.get("/ekspor")
 @permission_required("report.view")
 def cases_export():
