@@ -58,6 +58,13 @@ class Program(db.Model):
     regency_code: Mapped[str] = mapped_column(String(13), index=True)
 
     @property
+    def seeded_code(self) -> str:
+        """The code of the seeded catalog this program is ("PKH" for PKH_1505, the
+        PKH of Muaro Jambi; slrt/referrals/catalog.py code_in): the rules that
+        name a program (aid handovers, routing hints) read it."""
+        return self.code.removesuffix("_" + (self.regency_code or "").replace(".", ""))
+
+    @property
     def requirement_label(self) -> str:
         return str(REGISTRY_REQUIREMENTS.get(self.registry_requirement,
                                              self.registry_requirement))

@@ -119,6 +119,8 @@ def refer(actor, case: Case, program_codes: list[str], reason: str, *, now: date
         program = db.session.get(Program, code)
         if program is None or not program.is_active:
             raise DomainError(_("Program %(code)s tidak dikenal.", code=code), "programs")
+        if program.regency_code != regency_of(case.village_code):
+            raise DomainError(_("Program %(code)s milik kabupaten lain.", code=code), "programs")
         verdict = routing.evaluate(case, program, today, open_codes=open_codes, facts=facts)
         if verdict.blocked:
             raise DomainError(" ".join(verdict.blockers), "programs")
@@ -232,7 +234,7 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
 
     if not can(actor, "referral.handover", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat mencatat serah terima."))
-    if referral.program_code not in AID_PROGRAMS:
+    if referral.program.seeded_code not in AID_PROGRAMS:
         raise DomainError(_("Serah terima barang hanya untuk rujukan bantuan logistik bencana."))
     if referral.status not in HANDOVER_STATUSES:
         raise DomainError(_("Terima rujukan dahulu sebelum mencatat serah terima."))

@@ -165,9 +165,9 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         move_form=move_form or MoveForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
         today=today_wib(), clock=clock.referral_clock(referral, today_wib()),
-        is_aid=referral.program_code in services.AID_PROGRAMS,
+        is_aid=referral.program.seeded_code in services.AID_PROGRAMS,
         can_handover=(can(current_user, "referral.handover", referral)
-                      and referral.program_code in services.AID_PROGRAMS
+                      and referral.program.seeded_code in services.AID_PROGRAMS
                       and referral.status in HANDOVER_STATUSES
                       and referral.handover is None)), status
 
@@ -262,7 +262,7 @@ def handover(referral_id: int):
     """Propose the package from the household, adjust, record what was handed over."""
     referral = queries.get_referral_for(current_user, referral_id)
     if not can(current_user, "referral.handover", referral) or \
-            referral.program_code not in services.AID_PROGRAMS:
+            referral.program.seeded_code not in services.AID_PROGRAMS:
         abort(403)
     form = HandoverForm()
     error = None
