@@ -115,10 +115,15 @@ def _dates(raw: str) -> set[date]:
     return days
 
 
-def cuti_bersama(regency: str) -> DaysOff:
+def cuti_bersama(regency: str | None = None) -> DaysOff:
     """A regency's adjustments to the national calendar (which already holds
     the government's cuti bersama): days off added, listed days worked. Each
-    regency keeps its own (its admin's settings)."""
+    regency keeps its own (its admin's settings); without one, the
+    installation's default regency (SLRT_KABUPATEN: a script's, a benchmark's)."""
+    if regency is None:
+        from flask import current_app
+
+        regency = current_app.config["SLRT_KABUPATEN"]
     return DaysOff(_dates(get_setting(regency_key(regency, CUTI_BERSAMA_KEY), "") or ""),
                    _dates(get_setting(regency_key(regency, WORKED_HOLIDAYS_KEY), "") or ""))
 
