@@ -38,8 +38,6 @@ VILLAGE_DESK = frozenset({OPERATOR, FASILITATOR})
 DESK = VILLAGE_DESK | {SUPERVISOR}          # handle the complaints of villages
 STAFF = DESK | {HANDLER}                   # work on cases and referrals
 EVERYONE = STAFF | {ADMIN, PROVINCE_SUPERVISOR}
-# Read the figures of every regency of a province; change nothing.
-PROVINCE_READERS = frozenset({SUPERVISOR, PROVINCE_SUPERVISOR})
 
 # How far a role reaches when an action names an object.
 VILLAGE, PROGRAM, REGENCY, PROVINCE, NOTHING = (
@@ -69,7 +67,9 @@ def _r(roles, what: str, unscoped=()) -> Rule:
 
 ACTIONS: dict[str, Rule] = {
     # everyone's own pages
-    "dashboard.view": _r(STAFF | {PROVINCE_SUPERVISOR}, "the home page with the day's work (the admin's is the user list)"),
+    "dashboard.view": _r(STAFF | {PROVINCE_SUPERVISOR},
+                         "the home page with the day's work (the admin's is the user list, "
+                         "the province supervisor's the regencies compared)"),
     "account.password": _r(EVERYONE, "change one's own password"),
     "inbox.read": _r(EVERYONE, "read and mark one's own notifications"),
     "help.read": _r(EVERYONE, "the help page of one's own role"),
