@@ -123,6 +123,18 @@ def refer_to(user, case, *codes, now=None, reason="Mohon ditangani segera."):
     return refs
 
 
+def handed_over(operator, handler, case, recipient: str, *, now: datetime, family=None):
+    """The case referred to disaster logistics, accepted by the handler, and one
+    mattress handed over to the recipient; the referral (not committed)."""
+    from slrt.referrals import services
+    from slrt.referrals.aid import Composition
+
+    (ref,) = services.refer(operator, case, ["BENCANA_LOG"], "Rumah terbakar", now=now)
+    services.move(handler, ref, "terima", now=now)
+    services.record_handover(handler, ref, family or Composition(adult_men=1), {"matras": 1},
+                             recipient, "", now=now)
+    return ref
+
 def _png() -> bytes:
     from PIL import Image
 

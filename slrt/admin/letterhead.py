@@ -126,16 +126,10 @@ def save(actor, *, name: str, address: str, phone: str, logo: bytes | None = Non
     return current(regency)
 
 
-def logo(user, regency: str | None = None) -> bytes | None:
-    """The logo of a regency the user reaches (default: his own) as bytes (a
-    cleaned JPEG), or None when there is none or the regency is not his."""
+def logo_key(user, regency: str | None = None) -> str:
+    """The store key of the logo of a regency the user reaches (default: his
+    own); "" when there is none or the regency is not his."""
     regency = regency or getattr(user, "regency_code", None)
     if not regency or regency not in regency_scope(user):
-        return None
-    key = get_setting(regency_key(regency, LOGO), "") or ""
-    if not key:
-        return None
-    try:
-        return storage.get(key)
-    except storage.FileMissing:
-        return None
+        return ""
+    return get_setting(regency_key(regency, LOGO), "") or ""

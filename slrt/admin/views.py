@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,6 +22,7 @@ from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
 from slrt.common import regional
+from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
 from slrt.common.permissions import PROVINCE, ROLE_SCOPES, permission_required
@@ -205,9 +203,5 @@ def letterhead_settings():
 @permission_required("letterhead.view")
 def letterhead_logo():
     """The logo on the printed pages: every signed-in user prints them."""
-    data = letterhead.logo(current_user, request.args.get("k") or None)
-    if data is None:
-        abort(404)
-    # an <img> shows it all the same; opened alone it is a download, as every file here
-    return send_file(BytesIO(data), mimetype="image/jpeg", max_age=3600, as_attachment=True,
-                     download_name="logo-kop-surat.jpg")
+    return send_stored(letterhead.logo_key(current_user, request.args.get("k") or None),
+                       name="logo-kop-surat.jpg", mimetype="image/jpeg", max_age=3600)

@@ -11,6 +11,7 @@ from slrt.audit.hooks import person_of
 from slrt.common.permissions import can
 from slrt.extensions import db
 from slrt.identity import mask_nik
+from slrt.platform.query import where_given
 from slrt.proposals import services
 from slrt.proposals.models import KINDS, STATUSES, Proposal
 
@@ -86,13 +87,9 @@ def list_(args):
     """Usulan di desa-desa Anda, terbaru dulu; lanjutkan dengan `cursor`."""
     user = caller().user
     _need_view(user)
-    stmt = services.scoped(user, select(Proposal))
-    if args.get("village"):
-        stmt = stmt.where(Proposal.village_code == args["village"])
-    if args.get("status"):
-        stmt = stmt.where(Proposal.status == args["status"])
-    if args.get("kind"):
-        stmt = stmt.where(Proposal.kind == args["kind"])
+    stmt = where_given(services.scoped(user, select(Proposal)),
+                       (Proposal.village_code, args.get("village")),
+                       (Proposal.status, args.get("status")), (Proposal.kind, args.get("kind")))
     if args.get("cursor"):
         stmt = stmt.where(Proposal.id < _cursor_id(args["cursor"]))
     rows = list(db.session.scalars(stmt.order_by(Proposal.id.desc()).limit(args["limit"] + 1)))

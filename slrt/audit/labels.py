@@ -103,9 +103,14 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
                                              .where(Region.code.in_(codes))):
             out[("desa", code)] = name
 
-    def fetch(kind, columns, fmt):
+    def fetch(kind, columns, fmt, of_case=False):
+        """One query for the objects of a kind: the id first, then what fmt reads
+        (a visit or an attachment also reads its case's number)."""
         if kind in wanted:
-            for row in db.session.execute(select(*columns).where(columns[0].in_(wanted[kind]))):
+            stmt = select(*columns).where(columns[0].in_(wanted[kind]))
+            if of_case:
+                stmt = stmt.join(Case, Case.id == columns[0].class_.case_id)
+            for row in db.session.execute(stmt):
                 out[(kind, row[0])] = fmt(*row[1:])
 
     fetch("case", (Case.id, Case.number), lambda n: f"Kasus {n}")
@@ -119,18 +124,11 @@ def object_labels(entries) -> dict[tuple[str, int], str]:
     fetch("person", (Person.id, Person.name), lambda n: f"Warga {n}")
     fetch("registry_import", (RegistryImport.id, RegistryImport.file_name),
           lambda n: f"Impor DTKS {n}")
-    if "visit" in wanted:
-        for vid, at, number in db.session.execute(
-                select(OutreachVisit.id, OutreachVisit.visited_at, Case.number)
-                .join(Case, Case.id == OutreachVisit.case_id)
-                .where(OutreachVisit.id.in_(wanted["visit"]))):
-            out[("visit", vid)] = f"Kunjungan {at.astimezone(WIB):%d-%m-%Y}, kasus {number}"
-    if "attachment" in wanted:
-        for aid, kind, number in db.session.execute(
-                select(CaseAttachment.id, CaseAttachment.kind, Case.number)
-                .join(Case, Case.id == CaseAttachment.case_id)
-                .where(CaseAttachment.id.in_(wanted["attachment"]))):
-            out[("attachment", aid)] = f"Lampiran {ATTACHMENT_KINDS.get(kind, kind)}, kasus {number}"
+    fetch("visit", (OutreachVisit.id, OutreachVisit.visited_at, Case.number),
+          lambda at, n: f"Kunjungan {at.astimezone(WIB):%d-%m-%Y}, kasus {n}", of_case=True)
+    fetch("attachment", (CaseAttachment.id, CaseAttachment.kind, Case.number),
+          lambda kind, n: f"Lampiran {ATTACHMENT_KINDS.get(kind, kind)}, kasus {n}",
+          of_case=True)
     return out
 
 

@@ -16,6 +16,7 @@ from slrt.common.permissions import permission_required, regency_scope
 from slrt.common.time import WIB
 from slrt.extensions import db
 from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
+from slrt.platform.query import where_given
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -38,10 +39,8 @@ def index():
     username = args.get("pengguna", "").strip().lower()[:64]
     action = args.get("aksi", "")
     start, end = _day(args.get("dari", "")), _day(args.get("sampai", ""))
-    if username:
-        stmt = stmt.where(AuditEntry.actor_name == username)
-    if action in ACTIONS:
-        stmt = stmt.where(AuditEntry.action == action)
+    stmt = where_given(stmt, (AuditEntry.actor_name, username),
+                       (AuditEntry.action, action if action in ACTIONS else ""))
     if start:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(start, time.min, tzinfo=WIB))
     if end:

@@ -97,7 +97,3 @@ def attachment_for(user, case: Case, attachment_id: int) -> CaseAttachment | Non
         return None
     return found
 
-
-def content_of(attachment: CaseAttachment) -> bytes:
-    """The stored bytes; storage.FileMissing if the store lost them."""
-    return storage.get(attachment.file_key)

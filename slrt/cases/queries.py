@@ -16,6 +16,7 @@ from slrt.common.time import WIB
 from slrt.dtks.names import name_conditions
 from slrt.extensions import db
 from slrt.identity import normalise_digits
+from slrt.platform.query import where_given
 
 CASE_NUMBER_RE = re.compile(r"^[A-Z]{1,5}-?\d{4}-?\d{4,6}$")
 
@@ -102,12 +103,8 @@ def list_cases(user, f: CaseFilters, *, before_id: int | None = None, limit: int
     stmt = scoped(user).options(joinedload(Case.beneficiary), joinedload(Case.category),
                                 joinedload(Case.village))
     stmt, _kind = match_query(stmt, f.q)
-    if f.status:
-        stmt = stmt.where(Case.status == f.status)
-    if f.category:
-        stmt = stmt.where(Case.category_code == f.category)
-    if f.village:
-        stmt = stmt.where(Case.village_code == f.village)
+    stmt = where_given(stmt, (Case.status, f.status), (Case.category_code, f.category),
+                       (Case.village_code, f.village))
     if f.date_from:
         stmt = stmt.where(Case.created_at >= _wib_day_start(f.date_from))
     if f.date_to:

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -34,6 +22,7 @@ from slrt.cases.forms import (
 )
 from slrt.cases.models import OPEN_CASE_STATUSES, Case, Person
 from slrt.cases.workflow import can_close_at_desk
+from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
 from slrt.common.permissions import can_see_village, permission_required, regency_of, village_scope
@@ -42,7 +31,6 @@ from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
-from slrt.platform import storage
 from slrt.platform.db import locks_late
 from slrt.proposals import services as proposal_services
 from slrt.regions.queries import villages_in
@@ -338,17 +326,13 @@ def attachment(case_id: int, attachment_id: int):
     found = attachments.attachment_for(current_user, case, attachment_id)
     if found is None:
         abort(404)
-    try:
-        data = attachments.content_of(found)
-    except storage.FileMissing:
-        abort(404)
     audit("unduh_berkas", object_type="attachment", object_id=found.id,
           person_id=case.beneficiary_id,
           detail={"objek": _("Lampiran %(kind)s, kasus %(n)s", kind=found.kind_label,
                              n=case.number),
                   "rincian": _("Mengunduh lampiran kasus")})
-    return send_file(BytesIO(data), mimetype=found.content_type, as_attachment=True,
-                     download_name=f"{case.number}-lampiran-{found.id}{found.extension}")
+    return send_stored(found.file_key, mimetype=found.content_type,
+                       name=f"{case.number}-lampiran-{found.id}{found.extension}")
 
 
 @bp.post("/<id:case_id>/tutup")

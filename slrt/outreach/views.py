@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
+from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.permissions import can, permission_required
 from slrt.common.routing_ids import parse_id
@@ -28,7 +19,6 @@ from slrt.common.time import WIB, now_utc, today_wib
 from slrt.extensions import db
 from slrt.outreach import services
 from slrt.outreach.models import VISIT_OUTCOMES, FollowUpTask, OutreachVisit
-from slrt.platform import storage
 from slrt.regions.queries import villages_in
 
 bp = Blueprint("outreach", __name__, url_prefix="/desa-saya")
@@ -118,15 +108,11 @@ def photo(visit_id: int):
     v = db.session.get(OutreachVisit, visit_id)
     if v is None or not v.photo_path or not can(current_user, "outreach.photo", v):
         abort(404)
-    try:
-        data = storage.get(v.photo_path)
-    except storage.FileMissing:
-        abort(404)
     case = v.case
     audit("unduh_berkas", object_type="visit", object_id=v.id, person_id=case.beneficiary_id,
           detail={"objek": _("Foto kunjungan %(d)s, kasus %(n)s",
                              d=v.visited_at.astimezone(WIB).strftime("%d-%m-%Y"),
                              n=case.number),
                   "rincian": _("Mengunduh foto kunjungan penjangkauan")})
-    return send_file(BytesIO(data), mimetype=v.photo_mime, as_attachment=True,
-                     download_name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")
+    return send_stored(v.photo_path, mimetype=v.photo_mime,
+                       name=f"kunjungan-{v.id}{Path(v.photo_path).suffix}")

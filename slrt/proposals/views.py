@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
+from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
 from slrt.common.permissions import permission_required, village_scope
@@ -32,7 +22,6 @@ from slrt.common.time import now_utc, today_wib
 from slrt.dtks import queries as registry
 from slrt.extensions import db
 from slrt.identity import mask_nik
-from slrt.platform import storage
 from slrt.proposals import services
 from slrt.proposals.models import (
     CORRECTION_FIELDS,
@@ -237,18 +226,13 @@ def musdes_detail(musdes_id: int):
 @permission_required("musdes.manage")
 def musdes_scan(musdes_id: int):
     m = _get_musdes(musdes_id)
-    try:
-        data = storage.get(m.scan_path) if m.scan_path else None
-    except storage.FileMissing:
-        data = None
-    if data is None:
+    if not m.scan_path:
         abort(404)
     audit("unduh_berkas", object_type="musdes", object_id=m.id, detail={
         "objek": _musdes_label(m),
         "rincian": _("Mengunduh pindaian berita acara (%(n)d usulan)", n=len(m.proposals))})
     ext = Path(m.scan_path).suffix  # from the checked content, not the user's file name
-    return send_file(BytesIO(data), mimetype=m.scan_mime, as_attachment=True,
-                     download_name=f"berita-acara-musdes-{m.id}{ext}")
+    return send_stored(m.scan_path, mimetype=m.scan_mime, name=f"berita-acara-musdes-{m.id}{ext}")
 
 
 @bp.route("/ekspor", methods=["GET", "POST"])

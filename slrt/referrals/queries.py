@@ -13,6 +13,7 @@ from slrt.cases.models import Case, Person
 from slrt.common.permissions import HANDLER, can, program_scope, village_scope
 from slrt.common.workdays import add_working_days
 from slrt.extensions import db
+from slrt.platform.query import where_given
 from slrt.referrals.models import Referral
 
 TABS = {
@@ -54,15 +55,9 @@ class QueueFilters:
 
 
 def _filtered(user, f: QueueFilters, today: date, *, with_tab: bool = True) -> Select:
-    stmt = visible(user)
-    if f.program:
-        stmt = stmt.where(Referral.program_code == f.program)
-    if f.status:
-        stmt = stmt.where(Referral.status == f.status)
-    if f.village:
-        stmt = stmt.where(Referral.village_code == f.village)
-    if f.urgency:
-        stmt = stmt.where(Referral.urgency == f.urgency)
+    stmt = where_given(visible(user), (Referral.program_code, f.program),
+                       (Referral.status, f.status), (Referral.village_code, f.village),
+                       (Referral.urgency, f.urgency))
     if f.due == "lewat":
         stmt = stmt.where(Referral.due_date < today)
     elif f.due == "segera":

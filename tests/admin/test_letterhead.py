@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import ExifTags, Image
 
-from tests.factories import ARO
+from tests.factories import ARO, handed_over
 from tests.http import login, post
 
 NAME = "PEMERINTAH KABUPATEN BATANG HARI\nDINAS SOSIAL"
@@ -31,19 +31,15 @@ def logo_png() -> bytes:
 
 @pytest.fixture
 def world(make_user, register, db):
-    from slrt.referrals import services
     from slrt.referrals.aid import Composition
 
     users = {"admin": make_user("admin"), "operator": make_user("operator", villages=[ARO]),
              "handler": make_user("handler")}
     case = register(users["operator"], nik="1504036507790001", name="Rohana",
                     category="korban_bencana")
-    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-    referral = services.refer(users["operator"], case, ["BENCANA_LOG"], "Rumah terbakar",
-                              now=now)[0]
-    services.move(users["handler"], referral, "terima", now=now)
-    services.record_handover(users["handler"], referral, Composition(adult_women=1),
-                             {"matras": 1}, "Rohana", "", now=now)
+    referral = handed_over(users["operator"], users["handler"], case, "Rohana",
+                           now=datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
+                           family=Composition(adult_women=1))
     db.session.commit()
     pages = {"operator": [f"/kasus/{case.id}/tanda-terima", f"/rujukan/{referral.id}/surat",
                           f"/rujukan/{referral.id}/berita-acara"]}

@@ -245,3 +245,26 @@ def test_old_entries_written_with_endpoint_names_read_plainly(app, db, desk, reg
     assert f"Kasus {case.number}" in rows and "Menambah catatan kasus" in rows
     assert "Ditemukan di DTKS: tidak" in rows
     assert DEBUG_RE.search(re.sub(r"<[^>]+>", " ", rows)) is None
+
+
+
+def test_the_log_names_visits_and_attachments_by_date_kind_and_case(app, db, desk, register):
+    """Entries written without a label of their own (older ones, changes) are named
+    from the objects, one query per kind."""
+    from slrt.audit.labels import object_labels
+    from slrt.cases import attachments
+    from slrt.outreach import services as outreach
+
+    case = register(desk["op"], category="korban_bencana", name="Syamsul Bahri",
+                    nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3))
+    visit = outreach.record_visit(desk["fas"], case, outcome="bertemu", visited_at=NOW,
+                                  notes="Rumah terbakar habis", now=NOW, photo=PNG)
+    ktp = attachments.attach(desk["op"], case, kind="ktp", caption="KTP Syamsul", data=PNG,
+                             now=NOW)
+    db.session.commit()
+    entries = [AuditEntry(action="unduh_berkas", object_type="visit", object_id=visit.id),
+               AuditEntry(action="unduh_berkas", object_type="attachment", object_id=ktp.id),
+               AuditEntry(action="unduh_berkas", object_type="attachment", object_id=ktp.id + 1)]
+    assert object_labels(entries) == {
+        ("visit", visit.id): f"Kunjungan 27-11-2026, kasus {case.number}",
+        ("attachment", ktp.id): f"Lampiran Foto KTP, kasus {case.number}"}

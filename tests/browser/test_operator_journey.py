@@ -25,8 +25,8 @@ from tests.browser.pages import (
     registered_case,
     watched_pages,
 )
+from tests.browser.world import ARO
 
-ARO = "15.04.03.2013"
 OPERATOR = "op-aro"
 
 DESCRIPTION = (

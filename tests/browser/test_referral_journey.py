@@ -32,10 +32,10 @@ from tests.browser.pages import (
     registered_case,
     watched_pages,
 )
+from tests.browser.world import ACCOUNTS, ARO
 
-ARO = "15.04.03.2013"
-OPERATOR = "op-aro"
-HANDLER = "handler"
+HANDLER = ACCOUNTS["handler"]
+OPERATOR = ACCOUNTS["operator"]  # the desk of Aro
 
 # A man of Kecamatan Muara Bulian (150403) born on 12 May 1979; the serial is chosen so
 # that the NIK is in neither the demo registry nor the persons table (see the fixture).

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.factories import ARO, build_nik
+from tests.factories import ARO, build_nik, handed_over
 from tests.security.matrix import ROLES
 
 
@@ -16,19 +16,12 @@ from tests.security.matrix import ROLES
 def world(make_user, register, db, app, tmp_path, make_registry):
     from datetime import UTC, datetime
 
-    from slrt.referrals import services
-    from slrt.referrals.aid import Composition
-
     users = {role: make_user(role, villages=[ARO] if role in ("operator", "fasilitator") else None)
              for role in ROLES}
     case = register(users["operator"], nik=build_nik("15.04.03", date(1979, 9, 9), "L", 1),
                     name="Sahril", category="korban_bencana")
     now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    referral = services.refer(users["operator"], case, ["BENCANA_LOG"], "Rumah terbakar",
-                              now=now)[0]
-    services.move(users["handler"], referral, "terima", now=now)
-    services.record_handover(users["handler"], referral, Composition(adult_men=1),
-                             {"matras": 1}, "Sahril", "", now=now)
+    referral = handed_over(users["operator"], users["handler"], case, "Sahril", now=now)
 
     from slrt.proposals import services as proposals
 
