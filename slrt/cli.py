@@ -11,12 +11,19 @@ catalog_cli = AppGroup("catalog", help="Katalog kategori pengaduan dan program."
 
 
 @catalog_cli.command("load")
-def catalog_load():
+@click.option("--kabupaten", default=None, metavar="KODE",
+              help="Kabupaten/kota yang mendapat program bawaan (mis. 15.05; kodenya "
+                   "PKH_1505). Bawaan: SLRT_KABUPATEN.")
+def catalog_load(kabupaten: str | None):
     """Tambahkan kategori pengaduan dan program bawaan yang belum ada."""
     from slrt.cases.catalog import load_categories
     from slrt.referrals.catalog import load_programs
+    from slrt.regions.queries import regencies
 
-    cats, progs = load_categories(), load_programs()
+    if kabupaten is not None and kabupaten not in regencies():
+        raise click.ClickException(f"Kode kabupaten/kota {kabupaten} tidak dikenal "
+                                   "(muat dulu: flask regions load).")
+    cats, progs = load_categories(), load_programs(kabupaten)
     db.session.commit()
     click.echo(f"Katalog: {cats} kategori baru, {progs} program baru.")
 

@@ -42,7 +42,8 @@ def wib(y, m, d, h=10, mi=0) -> datetime:
 
 def make_user(n: int, role: str = "operator", villages=None, programs=None, username=None,
               **kw):
-    """The n-th user of a test: a desk of Desa Aro, a disaster-aid handler, ..."""
+    """The n-th user of a test: a desk of Desa Aro, a disaster-aid handler, ...
+    (of Batang Hari, 15.04, unless `kabupaten` says another regency)."""
     from slrt.auth.services import create_user
     from slrt.extensions import db
 
@@ -51,7 +52,8 @@ def make_user(n: int, role: str = "operator", villages=None, programs=None, user
     if programs is None:
         programs = ["BENCANA_LOG"] if role == "handler" else []
     user = create_user(username or f"{role}{n}", role, password=PASSWORD,
-                       kabupaten="15.04", villages=villages, programs=programs,
+                       kabupaten=kw.pop("kabupaten", "15.04"), villages=villages,
+                       programs=programs,
                        full_name=kw.pop("full_name", f"Petugas {role.title()} {n}"),
                        **kw)
     db.session.commit()
@@ -93,7 +95,7 @@ def register(user, *, now: datetime = NOW, village=ARO, category="pbi_tidak_akti
         channel=person.pop("channel", "datang_langsung"),
         urgency=person.pop("urgency", "biasa"))
     case = services.register_case(user, services.PersonInput(**person), complaint,
-                                  now=when or now, case_prefix="BH",
+                                  now=when or now,
                                   registry_record_id=record_id,
                                   allow_duplicate=allow_duplicate)
     db.session.commit()

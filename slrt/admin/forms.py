@@ -19,3 +19,5 @@ class LetterheadForm(Form):
     logo = FileField(_l("Logo daerah: foto JPG atau PNG"),
                      render_kw={"accept": "image/jpeg,image/png"})
     remove_logo = BooleanField(_l("Hapus logo"))
+    case_prefix = StringField(_l("Awalan nomor kasus"), filters=[strip],
+                              render_kw={"maxlength": 5, "autocapitalize": "characters"})

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,10 +21,11 @@ from slrt.admin.forms import LetterheadForm
 from slrt.auth import services
 from slrt.auth.forms import UserForm
 from slrt.auth.models import User
+from slrt.common import regional
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import permission_required
+from slrt.common.permissions import PROVINCE, ROLE_SCOPES, permission_required
 from slrt.extensions import db
 from slrt.referrals.models import Program
 from slrt.regions.queries import villages_of
@@ -26,18 +35,23 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
+    # the province supervisor reaches every regency: made from the command line only
+    form.role.choices = [(r, label) for r, label in form.role.choices
+                         if ROLE_SCOPES.get(r) != PROVINCE]
     form.villages.choices = [(v.code, f"{v.name} ({v.code})")
-                             for v in villages_of(current_app.config["SLRT_KABUPATEN"])]
+                             for v in villages_of(current_user.regency_code)]
     form.programs.choices = [(p.code, p.name) for p in db.session.scalars(
-        select(Program).order_by(Program.sort_order))]
+        select(Program).where(Program.regency_code == current_user.regency_code)
+        .order_by(Program.sort_order))]
     return form
 
 
 @bp.get("/pengguna")
 @permission_required("admin.users")
 def users():
-    rows = db.session.scalars(select(User).options(
-        selectinload(User.villages), selectinload(User.programs)).order_by(User.role, User.username))
+    rows = db.session.scalars(select(User).where(User.regency_code == current_user.regency_code)
+                              .options(selectinload(User.villages), selectinload(User.programs))
+                              .order_by(User.role, User.username))
     return render_template("admin/users.html", users=list(rows))
 
 
@@ -57,7 +71,7 @@ def create_user():
             try:
                 user = services.create_user(
                     form.username.data, form.role.data, password=form.password.data,
-                    kabupaten=current_app.config["SLRT_KABUPATEN"],
+                    kabupaten=current_user.regency_code, actor=current_user,
                     villages=form.villages.data or [], programs=form.programs.data or [],
                     full_name=form.full_name.data or "", email=form.email.data,
                     phone=form.phone.data)
@@ -76,6 +90,8 @@ def create_user():
 @permission_required("admin.users")
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
+    if user.regency_code != current_user.regency_code:
+        abort(404)  # another regency's account: its admin's business
     form = _form(obj=None)
     if not form.is_submitted():
         fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
@@ -84,7 +100,7 @@ def edit_user(user_id: int):
     elif form.validate():
         try:
             services.update_user(
-                user, role=form.role.data, kabupaten=current_app.config["SLRT_KABUPATEN"],
+                user, role=form.role.data, actor=current_user,
                 villages=form.villages.data or [], programs=form.programs.data or [],
                 full_name=form.full_name.data or "", email=form.email.data,
                 phone=form.phone.data, is_active=bool(form.is_active.data))
@@ -105,7 +121,8 @@ def edit_user(user_id: int):
 @bp.get("/program")
 @permission_required("admin.programs")
 def programs():
-    rows = db.session.scalars(select(Program).order_by(Program.sort_order, Program.code))
+    rows = db.session.scalars(select(Program).where(
+        Program.regency_code == current_user.regency_code).order_by(Program.sort_order, Program.code))
     return render_template("admin/programs.html", programs=list(rows))
 
 
@@ -117,11 +134,15 @@ def edit_program(code: str):
     from slrt.cases.models import Category
 
     program = db.get_or_404(Program, code)
+    if program.regency_code != current_user.regency_code:
+        abort(404)  # another regency's program
     form = ProgramForm()
     form.categories.choices = [(c.code, c.name) for c in db.session.scalars(
         select(Category).order_by(Category.sort_order))]
     form.exclusive_with.choices = [(p.code, p.name) for p in db.session.scalars(
-        select(Program).where(Program.code != code).order_by(Program.sort_order))]
+        select(Program).where(Program.code != code,
+                              Program.regency_code == program.regency_code)
+        .order_by(Program.sort_order))]
     if not form.is_submitted():
         for attr in ("name", "unit", "registry_requirement", "service_days", "eligibility_hint",
                      "categories", "exclusive_with", "min_age", "max_decile", "is_active"):
@@ -151,10 +172,12 @@ def letterhead_settings():
     """The letterhead printed on the receipt, the referral letter and the
     handover record."""
     form = LetterheadForm()
-    saved = letterhead.form_values()
+    regency = current_user.regency_code
+    saved = letterhead.form_values(regency)
     if not form.is_submitted():
         form.name.data, form.address.data, form.phone.data = (
             saved["name"], saved["address"], saved["phone"])
+        form.case_prefix.data = regional.case_prefix(regency)
     elif form.validate():
         upload = form.logo.data
         data = upload.read() if upload and getattr(upload, "filename", "") else None
@@ -162,6 +185,7 @@ def letterhead_settings():
             letterhead.save(current_user, name=form.name.data or "",
                             address=form.address.data or "", phone=form.phone.data or "",
                             logo=data, remove_logo=bool(form.remove_logo.data))
+            regional.save_case_prefix(current_user, form.case_prefix.data or "")
         except DomainError as e:
             db.session.rollback()
             field = getattr(form, e.field, None) if e.field else None
@@ -170,7 +194,8 @@ def letterhead_settings():
             flash(_("Kop surat disimpan."), "success")
             return redirect(url_for("admin.letterhead_settings"))
     return render_template("admin/letterhead.html", form=form,
-                           letterhead=letterhead.current(), has_logo=bool(saved["logo_key"])), \
+                           letterhead=letterhead.current(regency),
+                           has_logo=bool(saved["logo_key"])), \
         (422 if form.errors else 200)
 
 
@@ -178,5 +203,5 @@ def letterhead_settings():
 @permission_required("letterhead.view")
 def letterhead_logo():
     """The logo on the printed pages: every signed-in user prints them."""
-    return send_stored(letterhead.current().logo_key, name="logo-kop-surat.jpg",
-                       mimetype="image/jpeg", max_age=3600)
+    return send_stored(letterhead.logo_key(current_user, request.args.get("k") or None),
+                       name="logo-kop-surat.jpg", mimetype="image/jpeg", max_age=3600)

@@ -8,7 +8,6 @@ import base64
 import binascii
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -214,7 +213,6 @@ def register(data):
     person, complaint = form.person_input(), form.complaint_input()
     try:
         case = services.register_case(user, person, complaint, now=now_utc(),
-                                      case_prefix=current_app.config["SLRT_CASE_PREFIX"],
                                       allow_duplicate=data["allow_duplicate"])
     except services.DuplicateOpenCase as dup:
         raise ApiError(409, dup.message, errors=[{"field": dup.field, "message": dup.message}],

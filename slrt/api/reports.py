@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import gettext as _
 
 from slrt.api.core import ApiError, audit_call, blueprint, caller, text
-from slrt.common.permissions import can
+from slrt.common.permissions import can, regency_of, regency_scope
 from slrt.common.time import today_wib
 from slrt.reports.queries.case_report import case_report, report_tables
 from slrt.reports.queries.dates import month_start
@@ -95,7 +94,7 @@ def registry_recap(args):
     if not can(caller().user, "report.recap"):
         raise ApiError(403)
     kecamatan = args["kecamatan"]
-    if not kecamatan.startswith(current_app.config["SLRT_KABUPATEN"] + "."):
+    if regency_of(kecamatan) not in regency_scope(caller().user):
         raise ApiError(404, _("Kecamatan di luar kabupaten ini."))
     rows = dtks_recap(kecamatan, args["period"])
     audit_call("api", laporan="rekap_dtks", kecamatan=kecamatan, periode=args["period"])

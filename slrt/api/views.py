@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from slrt.api import services
 from slrt.api.models import ApiClient
 from slrt.audit.services import audit
-from slrt.auth.models import ROLES
+from slrt.auth.models import ROLES, User
 from slrt.common.errors import DomainError
 from slrt.common.forms import Form
 from slrt.common.permissions import permission_required
@@ -36,12 +36,13 @@ def only_admins():
 def _choices():
     return dict(
         roles=[(r, ROLES[r]) for r in services.CLIENT_ROLES],
-        villages=villages_of(current_app.config["SLRT_KABUPATEN"]),
-        programs=list(db.session.scalars(select(Program).order_by(Program.sort_order))))
+        villages=villages_of(current_user.regency_code),
+        programs=list(db.session.scalars(select(Program).where(
+            Program.regency_code == current_user.regency_code).order_by(Program.sort_order))))
 
 
 def _page(status: int = 200, **kw):
-    clients = list(db.session.scalars(select(ApiClient).order_by(ApiClient.name)))
+    clients = list(db.session.scalars(_mine().order_by(ApiClient.name)))
     return render_template("api/clients.html", clients=clients, form=Form(), now=now_utc(),
                            **_choices(), **kw), status
 
@@ -71,7 +72,7 @@ def create():
     try:
         client, token = services.create_client(
             current_user, values["name"], values["role"],
-            kabupaten=current_app.config["SLRT_KABUPATEN"],
+            kabupaten=current_user.regency_code,
             villages=f.getlist("villages")[:200], programs=f.getlist("programs")[:50],
             expires_at=_expiry(values["expires_at"]), now=now_utc())
     except DomainError as e:
@@ -83,8 +84,14 @@ def create():
     return _page(201, new_token=token, token_client=client)
 
 
+def _mine():
+    """The clients of the admin's regency: each regency's admin registers its own."""
+    return select(ApiClient).join(User, User.id == ApiClient.user_id).where(
+        User.regency_code == current_user.regency_code)
+
+
 def _client(client_id) -> ApiClient:
-    client = db.session.get(ApiClient, parse_id(client_id) or 0)
+    client = db.session.scalar(_mine().where(ApiClient.id == (parse_id(client_id) or 0)))
     if client is None:
         abort(404)
     return client

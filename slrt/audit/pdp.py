@@ -35,16 +35,26 @@ def _ids(rows) -> list[int]:
     return [r.id for r in rows]
 
 
-def report_for(nik: str) -> PersonalData:
+def report_for(nik: str, regencies=None) -> PersonalData:
+    """Everything kept about a NIK, and who saw or changed it. With
+    `regencies` (the supervisor's), only what lies in them: a resident known
+    in two regencies is answered by each for its own data."""
     from slrt.cases.models import Case, Person, PersonHistory
+    from slrt.common.permissions import regency_of
     from slrt.dtks.models import RegistryRecord, RegistryRecordHistory
     from slrt.outreach.models import OutreachVisit
     from slrt.proposals.models import Proposal, RegistryFlag
     from slrt.referrals.models import Referral
 
+    def mine(rows):
+        if regencies is None:
+            return list(rows)
+        return [r for r in rows if regency_of(r.village_code) in regencies]
+
     out = PersonalData(nik=nik)
-    out.person = db.session.scalar(select(Person).where(Person.nik == nik))
-    out.records = list(db.session.scalars(select(RegistryRecord).where(
+    out.person = next(iter(mine(db.session.scalars(select(Person).where(Person.nik == nik)))),
+                      None)
+    out.records = mine(db.session.scalars(select(RegistryRecord).where(
         RegistryRecord.nik == nik).order_by(RegistryRecord.period, RegistryRecord.id)))
     record_ids = _ids(out.records)
     history = select(RegistryRecordHistory).where(RegistryRecordHistory.nik == nik)
@@ -62,12 +72,12 @@ def report_for(nik: str) -> PersonalData:
         conditions.append(Proposal.person_id == person_id)
     if record_ids:
         conditions.append(Proposal.registry_record_id.in_(record_ids))
-    out.proposals = list(db.session.scalars(select(Proposal).where(or_(*conditions))
+    out.proposals = mine(db.session.scalars(select(Proposal).where(or_(*conditions))
                                             .order_by(Proposal.id)))
     if person_id:
         out.profile_history = list(db.session.scalars(select(PersonHistory).where(
             PersonHistory.person_id == person_id).order_by(PersonHistory.id)))
-        out.cases = list(db.session.scalars(select(Case).where(
+        out.cases = mine(db.session.scalars(select(Case).where(
             Case.beneficiary_id == person_id).order_by(Case.id)))
     case_ids = _ids(out.cases)
     if case_ids:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from slrt.audit.labels import readable
 from slrt.audit.models import AuditEntry
 from slrt.audit.services import ACTIONS, audit
-from slrt.common.permissions import permission_required
+from slrt.auth.models import User
+from slrt.common.permissions import permission_required, regency_scope
 from slrt.common.time import WIB
 from slrt.extensions import db
 from slrt.identity import InvalidNik, mask_nik, normalise_digits, parse_nik
@@ -44,6 +46,9 @@ def index():
     if end:
         stmt = stmt.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time.min,
                                                            tzinfo=WIB))
+    # the entries of the accounts of the supervisor's regency
+    stmt = stmt.where(AuditEntry.actor_id.in_(select(User.id).where(
+        User.regency_code.in_(regency_scope(current_user)))))
     rows = list(db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(200)))
     return render_template("audit/index.html", rows=readable(rows), actions=ACTIONS, args=args)
 
@@ -61,7 +66,7 @@ def pdp():
         except InvalidNik as e:
             error = str(e)
         else:
-            result = report_for(nik)
+            result = report_for(nik, regency_scope(current_user))
             person = result.person
             audit("laporan_pdp", object_type="person" if person else "",
                   object_id=person.id if person else None,

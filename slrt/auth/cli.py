@@ -22,15 +22,20 @@ users_cli = AppGroup("users", help="Pengguna dan perannya.")
 @click.option("--phone", default=None)
 @click.option("--password", default=None,
               help="Kata sandi; bila kosong dibuat acak dan dicetak sekali.")
-def create_command(username, role, villages, programs, full_name, email, phone, password):
-    """Buat pengguna baru."""
+@click.option("--kabupaten", default=None, metavar="KODE",
+              help="Kabupaten/kota akun (mis. 15.05); untuk supervisor provinsi kode "
+                   "provinsinya (15). Bawaan: SLRT_KABUPATEN.")
+def create_command(username, role, villages, programs, full_name, email, phone, password,
+                   kabupaten):
+    """Buat pengguna baru (admin sebuah kabupaten dan supervisor provinsi dibuat di sini)."""
     from slrt.auth.services import create_user, generate_password
 
     generated = password is None
     password = password or generate_password()
     try:
         user = create_user(
-            username, role, password=password, kabupaten=current_app.config["SLRT_KABUPATEN"],
+            username, role, password=password,
+            kabupaten=kabupaten or current_app.config["SLRT_KABUPATEN"],
             villages=list(villages), programs=list(programs), full_name=full_name,
             email=email, phone=phone,
         )

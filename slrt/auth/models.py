@@ -16,6 +16,7 @@ ROLES = {
     "fasilitator": "Fasilitator",
     "handler": "Petugas Program Dinas Sosial",
     "supervisor": "Supervisor Kabupaten",
+    "province_supervisor": "Supervisor provinsi",
     "admin": "Administrator",
 }
 
@@ -36,6 +37,10 @@ class User(UserMixin, db.Model):
     # Set for a one-time password (from the CLI or an admin reset): change it first.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # The regency the account belongs to (Kemendagri code, "15.04"); a province
+    # supervisor's is his province ("15"). Its reach: slrt/common/permissions.py
+    # regency_scope.
+    regency_code: Mapped[str] = mapped_column(String(13), index=True)
 
     villages: Mapped[list[UserVillage]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserVillage.village_code"

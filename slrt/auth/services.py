@@ -15,8 +15,10 @@ from slrt.common.permissions import (
     HANDLER,
     OPERATOR,
     PROGRAM,
+    PROVINCE,
     ROLE_SCOPES,
     VILLAGE,
+    regency_scope,
 )
 from slrt.extensions import db
 from slrt.regions.models import Region
@@ -26,6 +28,34 @@ MIN_PASSWORD_LENGTH = 8
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def home_region(role: str, kabupaten: str) -> str:
+    """The region an account of this role belongs to: the regency given, or
+    for a province supervisor its province ("15" of "15.04"). DomainError for
+    a code that is not a regency or city loaded in the regions table."""
+    from slrt.regions.queries import regencies
+
+    kabupaten = (kabupaten or "").strip()
+    if ROLE_SCOPES.get(role) == PROVINCE:
+        province = kabupaten.split(".", 1)[0]
+        if not any(code.startswith(province + ".") for code in regencies()):
+            raise DomainError(_("Kode provinsi %(code)s tidak dikenal.", code=province),
+                              "regency")
+        return province
+    if kabupaten not in regencies():
+        raise DomainError(_("Kode kabupaten/kota %(code)s tidak dikenal.", code=kabupaten),
+                          "regency")
+    return kabupaten
+
+
+def check_manages(actor, user: User) -> None:
+    """An admin manages the accounts of his own regency only (a province
+    supervisor's account is made from the command line)."""
+    from slrt.common.errors import NotAllowed
+
+    if actor is not None and user.regency_code not in regency_scope(actor):
+        raise NotAllowed(_("Pengguna ini berada di luar kabupaten Anda."))
 
 
 def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: str) -> None:
@@ -61,10 +91,15 @@ def check_scope(role: str, villages: list[str], programs: list[str], kabupaten: 
         # The program catalog belongs to the referrals, a layer above: its
         # table is reached through the key a user's program refers to.
         (key,) = UserProgram.__table__.c.program_code.foreign_keys
-        known = set(db.session.scalars(select(key.column).where(key.column.in_(programs))))
+        regency = key.column.table.c.regency_code
+        known = dict(db.session.execute(select(key.column, regency)
+                                        .where(key.column.in_(programs))).all())
         for code in programs:
             if code not in known:
                 raise DomainError(_("Kode program %(code)s tidak dikenal.", code=code), "programs")
+            if known[code] != kabupaten:
+                raise DomainError(_("Program %(code)s milik kabupaten lain.", code=code),
+                                  "programs")
 
 
 # Local words a guesser tries first here, on top of the common passwords list below.
@@ -135,18 +170,31 @@ def create_user(
     full_name: str = "",
     email: str | None = None,
     phone: str | None = None,
+    actor=None,
 ) -> User:
+    """A new account of the regency `kabupaten`. An admin (`actor`) makes the
+    accounts of his own regency; a province supervisor's account, which
+    reaches every regency, is made from the command line only."""
+    if actor is not None:
+        if ROLE_SCOPES.get(role) == PROVINCE:
+            raise DomainError(_("Akun supervisor provinsi dibuat lewat baris perintah "
+                                "(flask users create)."), "role")
+        if kabupaten not in regency_scope(actor):
+            raise DomainError(_("Admin hanya membuat akun di kabupatennya sendiri."), "role")
     username = username.strip().lower()
     if not username or len(username) > 64:
         raise DomainError(_("Nama pengguna wajib diisi (maksimal 64 karakter)."), "username")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DomainError(_("Nama pengguna %(name)s sudah dipakai.", name=username), "username")
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
-    check_scope(role, villages, programs, kabupaten)
+    if role not in ROLES:
+        check_scope(role, villages, programs, kabupaten)
+    home = home_region(role, kabupaten)
+    check_scope(role, villages, programs, home)
     check_password_policy(password)
     email = normalise_email(email)
     user = User(username=username, role=role, full_name=full_name.strip(),
-                email=email, phone=phone or None, is_active_flag=True)
+                email=email, phone=phone or None, is_active_flag=True, regency_code=home)
     user.set_password(password)
     user.villages = [UserVillage(village_code=c) for c in villages]
     user.programs = [UserProgram(program_code=c) for c in programs]
@@ -159,15 +207,28 @@ def update_user(
     user: User,
     *,
     role: str,
-    kabupaten: str,
     villages: list[str],
     programs: list[str],
     full_name: str,
     email: str | None,
     phone: str | None,
     is_active: bool,
+    kabupaten: str | None = None,
+    actor=None,
 ) -> User:
+    """Change an account (an admin's: one of his regency); its regency stays
+    (`kabupaten`, when given, must be it)."""
+    check_manages(actor, user)
+    if kabupaten is not None and kabupaten != user.regency_code:
+        raise DomainError(_("Kabupaten sebuah akun tidak dapat diubah."), "regency")
+    kabupaten = user.regency_code
     villages, programs = list(dict.fromkeys(villages)), list(dict.fromkeys(programs))
+    if role not in ROLES:
+        check_scope(role, villages, programs, kabupaten)
+    if ROLE_SCOPES[role] == PROVINCE or ROLE_SCOPES[user.role] == PROVINCE:
+        if role != user.role:
+            raise DomainError(_("Akun supervisor provinsi dibuat dan diubah lewat baris "
+                                "perintah."), "role")
     check_scope(role, villages, programs, kabupaten)
     email = normalise_email(email)
     if (role != user.role or set(villages) != set(user.village_codes)

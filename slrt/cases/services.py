@@ -28,9 +28,10 @@ from slrt.cases.models import (
 )
 from slrt.cases.signals import case_registered, case_status_changed
 from slrt.cases.workflow import CASE_FLOW, can_close_at_desk
+from slrt.common import regional
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can, can_see_village, village_scope
+from slrt.common.permissions import can, can_see_village, regency_of, village_scope
 from slrt.common.time import WIB
 from slrt.dtks import queries as registry
 from slrt.dtks.models import RegistryRecord
@@ -243,14 +244,15 @@ def register_case(
     complaint: ComplaintInput,
     *,
     now: datetime,
-    case_prefix: str,
+    case_prefix: str | None = None,
     registry_record_id: int | None = None,
     allow_duplicate: bool = False,
 ) -> Case:
     """Record a complaint, the beneficiary's profile and the registry evidence.
 
     Raises DuplicateOpenCase when the beneficiary already has an open case of
-    the same category, unless allow_duplicate is set.
+    the same category, unless allow_duplicate is set. The case number starts
+    with the prefix of the village's regency unless `case_prefix` is given.
     """
     _check_can_act(actor, complaint.village_code)
     if complaint.village_code not in villages():
@@ -313,7 +315,8 @@ def register_case(
         person_id = existing.id
     by_reporter = not complaint.reporter_is_beneficiary
     values = dict(
-        number=next_case_number(case_prefix, now),
+        number=next_case_number(
+            case_prefix or regional.case_prefix(regency_of(complaint.village_code)), now),
         village_code=complaint.village_code,
         category_code=complaint.category_code,
         beneficiary_id=person_id,

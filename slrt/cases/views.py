@@ -25,7 +25,7 @@ from slrt.cases.workflow import can_close_at_desk
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import can_see_village, permission_required, village_scope
+from slrt.common.permissions import can_see_village, permission_required, regency_of, village_scope
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
@@ -209,7 +209,6 @@ def _save_new_case():
     try:
         case = services.register_case(
             current_user, person_data, complaint, now=now_utc(),
-            case_prefix=current_app.config["SLRT_CASE_PREFIX"],
             registry_record_id=record.id if record and not form.nik.data else None,
             allow_duplicate=form.allow_duplicate.data == "1",
         )
@@ -417,4 +416,4 @@ def receipt(case_id: int):
     # The case's check code, as printed (XXXX-XXXX); issued now if it has none.
     code = status_services.format_code(status_services.code_for(case))
     return render_template("cases/receipt.html", case=case, status_code=code,
-                           letterhead=letterhead.current())
+                           letterhead=letterhead.current(regency_of(case.village_code)))

@@ -47,6 +47,13 @@ def _next_value_statement(dialect: str):
             .returning(table.c.value))
 
 
+def regency_key(regency: str, key: str) -> str:
+    """The key of a setting that belongs to one regency: "15.04/kop.nama"."""
+    if not regency:
+        raise ValueError("a regency's setting needs its regency")
+    return f"{regency}/{key}"
+
+
 def get_setting(key: str, default: str | None = None) -> str | None:
     row = db.session.get(AppSetting, key)
     return row.value if row else default

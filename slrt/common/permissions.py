@@ -7,8 +7,11 @@ user's scope is refused.
 `can(user, action, obj)` also asks whether the object is in the user's scope:
 a village desk (operator, fasilitator) reaches the objects of its villages
 (`obj.village_code`), a program handler those of its programs
-(`obj.program_code`), the supervisor the whole regency. Objects are
-duck-typed, so this module imports no feature.
+(`obj.program_code`), the supervisor the whole regency, the province
+supervisor every regency of his province. Before any of these, the object
+must lie in one of the user's regencies (`regency_scope`): its
+`regency_code`, or the first two parts of its `village_code` ("15.04" of
+"15.04.01.2001"). Objects are duck-typed, so this module imports no feature.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from flask_login import current_user
 
 from slrt.common.errors import NotAllowed
 from slrt.extensions import login_manager
+from slrt.regions.queries import regencies_in, villages
 
 # Endpoints reachable without logging in; everything else needs a session.
 # The field app's page, service worker and manifest hold no personal data: the
@@ -32,19 +36,22 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "main.health", "status_pag
 # The roles (their labels are slrt/auth/models.py ROLES).
 OPERATOR, FASILITATOR, HANDLER, SUPERVISOR, ADMIN = (
     "operator", "fasilitator", "handler", "supervisor", "admin")
+PROVINCE_SUPERVISOR = "province_supervisor"
 VILLAGE_DESK = frozenset({OPERATOR, FASILITATOR})
 DESK = VILLAGE_DESK | {SUPERVISOR}          # handle the complaints of villages
 STAFF = DESK | {HANDLER}                   # work on cases and referrals
-EVERYONE = STAFF | {ADMIN}
+EVERYONE = STAFF | {ADMIN, PROVINCE_SUPERVISOR}
 
 # How far a role reaches when an action names an object.
-VILLAGE, PROGRAM, REGENCY, NOTHING = "village", "program", "regency", "nothing"
+VILLAGE, PROGRAM, REGENCY, PROVINCE, NOTHING = (
+    "village", "program", "regency", "province", "nothing")
 ROLE_SCOPES = {
     OPERATOR: VILLAGE,        # the one village of the desk
     FASILITATOR: VILLAGE,     # the villages he accompanies
     HANDLER: PROGRAM,         # the referrals of his programs
     SUPERVISOR: REGENCY,      # everything in the regency
-    ADMIN: NOTHING,           # accounts and settings, no resident's data
+    PROVINCE_SUPERVISOR: PROVINCE,  # every regency of the province, to read
+    ADMIN: NOTHING,           # accounts and settings of the regency, no resident's data
 }
 
 
@@ -63,7 +70,9 @@ def _r(roles, what: str, unscoped=()) -> Rule:
 
 ACTIONS: dict[str, Rule] = {
     # everyone's own pages
-    "dashboard.view": _r(STAFF, "the home page with the day's work (the admin's is the user list)"),
+    "dashboard.view": _r(STAFF | {PROVINCE_SUPERVISOR},
+                         "the home page with the day's work (the admin's is the user list, "
+                         "the province supervisor's the regencies compared)"),
     "account.password": _r(EVERYONE, "change one's own password"),
     "inbox.read": _r(EVERYONE, "read and mark one's own notifications"),
     "help.read": _r(EVERYONE, "the help page of one's own role"),
@@ -106,8 +115,11 @@ ACTIONS: dict[str, Rule] = {
     "outreach.contact": _r(DESK, "record a follow-up contact on a case"),
     "outreach.photo": _r(DESK, "see a visit's photo"),
     # reports and the audit log
-    "report.view": _r(STAFF, "the reports of one's scope and their exports"),
+    "report.view": _r(STAFF | {PROVINCE_SUPERVISOR},
+                      "the reports of one's scope and their exports"),
     "report.recap": _r({SUPERVISOR}, "the registry recap per village"),
+    "report.regencies": _r({PROVINCE_SUPERVISOR},
+                           "the regencies of the province side by side"),
     "audit.read": _r({SUPERVISOR}, "read the audit log"),
     "pdp.report": _r({SUPERVISOR}, "a resident's personal-data access report (UU PDP)"),
     # administration
@@ -117,16 +129,53 @@ ACTIONS: dict[str, Rule] = {
     # the API's personal tokens (the field app): staff only, never the admin
     "api.personal_token": _r(STAFF, "log in through the API for a short-lived token"),
     "settings.reminders": _r({ADMIN}, "reminder settings, cuti bersama, deliveries"),
-    "settings.letterhead": _r({ADMIN}, "the regency's letterhead on printed letters"),
-    "letterhead.view": _r(EVERYONE, "see the letterhead's logo on a printed page"),
+    "settings.letterhead": _r({ADMIN}, "the regency's letterhead on printed letters and its "
+                                       "case number prefix"),
+    "letterhead.view": _r(STAFF | {ADMIN}, "see the letterhead's logo on a printed page"),
 }
 
 
+def regency_of(code: str | None) -> str | None:
+    """The regency of a region code: "15.04" of "15.04.01.2001" (and of "15.04")."""
+    if not code or code.count(".") < 1:
+        return None
+    return ".".join(code.split(".", 2)[:2])
+
+
+def object_regency(obj) -> str | None:
+    """The regency an object belongs to: its own `regency_code`, or its
+    village's (cases, referrals, persons, proposals, visits...)."""
+    code = getattr(obj, "regency_code", None)
+    if code:
+        return code
+    return regency_of(getattr(obj, "village_code", None))
+
+
+def regency_scope(user) -> list[str]:
+    """The regencies the user reaches: his own; a province supervisor's, every
+    regency and city of his province loaded in the regions table. Everyone
+    else (an anonymous visitor, an account without a regency): none."""
+    home = getattr(user, "regency_code", None)
+    if not home or not getattr(user, "role", None):
+        return []
+    if ROLE_SCOPES.get(user.role) == PROVINCE:
+        return regencies_in(home)
+    return [home]
+
+
+def in_regency_scope(user, obj) -> bool:
+    """Does the object lie in one of the user's regencies? Every object of a
+    regency answers this before its own scope (village, program) is asked."""
+    return object_regency(obj) in regency_scope(user)
+
+
 def _in_scope(user, rule: Rule, obj) -> bool:
+    if not in_regency_scope(user, obj):
+        return False
     if user.role in rule.unscoped:
         return True
     kind = ROLE_SCOPES.get(user.role, NOTHING)
-    if kind == REGENCY:
+    if kind in (REGENCY, PROVINCE):
         return True
     if kind == VILLAGE:
         return getattr(obj, "village_code", None) in user.village_codes
@@ -196,18 +245,28 @@ def endpoint_permissions(app, endpoint: str) -> list[str]:
     return actions
 
 
-def village_scope(user) -> list[str] | None:
-    """Village codes the user may see; None means the whole regency.
+def village_scope(user) -> list[str]:
+    """Village codes the user may see.
 
-    Operators see their one village, facilitators theirs; supervisors the whole
-    regency. Handlers and admins see no village cases through this scope
+    Operators see their one village, facilitators theirs; supervisors every
+    village of their regency, the province supervisor every village of the
+    province's regencies (the villages loaded in the regions table, kept per
+    process). Handlers and admins see no village cases through this scope
     (handlers reach cases through the referrals of their programs).
+
+    The list goes into `village_code IN (...)`, the leading column of the
+    tables' village indexes: a regency has a few hundred villages, a
+    province under two thousand.
     """
     kind = ROLE_SCOPES.get(user.role, NOTHING)
-    if kind == REGENCY:
-        return None
+    if kind in (REGENCY, PROVINCE):
+        reach = tuple(code + "." for code in regency_scope(user))
+        if not reach:
+            return []
+        return [code for code in villages() if code.startswith(reach)]
     if kind == VILLAGE:
-        return user.village_codes
+        home = getattr(user, "regency_code", None) or ""
+        return [code for code in user.village_codes if regency_of(code) == home]
     return []
 
 
@@ -220,7 +279,4 @@ def program_scope(user) -> list[str] | None:
 
 
 def can_see_village(user, village_code: str | None) -> bool:
-    scope = village_scope(user)
-    if scope is None:
-        return True
-    return village_code in scope
+    return village_code in village_scope(user)

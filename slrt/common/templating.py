@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from slrt.common import time as t
-from slrt.common.permissions import template_can
+from slrt.common.permissions import regency_of, template_can
 from slrt.identity import mask_nik
+from slrt.regions.codes import region_name
+from slrt.regions.queries import regency_name
+
+
+def regency_name_of(code: str | None) -> str:
+    """'Kabupaten Batanghari' for a village, district or regency code of it;
+    'Provinsi Jambi' for a province's code (a province supervisor's). The
+    names are kept per process: no query per page."""
+    if code and "." not in code:
+        name = region_name(code)
+        return f"Provinsi {name.title()}" if name else ""
+    return regency_name(regency_of(code))
 
 
 def init_app(app):
@@ -16,6 +28,7 @@ def init_app(app):
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.globals["now_utc"] = t.now_utc
     app.jinja_env.globals["can"] = template_can
+    app.jinja_env.globals["regency_name"] = regency_name_of
     app.jinja_env.globals["period_age_months"] = t.period_age_months
     app.jinja_env.globals["STALE_AFTER_MONTHS"] = t.STALE_AFTER_MONTHS
     app.jinja_env.trim_blocks = True

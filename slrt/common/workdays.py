@@ -16,7 +16,7 @@ from functools import lru_cache
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-from slrt.common.models import get_setting, set_setting
+from slrt.common.models import get_setting, regency_key, set_setting
 
 CUTI_BERSAMA_KEY = "cuti_bersama"  # days off the admin added
 WORKED_HOLIDAYS_KEY = "cuti_bersama_masuk"  # listed holidays the office works
@@ -115,14 +115,22 @@ def _dates(raw: str) -> set[date]:
     return days
 
 
-def cuti_bersama() -> DaysOff:
-    """The admin's adjustments to the national calendar (which already holds
-    the government's cuti bersama): days off added, listed days worked."""
-    return DaysOff(_dates(get_setting(CUTI_BERSAMA_KEY, "") or ""),
-                   _dates(get_setting(WORKED_HOLIDAYS_KEY, "") or ""))
+def cuti_bersama(regency: str | None = None) -> DaysOff:
+    """A regency's adjustments to the national calendar (which already holds
+    the government's cuti bersama): days off added, listed days worked. Each
+    regency keeps its own (its admin's settings); without one, the
+    installation's default regency (SLRT_KABUPATEN: a script's, a benchmark's)."""
+    if regency is None:
+        from flask import current_app
+
+        regency = current_app.config["SLRT_KABUPATEN"]
+    return DaysOff(_dates(get_setting(regency_key(regency, CUTI_BERSAMA_KEY), "") or ""),
+                   _dates(get_setting(regency_key(regency, WORKED_HOLIDAYS_KEY), "") or ""))
 
 
-def set_cuti_bersama(days, worked=None) -> None:
-    set_setting(CUTI_BERSAMA_KEY, ",".join(d.isoformat() for d in sorted(set(days))))
+def set_cuti_bersama(regency: str, days, worked=None) -> None:
+    set_setting(regency_key(regency, CUTI_BERSAMA_KEY),
+                ",".join(d.isoformat() for d in sorted(set(days))))
     if worked is not None:
-        set_setting(WORKED_HOLIDAYS_KEY, ",".join(d.isoformat() for d in sorted(set(worked))))
+        set_setting(regency_key(regency, WORKED_HOLIDAYS_KEY),
+                    ",".join(d.isoformat() for d in sorted(set(worked))))

@@ -83,6 +83,7 @@ ROLE_ACCOUNTS = [
      "Agus Salim"),
     ("handler-dukcapil", "handler", [], ["DUKCAPIL"], "Petugas Dukcapil"),
     ("admin", "admin", [], [], "Admin Dinas Sosial"),
+    ("provinsi", "province_supervisor", [], [], "Dra. Hj. Erniwati"),
 ]
 
 
@@ -104,8 +105,9 @@ def load_users(kabupaten: str) -> tuple[int, list[tuple[str, str, str]]]:
         added += 1
     accounts = []
     for username, role, villages, programs, _full in ROLE_ACCOUNTS:
-        scope = ", ".join(villages or programs) or ("seluruh kabupaten" if role == "supervisor"
-                                                    else "pengguna dan pengaturan")
+        scope = ", ".join(villages or programs) or {
+            "supervisor": "seluruh kabupaten", "province_supervisor": "seluruh provinsi"}.get(
+            role, "pengguna dan pengaturan")
         accounts.append((username, role, scope))
     return added, accounts
 

@@ -227,11 +227,13 @@ def import_command(file: Path, period: str | None, apply_valid: bool, report: Pa
 
 @dtks_cli.command("imports")
 @click.option("--limit", default=20, show_default=True, help="Jumlah impor terakhir.")
-def imports_command(limit: int):
-    """Daftar impor DTKS/DTSEN terakhir."""
+@click.option("--kabupaten", default=None, metavar="KODE",
+              help="Wilayah impor: kode kabupaten/kota atau provinsi. Bawaan: SLRT_KABUPATEN.")
+def imports_command(limit: int, kabupaten: str | None):
+    """Daftar impor DTKS/DTSEN terakhir satu kabupaten/kota."""
     from slrt.dtks.importer import recent_imports
 
-    rows = recent_imports(limit)
+    rows = recent_imports(limit, [kabupaten or current_app.config["SLRT_KABUPATEN"]])
     if not rows:
         click.echo("Belum ada impor.")
         return

@@ -191,6 +191,13 @@ class RegistryImport(HasLifecycle, db.Model):
     __table_args__ = (Index("ix_registry_imports_status", "status", "id"),)
 
     @property
+    def regency_code(self) -> str | None:
+        """The regency whose supervisor reads it: its scope's ("15.04"); a
+        province-wide file loaded from the command line has none."""
+        code = self.scope_code or ""
+        return code if code.count(".") == 1 else None
+
+    @property
     def is_running(self) -> bool:
         return self.status in RUNNING_IMPORT_STATUSES
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.forms import Form
-from slrt.common.permissions import permission_required, village_scope
+from slrt.common.permissions import can, permission_required, regency_scope, village_scope
 from slrt.dtks import queries
 from slrt.identity import mask_nik, normalise_digits
 from slrt.platform.db import locks_late
@@ -173,8 +173,8 @@ def _import_or_404(import_id: int):
     from slrt.dtks import importer
 
     record = importer.get_import(import_id)
-    if record is None:
-        abort(404)
+    if record is None or not can(current_user, "registry.import", record):
+        abort(404)  # another regency's import: no hint that it exists
     return record
 
 
@@ -196,7 +196,7 @@ def imports():
 
     from slrt.dtks import importer, jobs
 
-    ambiguous = queries.ambiguous_villages(current_app.config["SLRT_KABUPATEN"])
+    ambiguous = queries.ambiguous_villages(current_user.regency_code)
     values = {"period": (request.form.get("period") or "").strip()[:7],
               "source": (request.form.get("source") or "DTKS").strip().upper()[:8]}
     errors: dict[str, str] = {}
@@ -234,7 +234,7 @@ def imports():
             key = jobs.store_upload(upload.stream, kind)
             import_id = importer.queue_validation(
                 importer.InputFile(key=key), values["period"], values["source"],
-                current_app.config["SLRT_KABUPATEN"],
+                current_user.regency_code,
                 created_by_id=current_user.id, file_name=upload.filename[:255],
                 village_choices=choices)
             try:
@@ -247,7 +247,8 @@ def imports():
                         "diperbarui sendiri."), "success")
             return redirect(url_for("dtks.import_detail", import_id=import_id))
         status = 422
-    return render_template("dtks/imports.html", imports=importer.recent_imports(30),
+    return render_template("dtks/imports.html", imports=importer.recent_imports(
+                               30, regency_scope(current_user)),
                            values=values, errors=errors, ambiguous=ambiguous,
                            max_mb=current_app.config["DTKS_UPLOAD_MAX_BYTES"] // (1024 * 1024),
                            latest_period=queries.latest_period()), status

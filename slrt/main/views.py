@@ -21,6 +21,10 @@ def index():
     from slrt.reports.charts import charts_for
     from slrt.reports.queries.dashboard import dashboard
 
+    if can(current_user, "report.regencies"):
+        from slrt.reports.views import regencies  # the province's home: its regencies
+
+        return regencies()
     dash = dashboard(current_user)
     extra = {"dash": dash, "dash_charts": charts_for(dash.report),
              "stale_registry": _stale_registry()}

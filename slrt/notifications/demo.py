@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from slrt.auth.models import User
@@ -53,7 +54,7 @@ def load_reminders(case_prefix: str) -> int:
         return 0
     users = {u.username: u for u in db.session.scalars(select(User))}
     now = now_utc()
-    today, extra = today_wib(now), cuti_bersama()
+    today, extra = today_wib(now), cuti_bersama(current_app.config["SLRT_KABUPATEN"])
     added = 0
     for i, (village, category, code, state, urgency, phone, text) in enumerate(STORIES):
         rec = db.session.scalars(select(RegistryRecord).where(

@@ -23,13 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
-from slrt.auth.models import User, UserProgram, UserVillage
+from slrt.auth.models import User
 from slrt.common.errors import DomainError
-from slrt.common.permissions import FASILITATOR, HANDLER, SUPERVISOR
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import cuti_bersama
 from slrt.extensions import db
 from slrt.notifications import status as st
+from slrt.notifications.directory import Directory
 from slrt.notifications.models import (
     STAGES,
     Delivery,
@@ -37,7 +37,6 @@ from slrt.notifications.models import (
     Notification,
     Reminder,
     ReminderMark,
-    UnitSupervisor,
 )
 from slrt.referrals.models import Program, Referral
 from slrt.regions.models import Region
@@ -50,66 +49,6 @@ DIGEST_LIST_LIMIT = 60
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
-# ------------------------------------------------------------------ who is told
-
-@dataclass
-class Directory:
-    """Recipients by program, unit and village, read once per sweep. The
-    reminders go to people by their job (the program's handlers, the village's
-    facilitators, the supervisors), so these queries filter by role."""
-
-    handlers: dict[str, list[int]]
-    unit_of: dict[str, str]
-    service_days: dict[str, int]
-    unit_supervisors: dict[str, list[int]]
-    regency_supervisors: list[int]
-    facilitators: dict[str, list[int]]
-
-    @classmethod
-    def load(cls) -> Directory:
-        handlers = _active_users_by(UserProgram.program_code, UserProgram.user_id,
-                                    User.role == HANDLER)
-        unit_of, days = {}, {}
-        for code, unit, sd in db.session.execute(
-                select(Program.code, Program.unit, Program.service_days)):
-            unit_of[code], days[code] = unit, sd
-        unit_sups = _active_users_by(UnitSupervisor.unit, UnitSupervisor.user_id)
-        # A supervisor who supervises a unit is that unit's, not the regency's.
-        regency = list(db.session.scalars(select(User.id).where(
-            User.role == SUPERVISOR, User.is_active_flag,
-            User.id.not_in(select(UnitSupervisor.user_id))).order_by(User.id)))
-        facs = _active_users_by(UserVillage.village_code, UserVillage.user_id,
-                                User.role == FASILITATOR)
-        return cls(handlers, unit_of, days, unit_sups, regency, facs)
-
-    def recipients(self, stage: str, program: str, assigned_to: int | None,
-                   village: str) -> list[int]:
-        """The ladder: handler(s); + the unit supervisor; + the regency supervisor and
-        the village facilitator."""
-        out = [assigned_to] if assigned_to else list(self.handlers.get(program, []))
-        if stage in ("overdue", "escalated"):
-            # Without a unit supervisor configured, the regency supervisor stands in.
-            out += self.unit_supervisors.get(self.unit_of.get(program, ""), []) \
-                or self.regency_supervisors
-        if stage == "escalated":
-            out += self.regency_supervisors + self.facilitators.get(village, [])
-        return list(dict.fromkeys(out))
-
-
-def _active_users_by(key, user_id, *where) -> dict[str, list[int]]:
-    """key -> the ids of the active users a link table gives it (in id order)."""
-    out: dict[str, list[int]] = defaultdict(list)
-    for k, uid in db.session.execute(select(key, user_id).join(User, User.id == user_id)
-                                     .where(User.is_active_flag, *where).order_by(user_id)):
-        out[k].append(uid)
-    return dict(out)
-
-
-def unit_supervisors_of(program: Program) -> list[User]:
-    return list(db.session.scalars(select(User).join(UnitSupervisor).where(
-        UnitSupervisor.unit == program.unit, User.is_active_flag)))
 
 
 # ------------------------------------------------------------------ the sweep
@@ -211,14 +150,18 @@ def generate(now: datetime, report: SweepReport | None = None) -> SweepReport:
     skipped (reminder_marks); the unique keys make a concurrent sweep harmless."""
     report = report or SweepReport(at=now)
     today = today_wib(now)
-    extra = cuti_bersama()
     d = Directory.load()
-    rows, c = due_rows(today, extra, d.service_days)
-    until = {code: c.at_risk_until(days, extra) for code, days in d.service_days.items()}
+    pending: list = []  # (row, the cutoffs of its regency's calendar, its at-risk date)
+    for regency, service_days in sorted(d.programs_by_regency().items()):
+        extra = cuti_bersama(regency)
+        rows, c = due_rows(today, extra, service_days)
+        until = {code: c.at_risk_until(days, extra) for code, days in service_days.items()}
+        pending += [(row, c, until[row[1]]) for row in rows]
     reminders, tasks, marks = [], [], []
     by_state: dict[str, int] = defaultdict(int)
-    for rid, program, due, urgency, assigned, village, case_id, mark_due, mark_stage in rows:
-        stage = st.state_from_cutoffs(due, urgency, until[program], c)
+    for row, c, at_risk_until in pending:
+        rid, program, due, urgency, assigned, village, case_id, mark_due, mark_stage = row
+        stage = st.state_from_cutoffs(due, urgency, at_risk_until, c)
         if stage == "on_track":
             continue
         by_state[stage] += 1

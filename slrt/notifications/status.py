@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from slrt.common.permissions import regency_of
 from slrt.common.workdays import (
     add_working_days,
     cuti_bersama,
@@ -91,7 +92,7 @@ def clock(*, is_open: bool, paused: bool, due_date: date, service_days: int, tod
         return Clock("closed")
     if paused:
         return Clock("paused")
-    extra = cuti_bersama() if extra is None else extra
+    extra = frozenset() if extra is None else extra
     n = escalate_after() if escalate_days is None else escalate_days
     if today > due_date:
         over = working_days_between(due_date, today, extra)
@@ -103,6 +104,9 @@ def clock(*, is_open: bool, paused: bool, due_date: date, service_days: int, tod
 
 
 def referral_clock(referral, today: date, extra: frozenset[date] | None = None) -> Clock:
+    """The referral's clock; `extra` is its regency's calendar (read when not given)."""
+    if extra is None:
+        extra = cuti_bersama(regency_of(referral.village_code))
     return clock(is_open=referral.is_open, paused=referral.paused_at is not None,
                  due_date=referral.due_date, service_days=referral.program.service_days,
                  today=today, urgency=referral.urgency, extra=extra)

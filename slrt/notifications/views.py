@@ -86,18 +86,21 @@ def resume(referral_id: int):
 @bp.get("/admin/pengingat")
 @permission_required("settings.reminders")
 def settings():
-    units = sorted({u for u in db.session.scalars(select(Program.unit)) if u})
+    regency = current_user.regency_code
+    units = _units(regency)
     chosen: dict[str, set[int]] = {}
-    for row in db.session.scalars(select(UnitSupervisor)):
+    for row in db.session.scalars(select(UnitSupervisor).join(User).where(
+            User.regency_code == regency)):
         chosen.setdefault(row.unit, set()).add(row.user_id)
     candidates = list(db.session.scalars(select(User).where(
-        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag).order_by(User.full_name)))
-    deliveries = list(db.session.scalars(select(Delivery).where(
+        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag,
+        User.regency_code == regency).order_by(User.full_name)))
+    deliveries = list(db.session.scalars(_deliveries(regency).where(
         Delivery.status.in_(("gagal", "mengirim", "menunggu"))).order_by(Delivery.id.desc())
         .limit(200)))
-    recent = list(db.session.scalars(select(Delivery).where(Delivery.status == "terkirim")
+    recent = list(db.session.scalars(_deliveries(regency).where(Delivery.status == "terkirim")
                                      .order_by(Delivery.id.desc()).limit(20)))
-    adjust = cuti_bersama()
+    adjust = cuti_bersama(current_user.regency_code)
     year = today_wib().year
     national = {**national_days_off(year), **national_days_off(year + 1)}
     return render_template("reminders/settings.html", units=units, chosen=chosen,
@@ -105,6 +108,18 @@ def settings():
                            holidays="\n".join(d.isoformat() for d in sorted(adjust)),
                            worked="\n".join(d.isoformat() for d in sorted(adjust.removed)),
                            national=national, escalate=st.escalate_after())
+
+
+def _units(regency: str) -> list[str]:
+    """The units of the regency's programs."""
+    return sorted({u for u in db.session.scalars(select(Program.unit).where(
+        Program.regency_code == regency)) if u})
+
+
+def _deliveries(regency: str):
+    """The deliveries to the accounts of a regency (its admin's to watch)."""
+    return select(Delivery).join(Notification, Notification.id == Delivery.notification_id) \
+        .join(User, User.id == Notification.user_id).where(User.regency_code == regency)
 
 
 def _parse_days(raw: str) -> tuple[set[date], list[str]]:
@@ -129,7 +144,7 @@ def save_holidays():
         flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s",
                 d=", ".join(bad + bad_worked)), "error")
         return redirect(url_for("reminders.settings"))
-    set_cuti_bersama(days, worked)
+    set_cuti_bersama(current_user.regency_code, days, worked)
     flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
             n=len(days), m=len(worked)), "success")
     return redirect(url_for("reminders.settings"))
@@ -138,12 +153,14 @@ def save_holidays():
 @bp.post("/admin/pengingat/pengawas-unit")
 @permission_required("settings.reminders")
 def save_unit_supervisors():
-    units = {u for u in db.session.scalars(select(Program.unit)) if u}
+    regency = current_user.regency_code
+    units = _units(regency)
+    mine = select(User.id).where(User.regency_code == regency)
     valid = set(db.session.scalars(select(User.id).where(
-        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag)))
-    db.session.execute(db.delete(UnitSupervisor))
+        User.role.in_((HANDLER, SUPERVISOR)), User.is_active_flag, User.regency_code == regency)))
+    db.session.execute(db.delete(UnitSupervisor).where(UnitSupervisor.user_id.in_(mine)))
     n = 0
-    for i, unit in enumerate(sorted(units)):
+    for i, unit in enumerate(units):
         for uid in map(parse_id, request.form.getlist(f"unit{i}")):
             if uid in valid:
                 db.session.add(UnitSupervisor(unit=unit, user_id=uid))
@@ -155,7 +172,8 @@ def save_unit_supervisors():
 @bp.post("/admin/pengingat/kirim-ulang")
 @permission_required("settings.reminders")
 def retry():
-    delivery = db.session.get(Delivery, parse_id(request.form.get("id")) or 0)
+    delivery = db.session.scalar(_deliveries(current_user.regency_code).where(
+        Delivery.id == (parse_id(request.form.get("id")) or 0)))
     if delivery is None:
         flash(_("Pengiriman tidak ditemukan."), "error")
         return redirect(url_for("reminders.settings"))

@@ -15,7 +15,7 @@ from slrt.cases.models import Case
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
 from slrt.common.images import clean_photo
-from slrt.common.permissions import can, can_see_village, require
+from slrt.common.permissions import can, can_see_village, regency_of, require
 from slrt.common.time import WIB, format_date_id, today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, is_working_day
 from slrt.dtks.models import RegistryRecord
@@ -59,7 +59,7 @@ def waiting_referrals(user, today: date) -> list[Waiting]:
     codes = user.village_codes
     if not codes:
         return []
-    extra = cuti_bersama()
+    extra = cuti_bersama(user.regency_code)
     refs = db.session.scalars(select(Referral).where(
         Referral.village_code.in_(codes), Referral.is_open.is_(True))
         .options(joinedload(Referral.program), joinedload(Referral.case).joinedload(
@@ -90,13 +90,13 @@ def pending_proposals(user) -> list[Proposal]:
         .order_by(Proposal.id.desc()).limit(200)))
 
 
-def suggest_next_visit(visited_at: datetime) -> datetime:
+def suggest_next_visit(visited_at: datetime, regency: str) -> datetime:
     """After "not at home": another time of day. People work in the plantations from
     morning to midday, so a morning miss is retried in the late afternoon and an
     afternoon miss early the next working morning."""
     local = visited_at.astimezone(WIB)
     day = local.date()
-    extra = cuti_bersama()  # read once: two settings rows
+    extra = cuti_bersama(regency)  # read once: two settings rows
     if local.hour < 12:
         when_day = day if is_working_day(day, extra) else add_working_days(day, 1, extra)
         return datetime.combine(when_day, time(15, 30), WIB)
@@ -161,7 +161,7 @@ def record_visit(actor, case: Case, *, outcome: str, visited_at: datetime, notes
         visit.photo_path, visit.photo_mime = _store_photo(photo)
     event = dict(visited_at=visited_at.isoformat(), outcome=outcome, notes=notes)
     if outcome == "tidak_di_rumah":
-        when = suggest_next_visit(visited_at)
+        when = suggest_next_visit(visited_at, regency_of(case.village_code))
         why = why_code(when)
         visit.next_visit_code, visit.next_visit_params = why, {"at": when.isoformat()}
         event.update(next_visit=when.isoformat(), next_visit_why=why)

@@ -114,19 +114,44 @@ PROGRAMS = [
          categories=["surat_kip"]),
 ]
 
+# The programs of one regency's own budget: seeded for that regency only.
+LOCAL_PROGRAMS = {"KBS": "15.04", "BH_TANGGUH": "15.04"}
+CODE_MAX = 20  # programs.code
+
+
+def code_in(code: str, regency: str, default_regency: str) -> str:
+    """A seeded program's code in a regency: its own in the default regency
+    ("PKH"), with the regency's digits in another ("PKH_1505"), since a
+    program's code is unique in the installation."""
+    if regency == default_regency:
+        return code
+    suffix = "_" + regency.replace(".", "")
+    return code[:CODE_MAX - len(suffix)] + suffix
+
+
 FILLABLE = ("eligibility_hint", "documents", "exclusive_with", "categories", "min_age",
             "max_decile")
 
 
-def load_programs() -> int:
+def load_programs(regency: str | None = None) -> int:
     """Add the seeded programs that are missing and fill fields left empty;
-    never overwrite what an admin has set."""
+    never overwrite what an admin has set. New programs belong to `regency`
+    (default: the installation's default regency, SLRT_KABUPATEN)."""
+    from flask import current_app
+
+    default = current_app.config["SLRT_KABUPATEN"]
+    regency = regency or default
     existing = {p.code: p for p in db.session.scalars(select(Program))}
     added = 0
-    for i, spec in enumerate(PROGRAMS):
+    for i, seeded in enumerate(PROGRAMS):
+        if LOCAL_PROGRAMS.get(seeded["code"], regency) != regency:
+            continue
+        spec = dict(seeded, code=code_in(seeded["code"], regency, default),
+                    exclusive_with=[code_in(c, regency, default)
+                                    for c in seeded.get("exclusive_with", [])])
         program = existing.get(spec["code"])
         if program is None:
-            db.session.add(Program(**spec, sort_order=i))
+            db.session.add(Program(**spec, sort_order=i, regency_code=regency))
             added += 1
             continue
         for attr in FILLABLE:

@@ -52,6 +52,17 @@ class Program(db.Model):
     max_decile: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The regency whose Dinas Sosial runs the program: its desks route to it,
+    # its handlers hold it, its admin edits it. The code stays unique in the
+    # installation (referrals, accounts and exports carry it).
+    regency_code: Mapped[str] = mapped_column(String(13), index=True)
+
+    @property
+    def seeded_code(self) -> str:
+        """The code of the seeded catalog this program is ("PKH" for PKH_1505, the
+        PKH of Muaro Jambi; slrt/referrals/catalog.py code_in): the rules that
+        name a program (aid handovers, routing hints) read it."""
+        return self.code.removesuffix("_" + (self.regency_code or "").replace(".", ""))
 
     @property
     def requirement_label(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from slrt.cases.services import add_event
 from slrt.common.errors import DomainError
+from slrt.common.permissions import regency_of
 from slrt.common.time import today_wib
 from slrt.common.workdays import add_working_days, cuti_bersama, working_days_between
 from slrt.extensions import db
@@ -52,7 +53,7 @@ def resume(actor, referral: Referral, *, now: datetime, note: str = "",
         raise DomainError(_("Anda tidak berwenang melanjutkan rujukan ini."))
     if referral.paused_at is None:
         raise DomainError(_("Rujukan ini tidak sedang dijeda."))
-    extra = cuti_bersama()
+    extra = cuti_bersama(regency_of(referral.village_code))
     lost = max(0, working_days_between(today_wib(referral.paused_at), today_wib(now), extra))
     row = db.session.scalars(select(ReferralPause).where(
         ReferralPause.referral_id == referral.id, ReferralPause.ended_at.is_(None))

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from slrt.common.permissions import regency_of
 from slrt.extensions import db
 from slrt.referrals.models import Program, Referral
 from slrt.referrals.workflow import OPEN_STATUSES
@@ -98,7 +99,11 @@ def evaluate(case, program: Program, today: date, *, open_codes: set[str] | None
                              "dapat dirujuk dan sebaiknya diusulkan masuk DTKS.")
     else:
         s.reasons.append(f"{program.name} tidak memerlukan DTKS/DTSEN.")
-    clash = sorted(set(program.exclusive_with or []) & (facts.receives | _delivered_codes(case)))
+    # compared as the seeded catalog's codes: the registry's flags name "PKH" in every regency
+    suffix = program.code.removeprefix(program.seeded_code)
+    seeded = {c.removesuffix(suffix) if suffix else c for c in program.exclusive_with or []}
+    delivered = {c.removesuffix(suffix) if suffix else c for c in _delivered_codes(case)}
+    clash = sorted(seeded & (facts.receives | delivered))
     if clash:
         s.block(f"{program.name} tidak dapat diterima bersamaan dengan "
                          f"{', '.join(clash)} yang sudah diterima keluarga ini.")
@@ -134,7 +139,9 @@ def _delivered_codes(case) -> set[str]:
 def suggest(case, today: date) -> list[Suggestion]:
     """Every active program evaluated for the case: the category's programs first."""
     programs = list(db.session.scalars(
-        select(Program).where(Program.is_active).order_by(Program.sort_order)))
+        select(Program).where(Program.is_active,
+                              Program.regency_code == regency_of(case.village_code))
+        .order_by(Program.sort_order)))
     facts = registry_facts(case)
     open_codes = _open_program_codes(case)
     result = [evaluate(case, p, today, open_codes=open_codes, facts=facts) for p in programs]
@@ -143,7 +150,7 @@ def suggest(case, today: date) -> list[Suggestion]:
     if case.category_code == "nik_tidak_padan" or facts.padan is False:
         first.add("DUKCAPIL")
     for s in result:
-        if s.program.code in first and not s.suggested:
+        if s.program.seeded_code in first and not s.suggested:
             s.suggested = True
             s.reasons.insert(0, "Disarankan lebih dahulu agar program lain dapat diakses.")
     result.sort(key=lambda s: (not s.suggested, s.blocked, s.program.sort_order))

@@ -15,7 +15,7 @@ from slrt.cases.signals import case_status_changed
 from slrt.cases.workflow import CASE_FLOW
 from slrt.common.errors import DomainError
 from slrt.common.models import next_value
-from slrt.common.permissions import can
+from slrt.common.permissions import can, regency_of
 from slrt.common.time import WIB
 from slrt.common.workdays import add_working_days, cuti_bersama
 from slrt.extensions import db
@@ -77,11 +77,16 @@ def refresh_case_status(case: Case, now: datetime) -> None:
 
 
 def due_date_for(program: Program, now: datetime):
-    return add_working_days(now.astimezone(WIB).date(), program.service_days, cuti_bersama())
+    return add_working_days(now.astimezone(WIB).date(), program.service_days,
+                            cuti_bersama(program.regency_code))
 
 
 def _new_referral(actor, case: Case, program: Program, reason: str, now: datetime,
                   forwarded_from: Referral | None = None) -> Referral:
+    if program.regency_code != regency_of(case.village_code):
+        # Every referral, sent or forwarded, stays with the case's own Dinas Sosial.
+        raise DomainError(_("Program %(code)s milik kabupaten lain.", code=program.code),
+                          "programs")
     seq = next_value(f"referral-{case.id}")
     referral = Referral(
         number=f"{case.number}-R{seq}", case_id=case.id, program_code=program.code,
@@ -114,6 +119,8 @@ def refer(actor, case: Case, program_codes: list[str], reason: str, *, now: date
         program = db.session.get(Program, code)
         if program is None or not program.is_active:
             raise DomainError(_("Program %(code)s tidak dikenal.", code=code), "programs")
+        if program.regency_code != regency_of(case.village_code):
+            raise DomainError(_("Program %(code)s milik kabupaten lain.", code=code), "programs")
         verdict = routing.evaluate(case, program, today, open_codes=open_codes, facts=facts)
         if verdict.blocked:
             raise DomainError(" ".join(verdict.blockers), "programs")
@@ -227,7 +234,7 @@ def record_handover(actor, referral: Referral, composition, quantities: dict[str
 
     if not can(actor, "referral.handover", referral):
         raise DomainError(_("Hanya petugas program ini yang dapat mencatat serah terima."))
-    if referral.program_code not in AID_PROGRAMS:
+    if referral.program.seeded_code not in AID_PROGRAMS:
         raise DomainError(_("Serah terima barang hanya untuk rujukan bantuan logistik bencana."))
     if referral.status not in HANDOVER_STATUSES:
         raise DomainError(_("Terima rujukan dahulu sebelum mencatat serah terima."))

@@ -12,7 +12,7 @@ from slrt.admin import letterhead
 from slrt.audit.services import audit
 from slrt.cases import queries as case_queries
 from slrt.common.errors import DomainError
-from slrt.common.permissions import can, permission_required
+from slrt.common.permissions import can, permission_required, regency_of
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama
@@ -99,12 +99,12 @@ def queue():
     handlers = queries.handlers_of(f.program) if f.program else []
     from slrt.notifications import status as clock
 
-    cuti = cuti_bersama()  # read once for the page, not per row
+    cuti = cuti_bersama(current_user.regency_code)  # read once for the page, not per row
     clocks = {r.id: clock.referral_clock(r, today, cuti) for r in rows}
     return render_template(
         "referrals/queue.html", rows=rows, counts=counts, f=f, programs=programs, clocks=clocks,
         tabs=queries.TABS, statuses=STATUSES, due_filters=queries.DUE_FILTERS,
-        villages=villages_of(current_app.config["SLRT_KABUPATEN"]), today=today,
+        villages=villages_of(current_user.regency_code), today=today,
         next_token=f"{nxt[0].isoformat()}_{nxt[1]}" if nxt else None, handlers=handlers)
 
 
@@ -153,7 +153,8 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
 
     moves = allowed_moves(current_user, referral)
     programs = list(db.session.scalars(select(Program).where(
-        Program.is_active, Program.code != referral.program_code).order_by(Program.sort_order)))
+        Program.is_active, Program.code != referral.program_code,
+        Program.regency_code == regency_of(referral.village_code)).order_by(Program.sort_order)))
     handlers = queries.handlers_of(referral.program_code) \
         if can(current_user, "referral.assign", referral) else []
     events = [e for e in referral.case.events
@@ -164,9 +165,9 @@ def _detail(referral: Referral, *, move_form=None, assign_form=None, error=None,
         move_form=move_form or MoveForm(formdata=None),
         assign_form=assign_form or AssignForm(formdata=None),
         today=today_wib(), clock=clock.referral_clock(referral, today_wib()),
-        is_aid=referral.program_code in services.AID_PROGRAMS,
+        is_aid=referral.program.seeded_code in services.AID_PROGRAMS,
         can_handover=(can(current_user, "referral.handover", referral)
-                      and referral.program_code in services.AID_PROGRAMS
+                      and referral.program.seeded_code in services.AID_PROGRAMS
                       and referral.status in HANDOVER_STATUSES
                       and referral.handover is None)), status
 
@@ -261,7 +262,7 @@ def handover(referral_id: int):
     """Propose the package from the household, adjust, record what was handed over."""
     referral = queries.get_referral_for(current_user, referral_id)
     if not can(current_user, "referral.handover", referral) or \
-            referral.program_code not in services.AID_PROGRAMS:
+            referral.program.seeded_code not in services.AID_PROGRAMS:
         abort(403)
     form = HandoverForm()
     error = None
@@ -319,7 +320,7 @@ def handover_record(referral_id: int):
         abort(404)
     return render_template("referrals/handover_record.html", referral=referral,
                            handover=referral.handover, composition=aid.COMPOSITION_LABELS,
-                           letterhead=letterhead.current())
+                           letterhead=letterhead.current(regency_of(referral.village_code)))
 
 
 @bp.get("/<id:referral_id>/surat")
@@ -332,4 +333,4 @@ def letter(referral_id: int):
 
     return render_template("referrals/letter.html", referral=referral, case=referral.case,
                            proposals=open_proposals_of_person(referral.case),
-                           letterhead=letterhead.current())
+                           letterhead=letterhead.current(regency_of(referral.village_code)))

@@ -11,12 +11,16 @@ regions_cli = AppGroup("regions", help="Kode wilayah Kemendagri.")
 @regions_cli.command("load")
 @click.option("--kabupaten", default="15.04", show_default=True,
               help="Kode kabupaten/kota yang desanya dimuat (mis. 15.04).")
-def load_command(kabupaten: str):
-    """Muat provinsi, kabupaten/kota, kecamatan se-Indonesia dan desa satu kabupaten."""
-    from slrt.regions.services import load_regions
+@click.option("--province", "--provinsi", "province", default=None, metavar="KODE",
+              help="Kode provinsi (mis. 15): desa semua kabupaten/kotanya dimuat, "
+                   "menggantikan --kabupaten.")
+def load_command(kabupaten: str, province: str | None):
+    """Muat provinsi, kabupaten/kota, kecamatan se-Indonesia dan desa satu kabupaten
+    (atau semua kabupaten/kota satu provinsi)."""
+    from slrt.regions.services import load_province, load_regions
 
     try:
-        result = load_regions(kabupaten)
+        result = load_province(province) if province else load_regions(kabupaten)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     db.session.commit()

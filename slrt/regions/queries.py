@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import select
 
 from slrt.extensions import db
@@ -23,13 +22,30 @@ def villages() -> dict[str, str]:
 
 
 def villages_in(codes) -> list[Village]:
-    """The villages among `codes` (None: every village of the regency this
-    installation serves), in code order."""
+    """The villages among `codes`, in code order."""
     known = villages()
-    if codes is None:
-        prefix = current_app.config["SLRT_KABUPATEN"] + "."
-        return [Village(c, n) for c, n in known.items() if c.startswith(prefix)]
     return [Village(c, known[c]) for c in sorted(set(codes)) if c in known]
+
+
+REGENCY_LEVELS = ("kabupaten", "kota")
+
+
+def regencies() -> dict[str, str]:
+    """Every regency and city loaded, code -> name, in code order (kept per process)."""
+    return cached("regencies", lambda: dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.level.in_(REGENCY_LEVELS))
+        .order_by(Region.code)).all()))
+
+
+def regencies_in(province_code: str) -> list[str]:
+    """The regencies and cities of a province, in code order."""
+    prefix = province_code + "."
+    return [code for code in regencies() if code.startswith(prefix)]
+
+
+def regency_name(code: str | None) -> str:
+    """'Batang Hari' for 15.04 (its name as Kemendagri writes it); '' if unknown."""
+    return regencies().get(code or "", "") or ""
 
 
 def villages_of(parent_code: str) -> list[Region]:

@@ -20,7 +20,8 @@ class LoadResult:
 
 
 def rows_for(kabupaten: str) -> list[RegionRow]:
-    """Provinces, regencies and districts nationwide, villages of one regency."""
+    """Provinces, regencies and districts nationwide, villages of one regency
+    (or of every regency of a province, given the province's code)."""
     prefix = kabupaten + "."
     return [r for r in iter_rows() if r.code.count(".") < 3 or r.code.startswith(prefix)]
 
@@ -28,8 +29,22 @@ def rows_for(kabupaten: str) -> list[RegionRow]:
 def load_regions(kabupaten: str = "15.04") -> LoadResult:
     """Insert new codes and rename changed ones; idempotent. Flushes, never commits."""
     rows = rows_for(kabupaten)
-    if not any(r.code == kabupaten for r in rows):
+    if kabupaten.count(".") != 1 or not any(r.code == kabupaten for r in rows):
         raise ValueError(f"Kode kabupaten/kota {kabupaten} tidak ada dalam data Kemendagri.")
+    return _load(rows)
+
+
+def load_province(province: str) -> LoadResult:
+    """The villages of every regency and city of a province ("15": Jambi's
+    eleven), with the codes nationwide above the villages; idempotent."""
+    province = province.strip()
+    rows = rows_for(province)
+    if "." in province or not any(r.code == province and r.level == "provinsi" for r in rows):
+        raise ValueError(f"Kode provinsi {province} tidak ada dalam data Kemendagri.")
+    return _load(rows)
+
+
+def _load(rows: list[RegionRow]) -> LoadResult:
     existing = dict(db.session.execute(select(Region.code, Region.name)).all())
     new, changed = [], []
     for r in rows:

@@ -99,18 +99,31 @@ def _date(ctx, param, value):
 @click.option("--program", default="", help="Batasi ke satu program.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--output", type=click.Path(dir_okay=False), help="Berkas tujuan.")
-def cases(start, end, desa, program, fmt, output):
+@click.option("--kabupaten", default=None, metavar="KODE",
+              help="Kabupaten/kota yang dilaporkan (mis. 15.05). Bawaan: SLRT_KABUPATEN.")
+def cases(start, end, desa, program, fmt, output, kabupaten):
     """Laporan kasus seluruh kabupaten untuk satu periode (sama dengan halaman Laporan)."""
+    from flask import current_app
+
+    from slrt.common.permissions import regency_of
+    from slrt.regions.queries import regencies, villages
     from slrt.reports.queries.case_report import case_report, report_tables
     from slrt.reports.queries.scopes import Scope, narrow
     from slrt.reports.views import report_csv, report_xlsx
 
     if end < start:
         raise click.UsageError("--to sebelum --from.")
-    scope = narrow(Scope(), desa, program)
+    kabupaten = kabupaten or current_app.config["SLRT_KABUPATEN"]
+    if kabupaten not in regencies():
+        raise click.UsageError(f"Kabupaten/kota {kabupaten} tidak dikenal (muat wilayah dulu).")
+    if desa and regency_of(desa) != kabupaten:
+        raise click.UsageError(f"Desa {desa} di luar kabupaten/kota {kabupaten}.")
+    own = tuple(code for code in villages() if regency_of(code) == kabupaten)
+    scope = narrow(Scope(villages=own, empty=not own, regencies=(kabupaten,)), desa, program)
     tables = report_tables(case_report(scope, start, end))
     csv_text = report_csv(tables).decode("utf-8").lstrip("\ufeff") if fmt == "csv" else None
     _write(fmt, output, csv_text, report_xlsx(tables) if fmt == "xlsx" else None)
     _cli_audit({"laporan": "kasus", "format": fmt, "dari": start.isoformat(),
-                "sampai": end.isoformat(), "desa": desa, "program": program})
+                "sampai": end.isoformat(), "desa": desa, "program": program,
+                "kabupaten": kabupaten})
     db.session.commit()

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.exports import sheets_xlsx, to_csv, to_xlsx
-from slrt.common.permissions import permission_required
+from slrt.common.permissions import permission_required, regency_of, regency_scope
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
 from slrt.reports.queries import lists
@@ -145,6 +145,21 @@ def cases():
                            village=village, program=program)
 
 
+@bp.get("/kabupaten")
+@permission_required("report.regencies")
+def regencies():
+    """The regencies of the province side by side (the province supervisor's)."""
+    from slrt.reports.queries.regencies import compare_regencies
+
+    today = today_wib()
+    start = _date_arg("dari", date(today.year, 1, 1))
+    end = _date_arg("sampai", today)
+    if end < start:
+        start, end = end, start
+    rows = compare_regencies(current_user, start, end, today)
+    return render_template("reports/regencies.html", rows=rows, start=start, end=end)
+
+
 @bp.get("/ekspor")
 @permission_required("report.view")
 def cases_export():
@@ -220,6 +235,8 @@ def _programs():
     stmt = select(Program).order_by(Program.sort_order, Program.code)
     if scope.programs is not None:
         stmt = stmt.where(Program.code.in_(scope.programs))
+    else:
+        stmt = stmt.where(Program.regency_code.in_(regency_scope(current_user)))
     return list(db.session.scalars(stmt))
 
 
@@ -233,7 +250,7 @@ def _recap_args():
     if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan) or \
             not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
         abort(400)
-    if not kecamatan.startswith(current_app.config["SLRT_KABUPATEN"] + "."):
+    if regency_of(kecamatan) not in regency_scope(current_user):
         abort(404)
     return kecamatan, period
 
@@ -247,7 +264,7 @@ def recap():
     rows = recap_rows(dtks_recap(kecamatan, period))
     return render_template("reports/recap.html", rows=rows, labels=RECAP_LABELS,
                            kecamatan=kecamatan, period=period,
-                           districts=districts_of(current_app.config["SLRT_KABUPATEN"]),
+                           districts=districts_of(current_user.regency_code),
                            export_url=url_for("reports.recap_export", kecamatan=kecamatan,
                                               periode=period))
 

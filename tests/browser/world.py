@@ -15,7 +15,7 @@ import json
 # The demo account of each role of the matrix (slrt/demo/services.py ROLE_ACCOUNTS);
 # the operator of Desa Aro, where the case of the tour lives.
 ACCOUNTS = {"operator": "op-aro", "fasilitator": "fasilitator", "handler": "handler",
-            "supervisor": "supervisor", "admin": "admin"}
+            "supervisor": "supervisor", "admin": "admin", "province_supervisor": "provinsi"}
 ARO = "15.04.03.2013"
 
 
@@ -50,7 +50,7 @@ def build() -> dict:
     if registry_import is None:
         registry_import = RegistryImport(
             file_name="DTKS_BATANGHARI_2026-10.txt", period="2026-10", status="validated",
-            rows_total=412, rows_valid=412, villages=3)
+            rows_total=412, rows_valid=412, villages=3, scope_code=ARO[:5])
         db.session.add(registry_import)
     db.session.commit()
     proposal = db.session.scalars(select(Proposal).where(Proposal.village_code == ARO)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.database import app_before, revision_before
+from tests.database import app_before, revision_before, upgrade_old_world
 from tests.factories import ARO, PASSWORD, build_nik
 
 BEFORE = revision_before("0012_timeline")
@@ -150,7 +150,7 @@ def _insert(case, op, rows) -> list[int]:
 
 
 def test_old_sentences_become_facts_and_read_the_same(old_app):
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import downgrade
 
     from slrt.cases.models import Case, CaseEvent
     from slrt.extensions import db
@@ -161,7 +161,7 @@ def test_old_sentences_become_facts_and_read_the_same(old_app):
     case_id, program = case.id, (ref.program.name, ref.program.unit)
     db.session.remove()
 
-    upgrade()
+    upgrade_old_world()
 
     events = {e.id: e for e in db.session.query(CaseEvent).filter(CaseEvent.id.in_(ids))}
     for row_id, (kind, message, data) in zip(ids[:len(old) - 1], old[:-1], strict=True):

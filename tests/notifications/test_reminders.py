@@ -88,14 +88,14 @@ def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, cl
     resp = post(client, "/admin/pengingat/cuti-bersama", {"days": "2026-12-31", "worked": ""},
                 token_page="/admin/pengingat")
     assert resp.status_code == 302
-    assert cuti_bersama() == {date(2026, 12, 31)}
+    assert cuti_bersama("15.04") == {date(2026, 12, 31)}
     ref = refer(people["op"], fire_case, "BENCANA_SANTUNAN", wib(2026, 12, 22, 10, 30))
     # Tue 22 Dec + 14: without 24, 25, 31 Dec, 1 and 5 Jan -> Mon 18 Jan
     assert ref.due_date == date(2027, 1, 18)
     resp = post(client, "/admin/pengingat/cuti-bersama",
                 {"days": "2026-12-31", "worked": "2026-12-24"}, token_page="/admin/pengingat")
     assert resp.status_code == 302
-    assert cuti_bersama().removed == {date(2026, 12, 24)}
+    assert cuti_bersama("15.04").removed == {date(2026, 12, 24)}
     again = refer(people["op"], fire_case, "BENCANA_LOG", wib(2026, 12, 23, 10, 30))
     assert again.due_date == date(2026, 12, 24)  # one working day: 24 Dec is worked now
     page = client.get("/admin/pengingat").text
@@ -103,8 +103,8 @@ def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, cl
     bad = post(client, "/admin/pengingat/cuti-bersama", {"days": "24-12-2026"},
                token_page="/admin/pengingat")
     assert bad.status_code == 302
-    assert cuti_bersama() == {date(2026, 12, 31)}  # unchanged
-    assert cuti_bersama().removed == {date(2026, 12, 24)}
+    assert cuti_bersama("15.04") == {date(2026, 12, 31)}  # unchanged
+    assert cuti_bersama("15.04").removed == {date(2026, 12, 24)}
 
 
 def _clock(today, due=date(2027, 1, 14), days=14, **kw):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 
 from slrt.common.types import UTCDateTime
-from tests.database import app_before, revision_before
+from tests.database import app_before, revision_before, upgrade_old_world
 from tests.factories import ARO, build_nik, make_user, refer, register, wib
 
 BEFORE = revision_before("0013_next_visit")
@@ -75,7 +75,7 @@ def _old_world():
 
 
 def test_stored_suggestions_become_codes_and_read_the_same(old_app):
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import downgrade
 
     from slrt.extensions import db
     from slrt.outreach.models import FollowUpTask, OutreachVisit
@@ -83,7 +83,7 @@ def test_stored_suggestions_become_codes_and_read_the_same(old_app):
     task_id, visit_ids = _old_world()
     db.session.remove()
 
-    upgrade()
+    upgrade_old_world()
 
     visits = [db.session.get(OutreachVisit, i) for i in visit_ids]
     assert [(v.next_visit_code, v.next_visit_params) for v in visits] == [

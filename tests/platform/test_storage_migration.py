@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from slrt.common.types import UTCDateTime
-from tests.database import app_context, make_app, own_database, prepare
+from tests.database import app_context, make_app, own_database, prepare, upgrade_old_world
 from tests.factories import ARO, PNG, build_nik, make_user, register, wib
 
 
@@ -98,7 +98,7 @@ def _old_uploads(instance: Path) -> dict:
 
 @pytest.mark.parametrize("kind", ["database", "folder"])
 def test_files_uploaded_before_are_reached_through_the_store(old_app, kind):
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import downgrade
 
     from slrt.dtks.models import RegistryImport
     from slrt.extensions import db
@@ -111,7 +111,7 @@ def test_files_uploaded_before_are_reached_through_the_store(old_app, kind):
     ids = _old_uploads(instance)
     db.session.remove()
 
-    upgrade()
+    upgrade_old_world()
 
     scan = db.session.get(Musdes, ids["scan"])
     visit = db.session.get(OutreachVisit, ids["visit"])

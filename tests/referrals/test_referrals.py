@@ -558,7 +558,7 @@ def test_queue_rows_show_where_each_referral_stands(client, people, register, db
     page = client.get("/rujukan/antrean?program=BENCANA_LOG").text
     states = []
     for ref in refs:
-        clock = referral_clock(ref, today, cuti_bersama())
+        clock = referral_clock(ref, today, cuti_bersama("15.04"))
         assert f'<span class="badge clock-{clock.state}">{clock.detail}</span>' in page
         states.append(clock.state)
     assert states[0] in ("overdue", "escalated") and states[1] == "at_risk"

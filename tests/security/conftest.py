@@ -37,6 +37,7 @@ def world(make_user, register, db, app, tmp_path, make_registry):
     from slrt.dtks.models import RegistryImport
 
     registry_import = RegistryImport(file_name="dtks.txt", period="2022-07", status="validated",
+                                     scope_code="15.04",
                                      rows_total=10, rows_valid=10)
     db.session.add(registry_import)
     from slrt.outreach import services as outreach

@@ -104,6 +104,7 @@ def test_stored_profile_follows_the_village_but_a_handler_sees_it(make_user, aro
 def test_objects_are_duck_typed():
     class Desk:
         role = "operator"
+        regency_code = "15.04"
         village_codes = [ARO]
         program_codes: list[str] = []
 
@@ -113,8 +114,12 @@ def test_objects_are_duck_typed():
     class Letter:  # no village at all: refused, not guessed
         pass
 
+    class Unplaced(Desk):  # an account of no regency reaches nothing
+        regency_code = None
+
     assert can(Desk(), "outreach.photo", Visit())
     assert not can(Desk(), "outreach.photo", Letter())
+    assert not can(Unplaced(), "outreach.photo", Visit())
 
 
 def test_anonymous_and_unknown_roles_are_refused():

@@ -19,7 +19,7 @@ LONG = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}x4'
 SHORT = '"><img src=x onerror=alert(3)>{{7*7}}x5'
 LINK = "javascript:alert(4)"
 FORBIDDEN = ("<script>alert", "<img src=x onerror", 'href="javascript:', "49x4", "49x5")
-ROLE_ORDER = ["supervisor", "operator", "fasilitator", "handler", "admin"]
+ROLE_ORDER = ["supervisor", "operator", "fasilitator", "handler", "admin", "province_supervisor"]
 
 
 def _fit(value: str, limit: int) -> str:

@@ -26,9 +26,12 @@ def get_import(import_id: int) -> RegistryImport | None:
     return db.session.get(RegistryImport, import_id)
 
 
-def recent_imports(limit: int = 20) -> list[RegistryImport]:
-    return list(db.session.scalars(select(RegistryImport).order_by(RegistryImport.id.desc())
-                                   .limit(limit)))
+def recent_imports(limit: int = 20, regencies=None) -> list[RegistryImport]:
+    """The latest imports (of the given regencies' scopes, when given)."""
+    stmt = select(RegistryImport)
+    if regencies is not None:
+        stmt = stmt.where(RegistryImport.scope_code.in_(list(regencies)))
+    return list(db.session.scalars(stmt.order_by(RegistryImport.id.desc()).limit(limit)))
 
 
 def import_problems(import_id: int, limit: int | None = None,

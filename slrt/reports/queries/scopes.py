@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 
 from slrt.cases.models import Case
-from slrt.common.permissions import can, program_scope, village_scope
+from slrt.common.permissions import (
+    PROVINCE,
+    REGENCY,
+    ROLE_SCOPES,
+    can,
+    program_scope,
+    regency_scope,
+    village_scope,
+)
 from slrt.referrals.models import Referral
 
 
@@ -19,11 +27,16 @@ class Scope:
     programs: tuple[str, ...] | None = None
     kind: str = "desa"  # "desa" (case figures) or "program" (referral figures)
     empty: bool = False
+    # The whole regencies the villages are (a supervisor's, a province
+    # supervisor's): what the pages and exports name instead of the villages.
+    regencies: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         if self.kind == "program":
             return "program " + ", ".join(self.programs or ())
+        if self.regencies:
+            return "kabupaten " + ", ".join(self.regencies)
         if self.villages is None:
             return "kabupaten"
         return "desa " + ", ".join(self.villages)
@@ -39,9 +52,9 @@ def scope_for(user) -> Scope:
         codes = tuple(sorted(programs))
         return Scope(programs=codes, kind="program", empty=not codes)
     villages = village_scope(user)
-    if villages is None:
-        return Scope()
-    return Scope(villages=tuple(sorted(villages)), empty=not villages)
+    whole = ROLE_SCOPES.get(user.role) in (REGENCY, PROVINCE)
+    return Scope(villages=tuple(sorted(villages)), empty=not villages,
+                 regencies=tuple(regency_scope(user)) if whole else ())
 
 
 def narrow(scope: Scope, village: str = "", program: str = "") -> Scope:
@@ -55,7 +68,8 @@ def narrow(scope: Scope, village: str = "", program: str = "") -> Scope:
         if programs is not None and program not in programs:
             empty = True
         programs = (program,)
-    return Scope(villages=villages, programs=programs, kind=scope.kind, empty=empty)
+    return Scope(villages=villages, programs=programs, kind=scope.kind, empty=empty,
+                 regencies=() if village else scope.regencies)
 
 
 def _within(scope: Scope, stmt: Select, village_col, of_programs) -> Select:
