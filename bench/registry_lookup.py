@@ -24,7 +24,7 @@ village (as the complaint form and the registry page ask) and across the whole
 registry (a province's search), beside the same SQL on the bare connection.
 With --engine postgresql the database is on a throwaway cluster
 (bench/common.py), the baseline is psycopg, and the search across the registry
-uses the pg_trgm index of migration 0019; then the index is dropped and
+uses the pg_trgm index of migration 0020; then the index is dropped and
 --unindexed of the same searches run bare again, to show what it is worth.
 No pass/fail exit code.
 """

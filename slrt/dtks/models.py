@@ -81,7 +81,7 @@ class RegistryRecord(db.Model):
     __table_args__ = (
         Index("ix_registry_records_village_name", "village_code", "name_key"),
         Index("ix_registry_records_period", "period"),  # the newest period: latest_period()
-        # The name search's pg_trgm GIN index: made by migration 0019 on PostgreSQL only
+        # The name search's pg_trgm GIN index: made by migration 0020 on PostgreSQL only
         # (SQLite has none), so not declared here; see slrt.platform.db.include_object.
         {"info": {"engine_indexes": ("ix_registry_records_name_trgm",)}},
     )

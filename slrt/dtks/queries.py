@@ -56,7 +56,7 @@ def name_search(village_codes: list[str] | None, name: str, limit: int = 30):
 
     Each word is a `name_key LIKE '% WORD%'`: within a village the index on
     (village_code, name_key) narrows the rows; across every village (None) on
-    PostgreSQL the pg_trgm GIN index of migration 0019 answers the LIKE itself.
+    PostgreSQL the pg_trgm GIN index of migration 0020 answers the LIKE itself.
     """
     conditions = name_conditions(RegistryRecord.name_key, name)
     if not conditions:

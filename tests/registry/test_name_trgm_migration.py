@@ -1,4 +1,4 @@
-"""Migration 0019_name_trgm where the database role may not create the pg_trgm
+"""Migration 0020_name_trgm where the database role may not create the pg_trgm
 extension: the upgrade goes on, says what to run, and the name search still works
 (without the index). The index itself, on PostgreSQL, and its absence on SQLite are
 tested in test_names.py."""
@@ -46,7 +46,7 @@ def test_without_the_right_to_create_the_extension_the_upgrade_says_so_and_searc
             assert result.returncode == 0, result.stderr
             assert "Ekstensi pg_trgm tidak dapat dibuat" in result.stderr
             assert "CREATE EXTENSION pg_trgm" in result.stderr  # what the DBA runs
-            assert "0019_name_trgm" in result.stderr
+            assert "0020_name_trgm" in result.stderr
 
             app = make_app(url)
             with app_context(app):
@@ -55,7 +55,7 @@ def test_without_the_right_to_create_the_extension_the_upgrade_says_so_and_searc
                 from slrt.regions.services import load_regions
 
                 assert db.session.execute(text(
-                    "SELECT version_num FROM alembic_version")).scalar() == "0019_name_trgm"
+                    "SELECT version_num FROM alembic_version")).scalar() == "0020_name_trgm"
                 assert db.session.execute(text(
                     "SELECT count(*) FROM pg_indexes "
                     "WHERE indexname = 'ix_registry_records_name_trgm'")).scalar() == 0

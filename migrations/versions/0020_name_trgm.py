@@ -12,8 +12,8 @@ role that may create it (a superuser, or the database's owner for a trusted
 extension such as pg_trgm since PostgreSQL 13); when the role may not, the
 migration says what to run and goes on: the search still works, only slower.
 
-Revision ID: 0019_name_trgm
-Revises: 0018_attachments
+Revision ID: 0020_name_trgm
+Revises: 0019_regency
 Create Date: 2026-12-06 11:00:00
 """
 import logging
@@ -21,8 +21,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019_name_trgm'
-down_revision = '0018_attachments'
+revision = '0020_name_trgm'
+down_revision = '0019_regency'
 branch_labels = None
 depends_on = None
 
