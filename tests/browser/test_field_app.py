@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import create_engine, text
 
-from tests.browser.pages import DEMO_PASSWORD, expect, watched_pages
+from tests.browser.pages import DEMO_PASSWORD, PHONE, check_page, expect, watched_pages
 from tests.factories import build_nik
 
 PEER_VECTORS = Path(__file__).resolve().parents[1] / "identity" / "nik_peer_vectors.csv"
@@ -438,3 +438,25 @@ def test_the_nik_check_on_the_phone_agrees_with_the_server(server_url):
     disagree = {n: (e, g) for n, e, g in zip(niks, expected.values(), got, strict=True)
                 if (e is None) != (g is None) or (e and "posisi" not in e and e != g)}
     assert disagree == {}
+
+
+def test_every_screen_of_the_app_fits_the_phone_with_targets_and_no_axe_violation(
+        server_url):
+    """The tour of tests/browser/test_every_page.py, for the app's screens on a
+    360-pixel phone (axe is injected past the page's CSP)."""
+    problems = []
+    with watched_pages(("fasilitator", "phone"), service_workers="block", bypass_csp=True,
+                       **GPS) as (page, watch):
+        page.goto(f"{server_url}/lapangan/")
+        problems += check_page(page, "Masuk", PHONE["width"])
+        open_app(page, server_url)
+        problems += check_page(page, "Desa saya", PHONE["width"])
+        cards(page).first.get_by_role("button", name="Ringkasan kasus").click()
+        problems += check_page(page, "Ringkasan kasus", PHONE["width"])
+        page.get_by_role("button", name="Catat kunjungan").last.click()
+        page.get_by_label("Meninggal", exact=True).check()
+        problems += check_page(page, "Kunjungan", PHONE["width"])
+        page.get_by_role("button", name="Pengaduan baru").click()
+        problems += check_page(page, "Pengaduan baru", PHONE["width"])
+        watch.assert_clean()
+    assert problems == []
