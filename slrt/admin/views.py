@@ -26,7 +26,9 @@ from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
 from slrt.common.permissions import PROVINCE, ROLE_SCOPES, permission_required
+from slrt.common.templating import form_page
 from slrt.extensions import db
+from slrt.referrals.catalog import EDITABLE, update_program
 from slrt.referrals.models import Program
 from slrt.regions.queries import villages_of
 
@@ -74,16 +76,14 @@ def create_user():
                     kabupaten=current_user.regency_code, actor=current_user,
                     villages=form.villages.data or [], programs=form.programs.data or [],
                     full_name=form.full_name.data or "", email=form.email.data,
-                    phone=form.phone.data)
+                    phone=form.phone.data, temporary=True)  # the admin knows it
             except DomainError as e:
                 db.session.rollback()
                 _apply_error(form, e)
             else:
-                user.must_change_password = True  # set by the admin: one-time only
                 flash(_("Pengguna %(name)s dibuat.", name=user.username), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None), \
-        (422 if form.errors else 200)
+    return form_page("admin/user_form.html", form, user=None)
 
 
 @bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
@@ -103,19 +103,15 @@ def edit_user(user_id: int):
                 user, role=form.role.data, actor=current_user,
                 villages=form.villages.data or [], programs=form.programs.data or [],
                 full_name=form.full_name.data or "", email=form.email.data,
-                phone=form.phone.data, is_active=bool(form.is_active.data))
-            if form.password.data:
-                services.check_password_policy(form.password.data)
-                user.set_password(form.password.data)
-                user.must_change_password = True  # the admin knows it: one-time only
+                phone=form.phone.data, is_active=bool(form.is_active.data),
+                password=form.password.data or None)
         except DomainError as e:
             db.session.rollback()
             _apply_error(form, e)
         else:
             flash(_("Pengguna %(name)s diperbarui.", name=user.username), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), \
-        (422 if form.errors else 200)
+    return form_page("admin/user_form.html", form, user=user)
 
 
 @bp.get("/program")
@@ -149,21 +145,13 @@ def edit_program(code: str):
             getattr(form, attr).data = getattr(program, attr)
         form.documents.data = "\n".join(program.documents or [])
     elif form.validate():
-        known_cats = {c for c, _n in form.categories.choices}
-        known_progs = {c for c, _n in form.exclusive_with.choices}
-        for attr in ("name", "unit", "registry_requirement", "service_days", "min_age",
-                     "max_decile"):
-            setattr(program, attr, getattr(form, attr).data)
-        program.eligibility_hint = form.eligibility_hint.data or ""
-        program.is_active = bool(form.is_active.data)
-        program.categories = [c for c in form.categories.data or [] if c in known_cats]
-        program.exclusive_with = [c for c in form.exclusive_with.data or [] if c in known_progs]
-        program.documents = [line.strip() for line in (form.documents.data or "").splitlines()
-                             if line.strip()]
+        update_program(current_user, program, categories=form.categories.data or [],
+                       exclusive_with=form.exclusive_with.data or [],
+                       documents=(form.documents.data or "").splitlines(),
+                       **{attr: getattr(form, attr).data for attr in EDITABLE})
         flash(_("Program %(name)s diperbarui.", name=program.name), "success")
         return redirect(url_for("admin.programs"))
-    return render_template("admin/program_form.html", form=form, program=program), \
-        (422 if form.errors else 200)
+    return form_page("admin/program_form.html", form, program=program)
 
 
 @bp.route("/kop-surat", methods=["GET", "POST"])
@@ -193,10 +181,8 @@ def letterhead_settings():
         else:
             flash(_("Kop surat disimpan."), "success")
             return redirect(url_for("admin.letterhead_settings"))
-    return render_template("admin/letterhead.html", form=form,
-                           letterhead=letterhead.current(regency),
-                           has_logo=bool(saved["logo_key"])), \
-        (422 if form.errors else 200)
+    return form_page("admin/letterhead.html", form, letterhead=letterhead.current(regency),
+                           has_logo=bool(saved["logo_key"]))
 
 
 @bp.get("/kop-surat/logo")

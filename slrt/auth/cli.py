@@ -37,12 +37,10 @@ def create_command(username, role, villages, programs, full_name, email, phone, 
             username, role, password=password,
             kabupaten=kabupaten or current_app.config["SLRT_KABUPATEN"],
             villages=list(villages), programs=list(programs), full_name=full_name,
-            email=email, phone=phone,
+            email=email, phone=phone, temporary=generated,  # replaced at the first login
         )
     except DomainError as e:
         raise click.ClickException(e.message) from None
-    if generated:
-        user.must_change_password = True  # one-time: replaced at the first login
     db.session.commit()
     click.echo(f"Pengguna {user.username} ({user.role}) dibuat.")
     if generated:

@@ -171,10 +171,12 @@ def create_user(
     email: str | None = None,
     phone: str | None = None,
     actor=None,
+    temporary: bool = False,
 ) -> User:
     """A new account of the regency `kabupaten`. An admin (`actor`) makes the
     accounts of his own regency; a province supervisor's account, which
-    reaches every regency, is made from the command line only."""
+    reaches every regency, is made from the command line only. A `temporary`
+    password (one the admin knows, or generated) is replaced at the first login."""
     if actor is not None:
         if ROLE_SCOPES.get(role) == PROVINCE:
             raise DomainError(_("Akun supervisor provinsi dibuat lewat baris perintah "
@@ -196,6 +198,7 @@ def create_user(
     user = User(username=username, role=role, full_name=full_name.strip(),
                 email=email, phone=phone or None, is_active_flag=True, regency_code=home)
     user.set_password(password)
+    user.must_change_password = temporary
     user.villages = [UserVillage(village_code=c) for c in villages]
     user.programs = [UserProgram(program_code=c) for c in programs]
     db.session.add(user)
@@ -215,9 +218,11 @@ def update_user(
     is_active: bool,
     kabupaten: str | None = None,
     actor=None,
+    password: str | None = None,
 ) -> User:
     """Change an account (an admin's: one of his regency); its regency stays
-    (`kabupaten`, when given, must be it)."""
+    (`kabupaten`, when given, must be it). A new `password` set by the admin is
+    temporary: the user replaces it at the next login."""
     check_manages(actor, user)
     if kabupaten is not None and kabupaten != user.regency_code:
         raise DomainError(_("Kabupaten sebuah akun tidak dapat diubah."), "regency")
@@ -246,8 +251,30 @@ def update_user(
     user.programs = [p for p in user.programs if p.program_code in wanted_p] + [
         UserProgram(program_code=c) for c in programs if c not in set(user.program_codes)
     ]
+    if password:
+        check_password_policy(password)
+        user.set_password(password)  # ends the user's sessions
+        user.must_change_password = True
     db.session.flush()
     return user
+
+
+def change_own_password(user: User, *, current: str, new: str, repeat: str) -> None:
+    """The user replaces his password: the current one is right, the new one is
+    typed twice, differs from it and passes the policy. Every other session ends."""
+    if not user.check_password(current):
+        raise DomainError(_("Kata sandi sekarang salah."), "current")
+    if new != repeat:
+        raise DomainError(_("Kedua kata sandi baru tidak sama."), "repeat")
+    if new == current:
+        raise DomainError(_("Kata sandi baru harus berbeda dari yang sekarang."), "new")
+    try:
+        check_password_policy(new)
+    except DomainError as e:
+        raise DomainError(e.message, "new") from None
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.flush()
 
 
 @lru_cache(maxsize=4)

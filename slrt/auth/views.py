@@ -12,6 +12,7 @@ from slrt.auth.services import authenticate, login_wait_seconds, record_login_fa
 from slrt.auth.setup import start_session
 from slrt.common.forms import Form
 from slrt.common.permissions import permission_required
+from slrt.common.templating import form_page
 from slrt.common.time import now_utc
 from slrt.platform.unit_of_work import remember_refusal
 
@@ -53,7 +54,7 @@ def login():
               detail={"username": form.username.data.strip().lower()[:64]})
         remember_refusal()  # the throttle counts it although the answer is 422
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
-    return render_template("auth/login.html", form=form), (422 if form.errors else 200)
+    return form_page("auth/login.html", form)
 
 
 @bp.post("/keluar")
@@ -72,29 +73,21 @@ def logout():
 @permission_required("account.password")
 def change_password():
     from slrt.auth.forms import ChangePasswordForm
-    from slrt.auth.services import check_password_policy
+    from slrt.auth.services import change_own_password
     from slrt.common.errors import DomainError
 
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("Kata sandi sekarang salah."))
-        elif form.new.data != form.repeat.data:
-            form.repeat.errors.append(_("Kedua kata sandi baru tidak sama."))
-        elif form.new.data == form.current.data:
-            form.new.errors.append(_("Kata sandi baru harus berbeda dari yang sekarang."))
+        user = current_user._get_current_object()
+        try:
+            change_own_password(user, current=form.current.data, new=form.new.data,
+                                repeat=form.repeat.data)
+        except DomainError as e:
+            getattr(form, e.field).errors.append(e.message)
         else:
-            try:
-                check_password_policy(form.new.data)
-            except DomainError as e:
-                form.new.errors.append(e.message)
-            else:
-                user = current_user._get_current_object()
-                user.set_password(form.new.data)  # ends every other session
-                user.must_change_password = False
-                audit("ubah", object_type="user", object_id=user.id,
-                      detail={"aksi": "ganti kata sandi"})
-                session["sv"] = user.session_version  # this session stays signed in
-                flash(_("Kata sandi diganti."), "success")
-                return redirect(url_for("main.index"))
-    return render_template("auth/change_password.html", form=form), (422 if form.errors else 200)
+            audit("ubah", object_type="user", object_id=user.id,
+                  detail={"aksi": "ganti kata sandi"})
+            session["sv"] = user.session_version  # this session stays signed in
+            flash(_("Kata sandi diganti."), "success")
+            return redirect(url_for("main.index"))
+    return form_page("auth/change_password.html", form)

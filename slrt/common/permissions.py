@@ -124,7 +124,8 @@ ACTIONS: dict[str, Rule] = {
     "pdp.report": _r({SUPERVISOR}, "a resident's personal-data access report (UU PDP)"),
     # administration
     "admin.users": _r({ADMIN}, "create, edit and disable user accounts"),
-    "admin.programs": _r({ADMIN}, "edit the programs' settings"),
+    "admin.programs": _r({ADMIN}, "edit the programs' settings (his regency's)",
+                         unscoped={ADMIN}),
     "admin.api_clients": _r({ADMIN}, "create, rotate and revoke the API's clients"),
     # the API's personal tokens (the field app): staff only, never the admin
     "api.personal_token": _r(STAFF, "log in through the API for a short-lived token"),

@@ -33,3 +33,11 @@ def init_app(app):
     app.jinja_env.globals["STALE_AFTER_MONTHS"] = t.STALE_AFTER_MONTHS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def form_page(template: str, form, **context):
+    """The page of a form, answered 422 when the form was refused (what a script,
+    a test or the browser's history sees) and 200 otherwise."""
+    from flask import render_template
+
+    return render_template(template, form=form, **context), (422 if form.errors else 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from slrt.common.permissions import require
 from slrt.extensions import db
 from slrt.referrals.models import Program
 
@@ -159,3 +160,32 @@ def load_programs(regency: str | None = None) -> int:
                 setattr(program, attr, spec[attr])
     db.session.flush()
     return added
+
+
+EDITABLE = ("name", "unit", "registry_requirement", "service_days", "min_age", "max_decile",
+            "eligibility_hint", "is_active")
+
+
+def update_program(actor, program: Program, *, categories: list[str],
+                   exclusive_with: list[str], documents: list[str], **values) -> Program:
+    """An admin changes a program of his regency: its names, unit, rules and
+    service time (EDITABLE); the categories it serves (known ones only), the
+    programs of the same regency it excludes, the documents it asks for."""
+    from slrt.cases.models import Category
+
+    require(actor, "admin.programs", program)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for attr, value in values.items():
+        setattr(program, attr, value)
+    program.eligibility_hint = program.eligibility_hint or ""
+    program.is_active = bool(program.is_active)
+    known_categories = set(db.session.scalars(select(Category.code)))
+    neighbours = set(db.session.scalars(select(Program.code).where(
+        Program.regency_code == program.regency_code, Program.code != program.code)))
+    program.categories = [c for c in dict.fromkeys(categories) if c in known_categories]
+    program.exclusive_with = [c for c in dict.fromkeys(exclusive_with) if c in neighbours]
+    program.documents = [line.strip() for line in documents if line.strip()]
+    db.session.flush()
+    return program
