@@ -10,37 +10,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import ARO, OLAK, build_nik, refer, wib
+from tests.factories import ARO, build_nik, wib
 
 
 @pytest.fixture
-def hendra(make_user, register, app, db, tmp_path):
-    """Hendra, facilitator of Aro, with his personal token; a burned house in Aro
-    referred to disaster aid long ago (late, with its follow-up task) and a late
-    referral in Olak, which is not his."""
-    from slrt.api import services
-    from slrt.common.time import now_utc
-    from slrt.outreach.models import FollowUpTask
-
-    app.instance_path = str(tmp_path)
-    op = make_user("operator", villages=[ARO], full_name="Rina Marlina")
-    op_olak = make_user("operator", villages=[OLAK], full_name="Ahmad Fauzi")
-    fas = make_user("fasilitator", villages=[ARO], full_name="Hendra Saputra")
-    fire = register(op, category="korban_bencana", name="Syamsul Bahri",
-                    nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3), dusun="Dusun III",
-                    rt="004", rw="002", phone="081274561230", when=wib(2026, 1, 5, 9),
-                    description="Rumah terbakar habis; bantuan belum datang.")
-    ref = refer(op, fire, "BENCANA_LOG", wib(2026, 1, 5, 10))
-    olak = register(op_olak, village=OLAK, category="korban_bencana", name="Jamilah",
-                    nik=build_nik("15.04.03", date(1960, 8, 1), "P", 4), when=wib(2026, 1, 5, 9))
-    refer(op_olak, olak, "BENCANA_LOG", wib(2026, 1, 5, 10))
-    task = FollowUpTask(referral_id=ref.id, case_id=fire.id, village_code=ARO,
-                        due_date=ref.due_date, reason="Rujukan lewat batas waktu")
-    db.session.add(task)
-    token = services.login(fas, now=now_utc())["access_token"]
+def hendra(aro_outreach, db):
+    """Hendra's late burned house in Aro and, not his, a late referral in Olak
+    (tests/api/conftest.py)."""
     db.session.commit()
-    return dict(fas=fas, fire=fire, ref=ref, task=task,
-                headers={"Authorization": f"Bearer {token}"})
+    return aro_outreach
 
 
 def test_snapshot_holds_the_villages_tasks_case_summaries_and_form_choices(client, hendra):

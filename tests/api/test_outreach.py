@@ -13,39 +13,18 @@ from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from slrt.platform import storage
-from tests.factories import ARO, OLAK, PNG, build_nik, refer, wib
+from tests.factories import ARO, PNG, wib
 
 
 @pytest.fixture
-def field(make_user, register, make_registry, app, db, tmp_path):
-    """Hendra, facilitator of Aro, with his personal token; a burned house referred
-    to disaster aid long ago (late, with a follow-up task), a case in Olak, and a
-    listed resident of Aro who died."""
-    from slrt.api import services
-    from slrt.common.time import now_utc
-    from slrt.outreach.models import FollowUpTask
-
-    app.instance_path = str(tmp_path)
-    op = make_user("operator", villages=[ARO], full_name="Rina Marlina")
-    op_olak = make_user("operator", villages=[OLAK], full_name="Ahmad Fauzi")
-    fas = make_user("fasilitator", villages=[ARO], full_name="Hendra Saputra")
-    fire = register(op, category="korban_bencana", name="Syamsul Bahri",
-                    nik=build_nik("15.04.03", date(1978, 3, 12), "L", 3), dusun="Dusun III",
-                    rt="004", rw="002", phone="081274561230", when=wib(2026, 1, 5, 9),
-                    description="Rumah terbakar habis; bantuan belum datang.")
-    ref = refer(op, fire, "BENCANA_LOG", wib(2026, 1, 5, 10))
-    olak = register(op_olak, village=OLAK, category="korban_bencana", name="Jamilah",
-                    nik=build_nik("15.04.03", date(1960, 8, 1), "P", 4), when=wib(2026, 1, 5, 9))
+def field(aro_outreach, register, make_registry, db):
+    """Hendra's late burned house in Aro (tests/api/conftest.py), a case in Olak,
+    and a listed resident of Aro who died."""
     record = make_registry("Usman Harun", birth=date(1941, 2, 1))
-    died = register(op, category="ppks_lansia_terlantar", name="Usman Harun",
+    died = register(aro_outreach["op"], category="ppks_lansia_terlantar", name="Usman Harun",
                     nik=record.nik, record_id=record.id, when=wib(2026, 1, 6, 9))
-    task = FollowUpTask(referral_id=ref.id, case_id=fire.id, village_code=ARO,
-                        due_date=ref.due_date, reason="Rujukan lewat batas waktu")
-    db.session.add(task)
-    token = services.login(fas, now=now_utc())["access_token"]
     db.session.commit()
-    return dict(fas=fas, op=op, fire=fire, olak=olak, died=died, record=record, task=task,
-                headers={"Authorization": f"Bearer {token}"})
+    return dict(aro_outreach, died=died, record=record)
 
 
 def test_follow_up_list_shows_tasks_late_referrals_and_where_the_family_lives(client, field):
