@@ -109,6 +109,18 @@ def _world(kab, village, district, people, make_user, register, make_registry, d
                               "proposal": proposal.number, "client": client.name})
 
 
+# Who and what each regency of the test holds.
+PEOPLE = {
+    BH: {"staff": "Petugas Batang Hari", "beneficiary": "Sahril", "listed": "Usman Harun",
+         "moved": "Herman Syah", "village": "Aro", "holiday": date(2026, 12, 28),
+         "letterhead": "PEMERINTAH KABUPATEN BATANG HARI\nDINAS SOSIAL",
+         "address": "Jl. Sulthan Thaha No. 03, Muara Bulian"},
+    MJ: {"staff": "Petugas Muaro Jambi", "beneficiary": "Syafrudin", "listed": "Siti Maryam",
+         "moved": "Ahmad Damanhuri", "village": "Sengeti", "holiday": date(2026, 12, 29),
+         "letterhead": "PEMERINTAH KABUPATEN MUARO JAMBI\nDINAS SOSIAL",
+         "address": "Jl. Lintas Timur Km. 35, Sengeti"},
+}
+
 @pytest.fixture
 def two(app, db, make_user, register, make_registry):
     """Batang Hari and Muaro Jambi in one installation (`flask regions load --province
@@ -119,18 +131,9 @@ def two(app, db, make_user, register, make_registry):
     load_province("15")
     load_programs(MJ)
     db.session.commit()
-    bh = _world(BH, ARO, "15.04.03", {
-        "staff": "Petugas Batang Hari", "beneficiary": "Sahril", "listed": "Usman Harun",
-        "moved": "Herman Syah", "village": "Aro", "holiday": date(2026, 12, 28),
-        "letterhead": "PEMERINTAH KABUPATEN BATANG HARI\nDINAS SOSIAL",
-        "address": "Jl. Sulthan Thaha No. 03, Muara Bulian"},
-        make_user, register, make_registry, db)
-    mj = _world(MJ, SENGETI, "15.05.02", {
-        "staff": "Petugas Muaro Jambi", "beneficiary": "Syafrudin", "listed": "Siti Maryam",
-        "moved": "Ahmad Damanhuri", "village": "Sengeti", "holiday": date(2026, 12, 29),
-        "letterhead": "PEMERINTAH KABUPATEN MUARO JAMBI\nDINAS SOSIAL",
-        "address": "Jl. Lintas Timur Km. 35, Sengeti"},
-        make_user, register, make_registry, db)
+    bh, mj = (_world(code, village, district, PEOPLE[code], make_user, register,
+                     make_registry, db)
+              for code, village, district in ((BH, ARO, "15.04.03"), (MJ, SENGETI, "15.05.02")))
     province = make_user("province_supervisor", kabupaten="15",
                          full_name="Dra. Hj. Erniwati")
     return bh, mj, province
