@@ -149,7 +149,7 @@ def cases():
 @permission_required("report.regencies")
 def regencies():
     """The regencies of the province side by side (the province supervisor's)."""
-    from slrt.reports.queries.regencies import compare_regencies
+    from slrt.reports.queries.regencies import compare_regencies, province_total
 
     today = today_wib()
     start = _date_arg("dari", date(today.year, 1, 1))
@@ -157,7 +157,9 @@ def regencies():
     if end < start:
         start, end = end, start
     rows = compare_regencies(current_user, start, end, today)
-    return render_template("reports/regencies.html", rows=rows, start=start, end=end)
+    total = province_total(current_user, start, end, today) if rows else None
+    return render_template("reports/regencies.html", rows=rows, total=total, start=start,
+                           end=end)
 
 
 @bp.get("/ekspor")

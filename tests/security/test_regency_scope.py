@@ -435,3 +435,26 @@ def test_the_comparison_counts_each_regency_as_its_supervisor_does(app, two):
         assert rows[regency.code].counts.values == own.counts.values
         assert rows[regency.code].cases == 1
     assert rows["15.71"].cases == 0  # Kota Jambi: no case yet
+
+
+def test_the_province_row_adds_the_regencies_up_and_shares_over_all_referrals(app, two, db):
+    from slrt.reports.queries.regencies import compare_regencies, province_total
+
+    bh, mj, province = two
+    today = date(2026, 11, 30)
+    rows = compare_regencies(province, date(2026, 11, 1), today, today)
+    total = province_total(province, date(2026, 11, 1), today, today)
+    assert (total.code, total.name) == ("15", "Jambi")
+    assert total.cases == sum(r.cases for r in rows) == 2
+    assert total.referred == sum(r.referred for r in rows)
+    for key in total.counts.keys:
+        assert total.counts.values[key] == sum(r.counts.values[key] for r in rows), key
+    closed = sum(r.compliance["ditutup"] for r in rows)
+    on_time = sum(r.compliance["tepat_waktu"] for r in rows)
+    assert total.compliance["ditutup"] == closed
+    assert total.on_time == (round(100 * on_time / closed, 1) if closed else None)
+    client = app.test_client()
+    login(client, province)
+    page = client.get("/laporan/kabupaten?dari=2026-11-01&sampai=2026-11-30").text
+    foot = page.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "Provinsi Jambi" in foot and '<td class="num">2</td>' in foot

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from slrt.common.permissions import regency_of, regency_scope, require
+from slrt.regions.codes import region_name
 from slrt.regions.queries import regency_name
 from slrt.reports.queries.case_report import case_report
 from slrt.reports.queries.dashboard import Counts, dashboard_counts
@@ -40,12 +41,24 @@ def regency_scopes(user) -> dict[str, Scope]:
     return out
 
 
+def _row(code: str, name: str, scope: Scope, start: date, end: date,
+         today: date) -> RegencyRow:
+    report = case_report(scope, start, end, today, detail=False)
+    return RegencyRow(code, name, dashboard_counts(scope, today), report.total,
+                      sum(p.total for p in report.programs), report.compliance)
+
+
 def compare_regencies(user, start: date, end: date, today: date) -> list[RegencyRow]:
     require(user, "report.regencies")
-    rows = []
-    for code, scope in regency_scopes(user).items():
-        report = case_report(scope, start, end, today, detail=False)
-        rows.append(RegencyRow(code, regency_name(code), dashboard_counts(scope, today),
-                               report.total, sum(p.total for p in report.programs),
-                               report.compliance))
-    return rows
+    return [_row(code, regency_name(code), scope, start, end, today)
+            for code, scope in regency_scopes(user).items()]
+
+
+def province_total(user, start: date, end: date, today: date) -> RegencyRow:
+    """The province as one row, counted on all its villages at once: the sums of
+    the regencies' rows, and the share of referrals closed on time over all of
+    them (not an average of the regencies' shares)."""
+    require(user, "report.regencies")
+    name = (region_name(user.regency_code) or user.regency_code).title()
+    return _row(user.regency_code, name, scope_for(user),
+                start, end, today)
