@@ -57,6 +57,13 @@ def users():
     return render_template("admin/users.html", users=list(rows))
 
 
+def _account(form) -> dict:
+    """What the account form says, as the account services take it."""
+    return {"role": form.role.data, "villages": form.villages.data or [],
+            "programs": form.programs.data or [], "full_name": form.full_name.data or "",
+            "email": form.email.data, "phone": form.phone.data, "actor": current_user}
+
+
 def _apply_error(form, e: DomainError):
     field = getattr(form, e.field, None) if e.field else None
     (field.errors if field is not None else form.username.errors).append(e.message)
@@ -72,11 +79,9 @@ def create_user():
         else:
             try:
                 user = services.create_user(
-                    form.username.data, form.role.data, password=form.password.data,
-                    kabupaten=current_user.regency_code, actor=current_user,
-                    villages=form.villages.data or [], programs=form.programs.data or [],
-                    full_name=form.full_name.data or "", email=form.email.data,
-                    phone=form.phone.data, temporary=True)  # the admin knows it
+                    form.username.data, password=form.password.data,
+                    kabupaten=current_user.regency_code, temporary=True,  # the admin knows it
+                    **_account(form))
             except DomainError as e:
                 db.session.rollback()
                 _apply_error(form, e)
@@ -99,12 +104,8 @@ def edit_user(user_id: int):
         form.programs.data = user.program_codes
     elif form.validate():
         try:
-            services.update_user(
-                user, role=form.role.data, actor=current_user,
-                villages=form.villages.data or [], programs=form.programs.data or [],
-                full_name=form.full_name.data or "", email=form.email.data,
-                phone=form.phone.data, is_active=bool(form.is_active.data),
-                password=form.password.data or None)
+            services.update_user(user, is_active=bool(form.is_active.data),
+                                 password=form.password.data or None, **_account(form))
         except DomainError as e:
             db.session.rollback()
             _apply_error(form, e)
