@@ -64,7 +64,7 @@ def _trigram_index(db) -> str | None:
     )).scalar()
 
 
-@pytest.mark.skipif(not IS_PG, reason="pg_trgm is PostgreSQL's; on SQLite migration 0019 "
+@pytest.mark.skipif(not IS_PG, reason="pg_trgm is PostgreSQL's; on SQLite migration 0020 "
                     "makes nothing (see the test below), and this one runs on PostgreSQL")
 def test_postgresql_answers_a_name_search_across_villages_from_the_trigram_index(
         db, make_registry):
