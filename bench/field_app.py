@@ -80,15 +80,31 @@ class Link:
                     lambda e: setattr(self, "bytes", self.bytes + e["encodedDataLength"]))
 
 
-def app_cold_and_warm(browser, base: str, kbps: int, rtt: int) -> dict:
+def logging_in(browser, url: str, kbps: int, rtt: int):
+    """A fresh phone on the emulated link logging in as the demo's facilitator at
+    url's login form: its context, page, link and the time it started."""
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
     page = context.new_page()
     link = Link(context, page, kbps, rtt)
     start = time.perf_counter()
-    page.goto(f"{base}/lapangan/")
+    page.goto(url)
     page.get_by_label("Nama pengguna").fill("fasilitator")
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+    return context, page, link, start
+
+
+def reopened(page, link: Link, url: str, ready: str) -> tuple[float, int]:
+    """The page opened again (warm): the seconds until `ready` shows, the bytes."""
+    link.bytes = 0
+    start = time.perf_counter()
+    page.goto(url)
+    page.locator(ready).first.wait_for()
+    return time.perf_counter() - start, link.bytes
+
+
+def app_cold_and_warm(browser, base: str, kbps: int, rtt: int) -> dict:
+    context, page, link, start = logging_in(browser, f"{base}/lapangan/", kbps, rtt)
     page.locator("#tugas li[data-case]").first.wait_for()
     cold = time.perf_counter() - start
     cold_bytes = link.bytes
@@ -100,12 +116,7 @@ def app_cold_and_warm(browser, base: str, kbps: int, rtt: int) -> dict:
           for (const req of await cache.keys()) n += (await (await cache.match(req)).blob()).size;
         }
         return n; }""")
-    link.bytes = 0
-    start = time.perf_counter()
-    page.goto(f"{base}/lapangan/")
-    page.locator("#tugas li[data-case]").first.wait_for()
-    warm = time.perf_counter() - start
-    warm_bytes = link.bytes
+    warm, warm_bytes = reopened(page, link, f"{base}/lapangan/", "#tugas li[data-case]")
     page.locator("#sinkron-terakhir").wait_for()
     page.get_by_role("button", name="Sinkronkan").wait_for()  # the sync of the opening is over
     start = time.perf_counter()
@@ -125,25 +136,13 @@ def app_cold_and_warm(browser, base: str, kbps: int, rtt: int) -> dict:
 
 
 def pages_cold_and_warm(browser, base: str, kbps: int, rtt: int) -> dict:
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    link = Link(context, page, kbps, rtt)
-    start = time.perf_counter()
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Nama pengguna").fill("fasilitator")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    context, page, link, start = logging_in(browser, f"{base}/masuk", kbps, rtt)
     page.locator("#kotak-masuk").wait_for()
     page.goto(f"{base}/desa-saya")
     page.locator("#tugas li").first.wait_for()
     cold = time.perf_counter() - start
     cold_bytes = link.bytes
-    link.bytes = 0
-    start = time.perf_counter()
-    page.goto(f"{base}/desa-saya")
-    page.locator("#tugas li").first.wait_for()
-    warm = time.perf_counter() - start
-    warm_bytes = link.bytes
+    warm, warm_bytes = reopened(page, link, f"{base}/desa-saya", "#tugas li")
     start = time.perf_counter()
     page.locator("#tugas li").first.get_by_role("link", name="Catat kunjungan").click()
     page.get_by_label("Tidak di rumah").check()
