@@ -143,6 +143,18 @@ def engine_server(engine: str):
         yield server
 
 
+
+@contextmanager
+def workspace(engine: str, name: str):
+    """A temporary folder, the throwaway PostgreSQL server (None for SQLite) and
+    the database of one run: None (SQLite: the file bench.db in the folder) or
+    the URL of a new database `name` on that server; all removed afterwards."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=f"slrt-{name.replace('_', '-')}-") as tmp, \
+            engine_server(engine) as server:
+        yield tmp, server, (create_database(server, name) if server else None)
+
 def pg_version(server: str) -> str:
     import psycopg
 

@@ -40,7 +40,6 @@ import random
 import re
 import sqlite3
 import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 
 import common
@@ -415,9 +414,7 @@ def main() -> int:
     ap.add_argument("--keep", metavar="DIR", help="keep the database in DIR and reuse it when "
                     "it is there (for repeated runs; the default is a fresh temp dir; SQLite)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp, \
-            common.engine_server(args.engine) as server:
-        url = common.create_database(server, "bench_dashboard") if server else None
+    with common.workspace(args.engine, "bench_dashboard") as (tmp, server, url):
         reuse = False
         if args.keep and not server:
             tmp = args.keep

@@ -35,7 +35,6 @@ import os
 import random
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -94,9 +93,7 @@ def main() -> int:
 
     import registry_import as bench_import  # the sibling benchmark: same file
 
-    with tempfile.TemporaryDirectory(prefix="slrt-bench-lookup-") as tmp, \
-            common.engine_server(args.engine) as server:
-        url = common.create_database(server, "bench_lookup") if server else None
+    with common.workspace(args.engine, "bench_lookup") as (tmp, server, url):
         app, db_path, load = bench_import.loaded_app(tmp, args.rows, url)
         from slrt.dtks.queries import find_by_nik, name_search, search_by_name
         from slrt.extensions import db

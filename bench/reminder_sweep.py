@@ -37,7 +37,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -203,9 +202,7 @@ def sent_twice(db) -> dict:
 def main() -> int:
     args = common.arguments(__doc__, referrals=100_000, late_share=0.1, reps=20,
                             engine="sqlite", processes=1)
-    with tempfile.TemporaryDirectory(prefix="slrt-bench-") as tmp, \
-            common.engine_server(args.engine) as server:
-        url = common.create_database(server, "bench_sweep") if server else None
+    with common.workspace(args.engine, "bench_sweep") as (tmp, server, url):
         (app, op_id, handlers), schema_s = common.stopwatch(setup_app, tmp, url)
         path = f"{tmp}/bench.db"
         _, data_s = common.stopwatch(generate, path, args.referrals, op_id, handlers,
