@@ -64,9 +64,17 @@ def _account(form) -> dict:
             "email": form.email.data, "phone": form.phone.data, "actor": current_user}
 
 
-def _apply_error(form, e: DomainError):
-    field = getattr(form, e.field, None) if e.field else None
-    (field.errors if field is not None else form.username.errors).append(e.message)
+def _saved(form, call):
+    """What the account service answers, or None when it refused: its message
+    then stands next to its field (the user name's when it names none) and
+    nothing of the change is kept."""
+    try:
+        return call()
+    except DomainError as e:
+        db.session.rollback()
+        field = getattr(form, e.field, None) if e.field else None
+        (field.errors if field is not None else form.username.errors).append(e.message)
+        return None
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
@@ -77,15 +85,11 @@ def create_user():
         if not form.password.data:
             form.password.errors.append(_("Kata sandi wajib diisi untuk pengguna baru."))
         else:
-            try:
-                user = services.create_user(
-                    form.username.data, password=form.password.data,
-                    kabupaten=current_user.regency_code, temporary=True,  # the admin knows it
-                    **_account(form))
-            except DomainError as e:
-                db.session.rollback()
-                _apply_error(form, e)
-            else:
+            user = _saved(form, lambda: services.create_user(
+                form.username.data, password=form.password.data,
+                kabupaten=current_user.regency_code, temporary=True,  # the admin knows it
+                **_account(form)))
+            if user is not None:
                 flash(_("Pengguna %(name)s dibuat.", name=user.username), "success")
                 return redirect(url_for("admin.users"))
     return form_page("admin/user_form.html", form, user=None)
@@ -102,16 +106,11 @@ def edit_user(user_id: int):
         fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
         form.villages.data = user.village_codes
         form.programs.data = user.program_codes
-    elif form.validate():
-        try:
-            services.update_user(user, is_active=bool(form.is_active.data),
-                                 password=form.password.data or None, **_account(form))
-        except DomainError as e:
-            db.session.rollback()
-            _apply_error(form, e)
-        else:
-            flash(_("Pengguna %(name)s diperbarui.", name=user.username), "success")
-            return redirect(url_for("admin.users"))
+    elif form.validate() and _saved(form, lambda: services.update_user(
+            user, is_active=bool(form.is_active.data), password=form.password.data or None,
+            **_account(form))) is not None:
+        flash(_("Pengguna %(name)s diperbarui.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
     return form_page("admin/user_form.html", form, user=user)
 
 
