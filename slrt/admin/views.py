@@ -25,7 +25,12 @@ from slrt.common import regional
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import PROVINCE, ROLE_SCOPES, permission_required
+from slrt.common.permissions import (
+    PROVINCE,
+    ROLE_SCOPES,
+    in_regency_scope,
+    permission_required,
+)
 from slrt.common.templating import form_page
 from slrt.extensions import db
 from slrt.referrals.catalog import EDITABLE, update_program
@@ -64,6 +69,15 @@ def _account(form) -> dict:
             "email": form.email.data, "phone": form.phone.data, "actor": current_user}
 
 
+def _of_my_regency(model, key):
+    """An account or a program of the admin's regency; another regency's answers
+    404, as one that does not exist (the services refuse it too)."""
+    found = db.get_or_404(model, key)
+    if not in_regency_scope(current_user, found):
+        abort(404)
+    return found
+
+
 def _saved(form, call):
     """What the account service answers, or None when it refused: its message
     then stands next to its field (the user name's when it names none) and
@@ -98,9 +112,7 @@ def create_user():
 @bp.route("/pengguna/<id:user_id>", methods=["GET", "POST"])
 @permission_required("admin.users")
 def edit_user(user_id: int):
-    user = db.get_or_404(User, user_id)
-    if user.regency_code != current_user.regency_code:
-        abort(404)  # another regency's account: its admin's business
+    user = _of_my_regency(User, user_id)
     form = _form(obj=None)
     if not form.is_submitted():
         fill(form, user, "username", "full_name", "role", "email", "phone", "is_active")
@@ -129,9 +141,7 @@ def edit_program(code: str):
     from slrt.auth.forms import ProgramForm
     from slrt.cases.models import Category
 
-    program = db.get_or_404(Program, code)
-    if program.regency_code != current_user.regency_code:
-        abort(404)  # another regency's program
+    program = _of_my_regency(Program, code)
     form = ProgramForm()
     form.categories.choices = [(c.code, c.name) for c in db.session.scalars(
         select(Category).order_by(Category.sort_order))]
