@@ -197,12 +197,12 @@ def fresh_database(tmp: str, url: str | None = None):
 
 def add_users(*people: tuple[str, str, dict]) -> list[int]:
     """Create each (username, role, other arguments of create_user) in Kabupaten
-    Batanghari with the benchmarks' password, commit, and return their ids (in the app
-    context of fresh_database)."""
+    Batanghari (unless `kabupaten` says another) with the benchmarks' password,
+    commit, and return their ids (in the app context of fresh_database)."""
     from slrt.auth.services import create_user
     from slrt.extensions import db
 
-    users = [create_user(username, role, password=PASSWORD, kabupaten="15.04", **kw)
+    users = [create_user(username, role, password=PASSWORD, **{"kabupaten": "15.04", **kw})
              for username, role, kw in people]
     db.session.commit()
     return [u.id for u in users]

@@ -82,9 +82,19 @@ def setup_app(tmp: str, reuse: bool = False, url: str | None = None, province: b
             for regency in province_regencies():
                 load_regions(regency)
             db.session.commit()
-        sup, op = common.add_users(("bench_supervisor", "supervisor", {}),
+        # With --province the cases span the 11 regencies: the one who sees them
+        # all is the province supervisor (his home page is the comparison).
+        chief = ("province_supervisor", {"kabupaten": PROVINCE}) if province else ("supervisor", {})
+        sup, op = common.add_users(("bench_supervisor", *chief),
                                    ("bench_operator", "operator", {"villages": [OPERATOR_VILLAGE]}))
         return app, {"sup": sup, "op": op}
+
+
+def user_role(uid: int) -> str:
+    from slrt.auth.models import User
+    from slrt.extensions import db
+
+    return db.session.get(User, uid).role
 
 
 def province_villages() -> list[str]:
@@ -323,7 +333,8 @@ def run(app, path, ids, reps, today, url=None):
     con = PgBare(url) if url else sqlite3.connect(path)
     results = []
     with app.app_context():
-        for label, uid, village in (("supervisor (regency)", ids["sup"], None),
+        chief = "province supervisor" if user_role(ids["sup"]) != "supervisor" else "supervisor"
+        for label, uid, village in ((f"{chief} (everything)", ids["sup"], None),
                                     (f"operator ({OPERATOR_VILLAGE})", ids["op"],
                                      OPERATOR_VILLAGE)):
             user = db.session.get(User, uid)
@@ -452,7 +463,8 @@ def main() -> int:
                         + ("" if sm is None else f"{sm:>9.1f}")
                         for name, total, pm, pp, bm, bp, sm in results))
     if http:
-        print(f"{'HTTP GET / (supervisor, charts)':<36} {'':>9} {http[0]:>9.1f} {http[1]:>9.1f}")
+        home = "HTTP GET / (the comparison)" if args.province else "HTTP GET / (supervisor, charts)"
+        print(f"{home:<36} {'':>9} {http[0]:>9.1f} {http[1]:>9.1f}")
     else:
         print(f"HTTP: {note}")
     base = "psycopg" if server else "bare sqlite3"
