@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from slrt.api.core import ApiError, audit_call, blueprint, caller, parse_public_id, public_id, text
 from slrt.api.idempotency import idempotent
+from slrt.api.schemas import RecordOut
 from slrt.cases import queries, services
 from slrt.cases.forms import MAX_TEXT, CaseForm, CloseForm, NoteForm
 from slrt.cases.models import CHANNELS, DESK_OUTCOMES, SEXES, URGENCIES
@@ -98,12 +99,7 @@ class ReferralBrief(ma.Schema):
     status_label = ma.fields.String(required=True)
 
 
-class CaseOut(ma.Schema):
-    id = ma.fields.String(required=True, metadata={"description": "Id tak bermakna (opaque)"})
-    number = ma.fields.String(required=True)
-    status = ma.fields.String(required=True)
-    status_label = ma.fields.String(required=True)
-    village_code = ma.fields.String(required=True)
+class CaseOut(RecordOut):
     category_code = ma.fields.String(required=True)
     channel = ma.fields.String(required=True)
     urgency = ma.fields.String(required=True)
@@ -111,12 +107,9 @@ class CaseOut(ma.Schema):
     incident_date = ma.fields.Date(allow_none=True)
     beneficiary_name = ma.fields.String(required=True)
     beneficiary_nik_masked = ma.fields.String(required=True)
-    created_at = ma.fields.DateTime(required=True)
-    updated_at = ma.fields.DateTime(required=True)
     closed_at = ma.fields.DateTime(allow_none=True)
     outcome = ma.fields.String(allow_none=True)
     outcome_label = ma.fields.String(required=True)
-    version = ma.fields.Integer(required=True)
     registry_checks = ma.fields.List(ma.fields.Nested(EvidenceOut))
     referrals = ma.fields.List(ma.fields.Nested(ReferralBrief))
 

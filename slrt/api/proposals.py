@@ -7,6 +7,7 @@ import marshmallow as ma
 from sqlalchemy import select
 
 from slrt.api.core import ApiError, audit_call, blueprint, caller, parse_public_id, public_id, text
+from slrt.api.schemas import RecordOut
 from slrt.audit.hooks import person_of
 from slrt.common.permissions import can
 from slrt.extensions import db
@@ -32,16 +33,11 @@ class MusdesOut(ma.Schema):
     minutes_number = ma.fields.String(required=True)
 
 
-class ProposalOut(ma.Schema):
-    id = ma.fields.String(required=True, metadata={"description": "Id tak bermakna (opaque)"})
-    number = ma.fields.String(required=True)
+class ProposalOut(RecordOut):
     kind = ma.fields.String(required=True)
     kind_label = ma.fields.String(required=True)
     reason_code = ma.fields.String(required=True)
-    village_code = ma.fields.String(required=True)
     period = ma.fields.String(required=True)
-    status = ma.fields.String(required=True)
-    status_label = ma.fields.String(required=True)
     source = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     nik_masked = ma.fields.String(required=True)
@@ -49,10 +45,7 @@ class ProposalOut(ma.Schema):
     decision_reason = ma.fields.String(required=True)
     case_id = ma.fields.String(allow_none=True)
     musdes = ma.fields.Nested(MusdesOut, allow_none=True)
-    created_at = ma.fields.DateTime(required=True)
-    updated_at = ma.fields.DateTime(required=True)
     sent_at = ma.fields.DateTime(allow_none=True)
-    version = ma.fields.Integer(required=True)
 
 
 class ProposalPage(ma.Schema):

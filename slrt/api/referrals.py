@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 
 from slrt.api.complaints import case_for_ref
 from slrt.api.core import ApiError, audit_call, blueprint, caller, parse_public_id, public_id, text
+from slrt.api.schemas import RecordOut
 from slrt.cases.forms import MAX_TEXT
 from slrt.common.errors import DomainError
 from slrt.common.time import now_utc, today_wib
@@ -36,23 +37,15 @@ class ReferIn(ma.Schema):
     reason = text(MAX_TEXT, required=True)
 
 
-class ReferralOut(ma.Schema):
-    id = ma.fields.String(required=True)
-    number = ma.fields.String(required=True)
+class ReferralOut(RecordOut):
     case_id = ma.fields.String(required=True)
     program_code = ma.fields.String(required=True)
-    status = ma.fields.String(required=True)
-    status_label = ma.fields.String(required=True)
     urgency = ma.fields.String(required=True)
-    village_code = ma.fields.String(required=True)
     due_date = ma.fields.Date(required=True)
     reason = ma.fields.String(required=True)
     last_question = ma.fields.String(required=True)
     last_answer = ma.fields.String(required=True)
-    version = ma.fields.Integer(required=True)
     allowed_actions = ma.fields.List(ma.fields.String(), required=True)
-    created_at = ma.fields.DateTime(required=True)
-    updated_at = ma.fields.DateTime(required=True)
 
 
 class ReferralPage(ma.Schema):
