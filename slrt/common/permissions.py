@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, redirect, url_for
+from flask import abort, current_app, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -281,3 +281,10 @@ def program_scope(user) -> list[str] | None:
 
 def can_see_village(user, village_code: str | None) -> bool:
     return village_code in village_scope(user)
+
+
+def full_nik_allowed(user) -> bool:
+    """Whether the lists and exports the user downloads show the full NIK:
+    only for the roles the installation names in SLRT_FULL_NIK_ROLES (none by
+    default). Every door that exports a list of residents asks this."""
+    return user.role in current_app.config.get("SLRT_FULL_NIK_ROLES", ())

@@ -16,7 +16,7 @@ from slrt.cases import queries as case_queries
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
-from slrt.common.permissions import permission_required, village_scope
+from slrt.common.permissions import full_nik_allowed, permission_required, village_scope
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc, today_wib
 from slrt.dtks import queries as registry
@@ -274,12 +274,6 @@ def export():
     return render_template("proposals/export.html", proposals=proposals)
 
 
-def _full_nik_allowed() -> bool:
-    from slrt.reports.views import full_nik_allowed
-
-    return full_nik_allowed(current_user)
-
-
 def _proposal_audit(action: str, p: Proposal, text: str) -> None:
     from slrt.audit.hooks import person_of
 
@@ -322,7 +316,7 @@ def detail(proposal_id: int):
     flags = list(db.session.scalars(select(RegistryFlag).where(
         RegistryFlag.proposal_id == p.id).order_by(RegistryFlag.id)))
     return render_template("proposals/detail.html", p=p, fields=CORRECTION_FIELDS,
-                           error=error, values=request.form, full_nik=_full_nik_allowed(),
+                           error=error, values=request.form, full_nik=full_nik_allowed(current_user),
                            flags=flags, withdrawable={f.id for f in flags
                                                       if services.can_withdraw(current_user, f)}
                            ), (422 if error else 200)

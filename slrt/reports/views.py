@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.exports import sheets_xlsx, to_csv, to_xlsx
-from slrt.common.permissions import permission_required, regency_of, regency_scope
+from slrt.common.permissions import full_nik_allowed, permission_required, regency_of, regency_scope
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
 from slrt.reports.queries import lists
@@ -21,11 +21,6 @@ from slrt.reports.queries.scopes import narrow, scope_for
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def full_nik_allowed(user) -> bool:
-    """Exports of lists mask NIKs unless the role is configured to see them."""
-    return user.role in current_app.config.get("SLRT_FULL_NIK_ROLES", ())
 
 
 def _date_arg(name: str, default: date) -> date:
