@@ -25,7 +25,13 @@ from slrt.cases.workflow import can_close_at_desk
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.forms import fill
-from slrt.common.permissions import can_see_village, permission_required, regency_of, village_scope
+from slrt.common.permissions import (
+    can_see_village,
+    permission_required,
+    regency_of,
+    scope_villages,
+    village_scope,
+)
 from slrt.common.routing_ids import parse_id, parse_version
 from slrt.common.time import now_utc
 from slrt.dtks import queries as registry
@@ -33,7 +39,6 @@ from slrt.extensions import db
 from slrt.identity import mask_nik
 from slrt.platform.db import locks_late
 from slrt.proposals import services as proposal_services
-from slrt.regions.queries import villages_in
 from slrt.status_page import services as status_services
 
 bp = Blueprint("cases", __name__, url_prefix="/kasus")
@@ -45,13 +50,8 @@ def only_case_roles():
     pass
 
 
-def scope_villages():
-    """The villages of the user's scope as (code, name) rows, in code order."""
-    return villages_in(village_scope(current_user))
-
-
 def _village_choices():
-    return [(v.code, v.name) for v in scope_villages()]
+    return [(v.code, v.name) for v in scope_villages(current_user)]
 
 
 def _category_choices():
@@ -243,7 +243,7 @@ def index():
         form = CaseSearchForm(formdata=request.args, meta={"csrf": False})
         form.q.data = ""  # identifiers travel by POST only, never in a URL
         valid = form.validate()
-    villages = scope_villages()
+    villages = scope_villages(current_user)
     form.village.choices = [("", _("Semua desa"))] + [(v.code, v.name) for v in villages]
     form.category.choices = [("", _("Semua kategori"))] + _category_choices()[1:]
     cases, next_id = [], None

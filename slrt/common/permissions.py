@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from slrt.common.errors import NotAllowed
 from slrt.extensions import login_manager
-from slrt.regions.queries import regencies_in, villages
+from slrt.regions.queries import regencies_in, villages, villages_in
 
 # Endpoints reachable without logging in; everything else needs a session.
 # The field app's page, service worker and manifest hold no personal data: the
@@ -277,6 +277,12 @@ def program_scope(user) -> list[str] | None:
     if ROLE_SCOPES.get(user.role) == PROGRAM:
         return user.program_codes
     return None
+
+
+def scope_villages(user) -> list:
+    """The villages of the user's scope as region rows (code, name), in code order:
+    the choices of every village filter and form."""
+    return villages_in(village_scope(user))
 
 
 def can_see_village(user, village_code: str | None) -> bool:

@@ -8,7 +8,13 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.forms import Form
-from slrt.common.permissions import can, permission_required, regency_scope, village_scope
+from slrt.common.permissions import (
+    can,
+    permission_required,
+    regency_scope,
+    scope_villages,
+    village_scope,
+)
 from slrt.dtks import queries
 from slrt.identity import mask_nik, normalise_digits
 from slrt.platform.db import locks_late
@@ -26,13 +32,12 @@ def only_registry_roles():
 def check():
     """Search by NIK or No KK, or by name within a village (POST: identifiers and
     names never go into a URL)."""
-    from slrt.cases.views import scope_villages
     from slrt.common.routing_ids import parse_id
 
     results, household, error, query = [], None, None, ""
     name_results, name_errors = None, {}
     report = None  # the moved/died report form: {"record", "values", "error", "field"}
-    villages = scope_villages()
+    villages = scope_villages(current_user)
     name = (request.form.get("name") or "").strip()[:120]
     village = request.form.get("desa") or (villages[0].code if len(villages) == 1 else "")
     searched = False

@@ -16,7 +16,12 @@ from slrt.cases import queries as case_queries
 from slrt.common.downloads import send_stored
 from slrt.common.errors import DomainError
 from slrt.common.exports import to_csv, to_xlsx
-from slrt.common.permissions import full_nik_allowed, permission_required, village_scope
+from slrt.common.permissions import (
+    full_nik_allowed,
+    permission_required,
+    scope_villages,
+    village_scope,
+)
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc, today_wib
 from slrt.dtks import queries as registry
@@ -34,7 +39,6 @@ from slrt.proposals.models import (
     RegistryFlag,
 )
 from slrt.proposals.workflow import musdes_choices
-from slrt.regions.models import Region
 
 bp = Blueprint("proposals", __name__, url_prefix="/usulan")
 
@@ -43,12 +47,6 @@ bp = Blueprint("proposals", __name__, url_prefix="/usulan")
 @permission_required("proposal.view")
 def only_desk():
     pass
-
-
-def _villages() -> list[Region]:
-    from slrt.cases.views import scope_villages
-
-    return scope_villages()
 
 
 def _scoped(stmt):
@@ -61,7 +59,7 @@ def _get(proposal_id: int) -> Proposal:
 
 @bp.get("")
 def index():
-    villages = _villages()
+    villages = scope_villages(current_user)
     codes = {v.code for v in villages}
     village = request.args.get("desa", "")
     status = request.args.get("status", "")
@@ -78,7 +76,7 @@ def index():
 
 def _form_context(**kw):
     return dict(kinds=KINDS, reasons=DEACTIVATION_REASONS, fields=CORRECTION_FIELDS,
-                villages=_villages(), **kw)
+                villages=scope_villages(current_user), **kw)
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -161,7 +159,7 @@ def report_stale(record_id: int):
 @bp.route("/musdes/baru", methods=["GET", "POST"])
 @permission_required("musdes.manage")
 def musdes_new():
-    villages = _villages()
+    villages = scope_villages(current_user)
     codes = {v.code for v in villages}
     village = request.values.get("desa", "")
     if village not in codes:

@@ -9,7 +9,13 @@ from flask_login import current_user
 
 from slrt.audit.services import audit
 from slrt.common.exports import sheets_xlsx, to_csv, to_xlsx
-from slrt.common.permissions import full_nik_allowed, permission_required, regency_of, regency_scope
+from slrt.common.permissions import (
+    full_nik_allowed,
+    permission_required,
+    regency_of,
+    regency_scope,
+    scope_villages,
+)
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
 from slrt.reports.queries import lists
@@ -136,7 +142,7 @@ def cases():
                               ("desa", village), ("program", program)) if v}
     return render_template("reports/cases.html", report=report,
                            tables=report_tables(report), charts=charts.charts_for(report),
-                           args=args, villages=_villages(), programs=_programs(),
+                           args=args, villages=scope_villages(current_user), programs=_programs(),
                            village=village, program=program)
 
 
@@ -214,12 +220,6 @@ def monthly():
     return render_template("reports/monthly.html", report=report, month=month,
                            tables=report_tables(report), charts=charts.charts_for(report),
                            printed_at=now_utc())
-
-
-def _villages():
-    from slrt.cases.views import scope_villages
-
-    return scope_villages()
 
 
 def _programs():
