@@ -68,8 +68,8 @@ def _write(fmt: str, output: str | None, csv_text: str | None, xlsx: bytes | Non
 @click.option("--output", type=click.Path(dir_okay=False), help="Berkas tujuan.")
 def dtks_recap(kecamatan, period, fmt, output):
     """Rekap DTKS per desa (individu, keluarga = No KK berbeda), seperti Tabel 1.4."""
+    from slrt.reports.files import recap_xlsx
     from slrt.reports.queries.registry_recap import RECAP_HEADER, dtks_recap, recap_rows
-    from slrt.reports.views import recap_xlsx
 
     if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", kecamatan):
         raise click.UsageError("Kode kecamatan harus seperti 15.04.03.")
@@ -107,9 +107,9 @@ def cases(start, end, desa, program, fmt, output, kabupaten):
 
     from slrt.common.permissions import regency_of
     from slrt.regions.queries import regencies, villages
+    from slrt.reports.files import report_csv, report_xlsx
     from slrt.reports.queries.case_report import case_report, report_tables
     from slrt.reports.queries.scopes import Scope, narrow
-    from slrt.reports.views import report_csv, report_xlsx
 
     if end < start:
         raise click.UsageError("--to sebelum --from.")

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from slrt.audit.services import audit
-from slrt.common.exports import sheets_xlsx, to_csv, to_xlsx
+from slrt.common.exports import to_csv, to_xlsx
 from slrt.common.permissions import (
     full_nik_allowed,
     permission_required,
@@ -18,6 +18,7 @@ from slrt.common.permissions import (
 )
 from slrt.common.time import now_utc, today_wib
 from slrt.reports import charts
+from slrt.reports.files import recap_xlsx, report_csv, report_xlsx
 from slrt.reports.queries import lists
 from slrt.reports.queries.case_report import case_report, report_tables
 from slrt.reports.queries.dates import add_months, month_start
@@ -184,29 +185,6 @@ def _send_report(fmt: str, report) -> Response:
             "Content-Disposition": f"attachment; filename=laporan-kasus-{stamp}.xlsx"})
     return Response(report_csv(tables), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=laporan-kasus-{stamp}.csv"})
-
-
-def report_csv(tables) -> bytes:
-    """All tables in one CSV, one row per figure: the section, the code and name
-    of what the row counts, the value, the code of the column."""
-    header = ["bagian", "kode", "nama", "nilai", "kolom"]
-    rows = []
-    for table in tables:
-        for code, cells in table.rows:
-            for (column, _label), value in list(zip(table.columns, cells, strict=True))[1:]:
-                rows.append([table.title, code, cells[0],
-                             value.isoformat() if isinstance(value, date) else value, column])
-    return to_csv(header, rows)
-
-
-def recap_xlsx(rows) -> bytes:
-    return sheets_xlsx([("Rekap DTKS", [str(label) for label in RECAP_LABELS], rows)])
-
-
-def report_xlsx(tables) -> bytes:
-    """One sheet per table, the page's header and cells; numbers are numbers."""
-    return sheets_xlsx([(t.title, t.labels, [cells for _code, cells in t.rows])
-                        for t in tables])
 
 
 @bp.get("/bulanan")
