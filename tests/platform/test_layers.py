@@ -57,3 +57,24 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert "slrt.platform is not allowed to import slrt.cases" in result.stdout
+
+
+def test_every_command_module_is_kept_off_the_pages():
+    """Each module of `flask` commands is named in the cli-not-web contract."""
+    commands = {"slrt.cli"} | {f"slrt.{p.parent.name}.cli"
+                               for p in (ROOT / "slrt").glob("*/cli.py")}
+    assert set(_contracts()["cli-not-web"]["source_modules"]) == commands
+
+
+def test_a_command_importing_a_page_breaks_the_contract(tmp_path):
+    """The report command once took its file writers from the report pages; a
+    copy of the package in which it does so again is refused."""
+    shutil.copytree(ROOT / "slrt", tmp_path / "slrt",
+                    ignore=shutil.ignore_patterns("__pycache__", "static", "data"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    cli = tmp_path / "slrt" / "reports" / "cli.py"
+    cli.write_text(cli.read_text() + "\n\ndef _page():\n"
+                   "    from slrt.reports.views import cases_export\n\n    return cases_export\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert "slrt.reports.cli is not allowed to import slrt.reports.views" in result.stdout
