@@ -1,4 +1,5 @@
-"""The command line: regions, users, catalogs, demo data."""
+"""The command line: regions, users, catalogs, demo data, each run as a user runs
+it (tests/commands.py: a subprocess on the test's own database)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from sqlalchemy import func, select
 
 from slrt.auth.models import User
 from slrt.regions.models import Region
+from tests.commands import command, fresh, said
 
 
 def count(db, stmt):
+    fresh(db)
     return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
 
 
-def test_regions_load_nationwide_levels_and_one_regency_villages(app, db):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["regions", "load", "--kabupaten", "15.71"])
-    assert result.exit_code == 0, result.output
+def run(db_url, tmp_path, *args, ok=True) -> str:
+    return said(command(db_url, tmp_path, *args, ok=ok, timeout=300))
+
+
+def test_regions_load_nationwide_levels_and_one_regency_villages(db, db_url, tmp_path):
+    run(db_url, tmp_path, "regions", "load", "--kabupaten", "15.71")
     provinces = count(db, select(Region.code).where(Region.level == "provinsi"))
     districts = count(db, select(Region.code).where(Region.level == "kecamatan"))
     assert provinces == 38 and districts == 7285
@@ -28,13 +33,12 @@ def test_regions_load_nationwide_levels_and_one_regency_villages(app, db):
     # two Pelayangan villages in Batanghari, distinct by code
     pel = db.session.scalars(select(Region).where(Region.name == "Pelayangan")).all()
     assert len({r.code for r in pel}) >= 2
-    again = runner.invoke(args=["regions", "load", "--kabupaten", "15.71"])
-    assert "0 baru" in again.output
+    assert "0 baru" in run(db_url, tmp_path, "regions", "load", "--kabupaten", "15.71")
 
 
-def test_regions_load_unknown_regency_fails_clearly(app):
-    result = app.test_cli_runner().invoke(args=["regions", "load", "--kabupaten", "99.99"])
-    assert result.exit_code != 0 and "tidak ada" in result.output
+def test_regions_load_unknown_regency_fails_clearly(db_url, tmp_path):
+    assert "tidak ada" in run(db_url, tmp_path, "regions", "load", "--kabupaten", "99.99",
+                              ok=False)
 
 
 @pytest.mark.parametrize("args, error", [
@@ -45,45 +49,42 @@ def test_regions_load_unknown_regency_fails_clearly(app):
     (["users", "create", "yus", "--role", "handler"], "program"),
     (["users", "create", "yus", "--role", "handler", "--program", "NGAWUR"], "tidak dikenal"),
 ])
-def test_users_create_checks_scope(app, db, args, error):
-    result = app.test_cli_runner().invoke(args=args)
-    assert result.exit_code != 0 and error in result.output
+def test_users_create_checks_scope(db, db_url, tmp_path, args, error):
+    assert error in run(db_url, tmp_path, *args, ok=False)
     assert count(db, select(User.id)) == 0
 
 
-def test_users_create_refuses_a_village_of_another_regency(app, db):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["regions", "load", "--kabupaten", "15.71"]).exit_code == 0
+def test_users_create_refuses_a_village_of_another_regency(db, db_url, tmp_path):
+    run(db_url, tmp_path, "regions", "load", "--kabupaten", "15.71")
+    fresh(db)
     village = db.session.scalar(select(Region.code).where(Region.code.like("15.71.%.%")))
-    result = runner.invoke(args=["users", "create", "rina", "--role", "operator",
-                                 "--desa", village])
-    assert result.exit_code != 0 and "luar kabupaten" in result.output
+    assert "luar kabupaten" in run(db_url, tmp_path, "users", "create", "rina", "--role",
+                                   "operator", "--desa", village, ok=False)
+    assert count(db, select(User.id)) == 0
 
 
-def test_users_create_prints_one_time_password_and_hashes_it(app, db):
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "Rina", "--role", "fasilitator", "--desa", "15.04.03.2013",
-        "--desa", "15.04.03.2011", "--name", "Rina Marlina"])
-    assert result.exit_code == 0, result.output
-    password = result.output.split("Kata sandi sekali pakai: ")[1].split()[0]
+def test_users_create_prints_one_time_password_and_hashes_it(db, db_url, tmp_path):
+    output = run(db_url, tmp_path, "users", "create", "Rina", "--role", "fasilitator",
+                 "--desa", "15.04.03.2013", "--desa", "15.04.03.2011", "--name", "Rina Marlina")
+    password = output.split("Kata sandi sekali pakai: ")[1].split()[0]
+    fresh(db)
     user = db.session.scalars(select(User)).one()
     assert user.username == "rina" and user.village_codes == ["15.04.03.2011", "15.04.03.2013"]
     assert password not in user.password_hash and user.password_hash.startswith("scrypt")
     assert user.check_password(password) and user.must_change_password
-    dup = app.test_cli_runner().invoke(args=["users", "create", "rina", "--role", "supervisor"])
-    assert dup.exit_code != 0 and "sudah dipakai" in dup.output
+    assert "sudah dipakai" in run(db_url, tmp_path, "users", "create", "rina", "--role",
+                                  "supervisor", ok=False)
+    assert count(db, select(User.id)) == 1
 
 
-def test_demo_load_is_complete_and_idempotent(app, db):
+def test_demo_load_is_complete_and_idempotent(db, db_url, tmp_path):
     from slrt.cases.models import Case
     from slrt.demo.registry import MUARA_BULIAN_2022_07
     from slrt.dtks.models import RegistryRecord
 
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo", "load"])
-    assert first.exit_code == 0, first.output
+    first = run(db_url, tmp_path, "demo", "load")
     for role in ("operator", "fasilitator", "handler", "supervisor", "admin"):
-        assert f"  {role} " in first.output
+        assert f"  {role} " in first
     people = count(db, select(RegistryRecord.id))
     households = db.session.scalar(select(func.count(RegistryRecord.no_kk.distinct())))
     assert people == sum(r[2] for r in MUARA_BULIAN_2022_07)
@@ -111,9 +112,7 @@ def test_demo_load_is_complete_and_idempotent(app, db):
         assert {"operator", "fasilitator"} <= roles, code
     cases = count(db, select(Case.id))
     assert cases >= 6
-    second = runner.invoke(args=["demo", "load", "--quiet"])
-    assert second.exit_code == 0, second.output
-    assert "0 baris baru" in second.output
+    assert "0 baris baru" in run(db_url, tmp_path, "demo", "load", "--quiet")
     assert count(db, select(RegistryRecord.id)) == people
     assert count(db, select(User.id)) == users
     assert count(db, select(Case.id)) == cases

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from slrt.cases.timeline import render
+from tests.commands import command
 
 LOG = "BENCANA_LOG"
 
@@ -217,14 +218,14 @@ def test_the_pages_show_the_rendered_sentence(client, db, make_user, register):
     assert "Pengaduan dicatat (Datang langsung); pelapor: penerima manfaat sendiri." in html
 
 
-def test_every_event_the_demo_writes_has_facts_that_make_its_sentence(app, db):
+def test_every_event_the_demo_writes_has_facts_that_make_its_sentence(db, db_url, tmp_path):
     """The services through the demo load (registrations, desk closings,
     referrals and their moves, proposals, pauses): each event stores no
     sentence and its facts make one (a missing fact would show nothing)."""
     from slrt.cases.models import CaseEvent
 
-    result = app.test_cli_runner().invoke(args=["demo", "load", "--quiet"])
-    assert result.exit_code == 0, result.output
+    command(db_url, tmp_path, "demo", "load", "--quiet", timeout=300)
+    db.session.remove()
     events = db.session.scalars(select(CaseEvent)).all()
     assert {e.kind for e in events} >= {"dibuat", "cek_dtks", "ditutup", "rujukan",
                                          "rujukan_terima", "rujukan_minta_info",

@@ -29,6 +29,7 @@ from slrt.outreach.models import FollowUpTask
 from slrt.referrals import pauses
 from slrt.referrals import services as referrals
 from slrt.referrals.models import ReferralPause
+from tests.commands import command
 from tests.factories import ARO, build_nik, refer, wib
 from tests.http import login, post
 
@@ -347,14 +348,15 @@ def test_inbox_unread_count_in_the_header(people, fire_case, client, db):
 
 # ------------------------------------------------------------------ CLI, processes
 
-def test_send_due_command_prints_what_it_did(people, fire_case, app):
+def test_send_due_command_prints_what_it_did(people, fire_case, db, db_url, tmp_path):
     refer(people["op"], fire_case, "BENCANA_LOG", wib(2026, 12, 22, 10, 30))
-    result = app.test_cli_runner().invoke(args=["reminders", "send-due",
-                                                "--now", "2026-12-23T08:00"])
-    assert result.exit_code == 0, result.output
-    assert "Pengingat per 2026-12-23 08.00 WIB" in result.output
-    assert "Pengingat baru: 2" in result.output
-    assert "ringkasan harian: 2" in result.output
+    db.session.commit()
+    db.session.remove()
+    done = command(db_url, tmp_path, "reminders", "send-due", "--now", "2026-12-23T08:00")
+    assert "Pengingat per 2026-12-23 08.00 WIB" in done.stdout
+    assert "Pengingat baru: 2" in done.stdout
+    assert "ringkasan harian: 2" in done.stdout
+    assert len(list(db.session.scalars(select(Reminder)))) == 2
 
 
 def _env(db_url: str) -> dict:
@@ -393,7 +395,7 @@ def test_two_processes_at_the_same_moment_send_each_reminder_once(
     assert sum(created) == 25
 
 
-def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none(app):
+def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none(app, tmp_path):
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from slrt.notifications.cli import build_scheduler
@@ -403,8 +405,9 @@ def test_scheduler_has_the_sweep_and_the_daily_digest_and_web_workers_start_none
     assert set(jobs) == {"send-due", "daily-digest"}
     assert "hour='8'" in jobs["daily-digest"] and "minute='0'" in jobs["daily-digest"]
     assert "0:10:00" in jobs["send-due"]
-    result = app.test_cli_runner().invoke(args=["scheduler", "run", "--dry-run"])
-    assert result.exit_code == 0 and "daily-digest" in result.output
+    dry = command(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, "scheduler", "run",
+                  "--dry-run")
+    assert "daily-digest" in dry.stdout
     probe = ("import sys, wsgi; print(sorted(m for m in sys.modules "
              "if m.startswith('apscheduler')))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import inspect, select, text
 
+from tests.commands import command
 from tests.factories import IS_PG, PASSWORD
 from tests.http import csrf_from, login, post
 
@@ -293,11 +294,13 @@ def test_login_throttling_slows_one_account_not_the_others(app, make_user, db):
     login(app.test_client(), victim)
 
 
-def test_first_admin_from_the_cli_must_replace_the_one_time_password(app, db):
+def test_first_admin_from_the_cli_must_replace_the_one_time_password(app, db, db_url, tmp_path):
+    """`flask users create admin1 --role admin` as the README has the installer run it."""
     from slrt.auth.models import User
 
-    result = app.test_cli_runner().invoke(args=["users", "create", "admin1", "--role", "admin"])
-    one_time = result.output.split("Kata sandi sekali pakai: ")[1].split()[0]
+    done = command(db_url, tmp_path, "users", "create", "admin1", "--role", "admin")
+    one_time = done.stdout.split("Kata sandi sekali pakai: ")[1].split()[0]
+    db.session.remove()
     admin = db.session.scalars(select(User).where(User.username == "admin1")).one()
     client = app.test_client()
     login(client, admin, password=one_time)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from slrt.platform import storage
+from tests.commands import command
 from tests.database import app_context, make_app
 
 # The first bytes of a scanned Musdes report (a PDF), with a page's worth of content.
@@ -185,32 +186,32 @@ def test_the_configured_backend_is_checked(app, tmp_path):
         create_app("testing", overrides={"SLRT_STORAGE": "awan"})
 
 
-def test_flask_storage_migrate_moves_every_file_into_the_configured_store(app, db, tmp_path):
-    """A single-host install (folder) moves to two app hosts (database), and back."""
+def test_flask_storage_migrate_moves_every_file_into_the_configured_store(app, db, db_url,
+                                                                          tmp_path):
+    """A single-host install (folder) moves to two app hosts (database), and back:
+    `flask storage migrate` run as the admin runs it, the store named in the
+    environment."""
+    uploads = str(tmp_path / "berkas-unggahan")
     app.config["SLRT_STORAGE"] = "folder"
-    app.config["SLRT_STORAGE_PATH"] = str(tmp_path / "berkas-unggahan")
+    app.config["SLRT_STORAGE_PATH"] = uploads
     folder = storage.backend()
     storage.put("musdes/ba-aro.pdf", SCAN, "application/pdf")
     storage.put("photos/rumah-aro.jpg", b"\xff\xd8\xff\xe0 rumah", "image/jpeg")
-    runner = app.test_cli_runner()
+    db.session.commit()
 
+    def migrate(to: str) -> str:
+        db.session.remove()
+        return command(db_url, tmp_path, "storage", "migrate",
+                       env={"SLRT_STORAGE": to, "SLRT_STORAGE_PATH": uploads}).stdout
+
+    assert "2 berkas dipindahkan ke basis data" in migrate("database")
     app.config["SLRT_STORAGE"] = "database"
-    db.session.remove()
-    moved = runner.invoke(args=["storage", "migrate"])
-    assert moved.exit_code == 0, moved.output
-    assert "2 berkas dipindahkan ke basis data" in moved.output
-    db.session.remove()
     assert storage.keys() == ["musdes/ba-aro.pdf", "photos/rumah-aro.jpg"]
     assert storage.get("musdes/ba-aro.pdf") == SCAN
     assert storage.info("musdes/ba-aro.pdf").content_type == "application/pdf"
     assert folder.keys() == []
-    again = runner.invoke(args=["storage", "migrate"])  # nothing left to move
-    assert again.exit_code == 0 and "0 berkas" in again.output
+    assert "0 berkas" in migrate("database")  # nothing left to move
 
-    app.config["SLRT_STORAGE"] = "folder"
-    db.session.remove()
-    back = runner.invoke(args=["storage", "migrate"])
-    assert back.exit_code == 0 and "2 berkas dipindahkan ke folder" in back.output
-    db.session.remove()
+    assert "2 berkas dipindahkan ke folder" in migrate("folder")
     assert (folder.root / "musdes/ba-aro.pdf").read_bytes() == SCAN
     assert storage.DatabaseStorage().keys() == []

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from slrt.demo.registry import generate_registry
+from tests.commands import flask_cli
 from tests.registry.sample import siksng_xlsx
 
-ROOT = Path(__file__).resolve().parents[2]
 PELAYANGAN = "15.04.03.2021"  # 544 people in the demo registry
 
 
@@ -44,19 +41,6 @@ def write_file(db, path: Path, rows, *, spoil=None) -> Path:
                 spoil(i, line, header)
             w.writerow(line)
     return path
-
-
-def flask_cli(db_url: str, tmp_path: Path, *args, config: str = "development",
-              timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m flask --app wsgi ARGS` as a user runs it."""
-    instance = tmp_path / "instance"
-    env = {**os.environ, "DATABASE_URL": db_url, "SLRT_CONFIG": config,
-           "SLRT_INSTANCE_PATH": str(instance), "PYTHONPATH": str(ROOT),
-           "SECRET_KEY": "kunci-uji-impor-" + "x" * 32}
-    env.pop("FLASK_DEBUG", None)
-    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "flask", "--app", "wsgi", *map(str, args)], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=timeout)
 
 
 def report_rows(path: Path) -> list[dict]:

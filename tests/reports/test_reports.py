@@ -19,6 +19,7 @@ from slrt.reports.queries.dates import add_months, month_start
 from slrt.reports.queries.lists import LISTS, list_rows, list_statement
 from slrt.reports.queries.registry_recap import dtks_recap
 from slrt.reports.queries.scopes import narrow, scope_for
+from tests.commands import command
 from tests.factories import ARO, OLAK
 from tests.http import login
 from tests.reports.world import OCT_END, OCT_START, TODAY, build_world
@@ -315,27 +316,34 @@ def test_report_exports_are_audited_with_their_filters(client, world, db):
     assert (entry.detail["dari"], entry.detail["sampai"]) == ("2026-10-01", "2026-10-31")
 
 
-def test_cli_cases_report(app, world, db, tmp_path):
+def _command(db, db_url, tmp_path, *args, ok=True):
+    """`flask reports ...` as the supervisor runs it, after what the test committed."""
+    db.session.commit()
+    done = command(db_url, tmp_path, *args, ok=ok)
+    db.session.remove()
+    return done
+
+
+def test_cli_cases_report(world, db, db_url, tmp_path):
     from openpyxl import load_workbook
 
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["reports", "cases", "--from", "2026-10-01", "--to",
-                                 "2026-10-31", "--format", "csv"])
-    assert result.exit_code == 0, result.output
+    result = _command(db, db_url, tmp_path, "reports", "cases", "--from", "2026-10-01",
+                      "--to", "2026-10-31", "--format", "csv")
     lines = list(csv.reader(io.StringIO(result.stdout)))
     assert lines[0] == ["bagian", "kode", "nama", "nilai", "kolom"]
     assert ["Ringkasan", "kasus_dicatat", "Kasus dicatat", "6", "nilai"] in lines
     assert ["Per program", "BENCANA_LOG", "Bantuan logistik korban bencana", "66.7",
             "persen_tepat_waktu"] in lines
     out = tmp_path / "kasus.xlsx"
-    result = runner.invoke(args=["reports", "cases", "--from", "2026-10-01", "--to",
-                                 "2026-10-31", "--format", "xlsx", "--output", str(out)])
-    assert result.exit_code == 0, result.output
+    _command(db, db_url, tmp_path, "reports", "cases", "--from", "2026-10-01", "--to",
+             "2026-10-31", "--format", "xlsx", "--output", out)
     assert load_workbook(out)["Ringkasan"]["B4"].value == 6
     entries = _audit_entries(db)
     assert len(entries) == 2 and entries[0].actor_name.startswith("cli:")
-    assert runner.invoke(args=["reports", "cases", "--from", "2026-10-32", "--to",
-                               "2026-10-31"]).exit_code == 2
+    bad = _command(db, db_url, tmp_path, "reports", "cases", "--from", "2026-10-32", "--to",
+                   "2026-10-31", ok=False)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+    assert len(_audit_entries(db)) == 2
 
 
 # --------------------------------------------------------------------------- registry recap
@@ -355,14 +363,12 @@ def imported_registry(app, db, tmp_path):
     return rows
 
 
-def test_dtks_recap_matches_table_1_4(app, db, imported_registry, tmp_path, make_user,
+def test_dtks_recap_matches_table_1_4(app, db, db_url, imported_registry, tmp_path, make_user,
                                       client):
     from openpyxl import load_workbook
 
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["reports", "dtks-recap", "--kecamatan", "15.04.03",
-                                 "--period", "2022-07", "--format", "csv"])
-    assert result.exit_code == 0, result.output
+    result = _command(db, db_url, tmp_path, "reports", "dtks-recap", "--kecamatan", "15.04.03",
+                      "--period", "2022-07", "--format", "csv")
     lines = result.stdout.splitlines()
     assert lines[0] == "kode_desa,desa,individu,keluarga"
     rows = list(csv.reader(lines[1:]))
@@ -375,15 +381,13 @@ def test_dtks_recap_matches_table_1_4(app, db, imported_registry, tmp_path, make
     assert rows[-1][2:] == ["33959", "10993"]
 
     # another period lists nobody (the importer's dates), the rows are still there
-    empty = runner.invoke(args=["reports", "dtks-recap", "--kecamatan", "15.04.03",
-                                "--period", "2022-06"]).stdout.splitlines()
+    empty = _command(db, db_url, tmp_path, "reports", "dtks-recap", "--kecamatan", "15.04.03",
+                     "--period", "2022-06").stdout.splitlines()
     assert len(empty) == 23 and empty[-1] == "TOTAL,,0,0"
 
     out = tmp_path / "rekap.xlsx"
-    result = runner.invoke(args=["reports", "dtks-recap", "--kecamatan", "15.04.03",
-                                 "--period", "2022-07", "--format", "xlsx", "--output",
-                                 str(out)])
-    assert result.exit_code == 0, result.output
+    _command(db, db_url, tmp_path, "reports", "dtks-recap", "--kecamatan", "15.04.03",
+             "--period", "2022-07", "--format", "xlsx", "--output", out)
     sheet = [list(r) for r in load_workbook(out).active.iter_rows(values_only=True)]
     assert sheet[0] == ["Kode desa", "Desa/kelurahan", "Individu", "Keluarga (No KK berbeda)"]
     assert sheet[-1] == ["TOTAL", None, 33959, 10993]  # numbers, not text

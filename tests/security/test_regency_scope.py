@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import url_for
 
+from tests.commands import command, said
 from tests.factories import ARO, PASSWORD, PNG, build_kk, build_nik
 from tests.http import login, post
 
@@ -376,29 +377,30 @@ def test_the_api_answers_404_for_the_other_regencys_objects(app, client, two):
 
 # ------------------------------------------------------------------ the command line
 
-def test_the_command_line_works_on_the_regency_it_is_given(app, two):
-    bh, mj, _province = two
-    runner = app.test_cli_runner()
-    imports = runner.invoke(args=["dtks", "imports", "--kabupaten", MJ])
-    assert "DTKS_15.05_2022_07.csv" in imports.output
-    assert "DTKS_15.04_2022_07.csv" not in imports.output
-    default = runner.invoke(args=["dtks", "imports"])  # SLRT_KABUPATEN: Batang Hari
-    assert "DTKS_15.04_2022_07.csv" in default.output and "15.05" not in default.output
-    report = runner.invoke(args=["reports", "cases", "--from", "2026-11-01", "--to",
-                                 "2026-11-30", "--kabupaten", MJ])
-    assert report.exit_code == 0, report.output
-    assert "Sengeti" in report.output and "Aro" not in report.output
-    outside = runner.invoke(args=["reports", "cases", "--from", "2026-11-01", "--to",
-                                  "2026-11-30", "--kabupaten", MJ, "--desa", ARO])
-    assert outside.exit_code != 0 and "di luar" in outside.output
-    made = runner.invoke(args=["users", "create", "admin-mj2", "--role", "admin",
-                               "--kabupaten", MJ, "--password", "sungai-batanghari-2026"])
-    assert made.exit_code == 0, made.output
+def test_the_command_line_works_on_the_regency_it_is_given(db, db_url, tmp_path, two):
+    """Each command run as the admin runs it, on the database the pages use."""
     from sqlalchemy import select
 
     from slrt.auth.models import User
-    from slrt.extensions import db
 
+    def run(*args, ok=True) -> str:
+        db.session.remove()
+        return said(command(db_url, tmp_path, *args, ok=ok))
+
+    imports = run("dtks", "imports", "--kabupaten", MJ)
+    assert "DTKS_15.05_2022_07.csv" in imports
+    assert "DTKS_15.04_2022_07.csv" not in imports
+    default = run("dtks", "imports")  # SLRT_KABUPATEN: Batang Hari
+    assert "DTKS_15.04_2022_07.csv" in default and "15.05" not in default
+    report = run("reports", "cases", "--from", "2026-11-01", "--to", "2026-11-30",
+                 "--kabupaten", MJ)
+    assert "Sengeti" in report and "Aro" not in report
+    outside = run("reports", "cases", "--from", "2026-11-01", "--to", "2026-11-30",
+                  "--kabupaten", MJ, "--desa", ARO, ok=False)
+    assert "di luar" in outside
+    run("users", "create", "admin-mj2", "--role", "admin", "--kabupaten", MJ,
+        "--password", "sungai-batanghari-2026")
+    db.session.remove()
     assert db.session.scalar(select(User.regency_code).where(User.username == "admin-mj2")) == MJ
 
 
