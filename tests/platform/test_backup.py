@@ -1,5 +1,6 @@
-"""`flask backup create|restore`: a populated database survives the round trip
-table by table, on SQLite (online backup API) and PostgreSQL (pg_dump)."""
+"""`flask backup create|restore`, run as the admin runs them (a subprocess): a
+populated database survives the round trip table by table, on SQLite (online
+backup API) and PostgreSQL (pg_dump)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import inspect, text
 
+from tests.commands import command, said
 from tests.factories import ARO, IS_PG, OLAK, build_nik
 
 pytestmark = pytest.mark.usefixtures("pg_tools")
@@ -58,46 +60,44 @@ def change_everything(db, populated, register):
     db.session.commit()
 
 
-def test_round_trip_restores_every_table_as_it_was(app, db, populated, register, tmp_path):
-    runner = app.test_cli_runner()
+def backup(db, db_url, tmp_path, *args, ok=True, stdin=None) -> str:
+    """`flask backup ...` as the admin runs it; what it printed."""
+    db.session.remove()
+    return said(command(db_url, tmp_path, "backup", *map(str, args), ok=ok, stdin=stdin))
+
+
+def test_round_trip_restores_every_table_as_it_was(db, db_url, populated, register, tmp_path):
     before = snapshot(db)
     assert before["cases"] and before["referrals"] and before["audit_log"]
     assert before["registry_records"] and before["case_events"]
     target = tmp_path / "slrt-2026-11-27.cadangan"
 
-    made = runner.invoke(args=["backup", "create", str(target)])
-    assert made.exit_code == 0, made.output
-    assert "Cadangan dibuat" in made.output and target.stat().st_size > 0
+    made = backup(db, db_url, tmp_path, "create", target)
+    assert "Cadangan dibuat" in made and target.stat().st_size > 0
 
     change_everything(db, populated, register)
     assert snapshot(db) != before
 
-    restored = runner.invoke(args=["backup", "restore", str(target), "--yes"])
-    assert restored.exit_code == 0, restored.output
-    assert "dipulihkan" in restored.output
+    assert "dipulihkan" in backup(db, db_url, tmp_path, "restore", target, "--yes")
     after = snapshot(db)
     assert sorted(after) == sorted(before)
     for table in before:
         assert after[table] == before[table], table
 
 
-def test_an_existing_backup_is_not_overwritten_without_force(app, db, populated, tmp_path):
-    runner = app.test_cli_runner()
+def test_an_existing_backup_is_not_overwritten_without_force(db, db_url, populated, tmp_path):
     target = tmp_path / "cadangan.db"
     target.write_bytes(b"cadangan kemarin")
-    refused = runner.invoke(args=["backup", "create", str(target)])
-    assert refused.exit_code != 0
-    assert "sudah ada" in refused.output and "--force" in refused.output
+    refused = backup(db, db_url, tmp_path, "create", target, ok=False)
+    assert "sudah ada" in refused and "--force" in refused
     assert target.read_bytes() == b"cadangan kemarin"
 
-    forced = runner.invoke(args=["backup", "create", str(target), "--force"])
-    assert forced.exit_code == 0, forced.output
+    backup(db, db_url, tmp_path, "create", target, "--force")
     assert target.read_bytes() != b"cadangan kemarin"
     assert not list(tmp_path.glob(".*sementara"))  # no temporary file left behind
 
 
-def test_restore_refuses_files_that_are_not_backups(app, db, populated, tmp_path):
-    runner = app.test_cli_runner()
+def test_restore_refuses_files_that_are_not_backups(db, db_url, populated, tmp_path):
     before = snapshot(db)
     notes = tmp_path / "catatan.txt"
     notes.write_text("Daftar hadir Musdes Desa Aro\n" * 50)
@@ -107,19 +107,17 @@ def test_restore_refuses_files_that_are_not_backups(app, db, populated, tmp_path
     con.commit()
     con.close()
     for path in (notes, other, tmp_path / "tidak-ada.db"):
-        result = runner.invoke(args=["backup", "restore", str(path), "--yes"])
-        assert result.exit_code != 0, (path, result.output)
-        assert "bukan berkas cadangan SLRT" in result.output or "tidak ditemukan" in result.output
+        output = backup(db, db_url, tmp_path, "restore", path, "--yes", ok=False)
+        assert "bukan berkas cadangan SLRT" in output or "tidak ditemukan" in output, path
     assert snapshot(db) == before
 
 
-def test_restore_asks_before_replacing_the_data(app, db, populated, tmp_path):
-    runner = app.test_cli_runner()
+def test_restore_asks_before_replacing_the_data(db, db_url, populated, tmp_path):
     target = tmp_path / "cadangan.db"
-    assert runner.invoke(args=["backup", "create", str(target)]).exit_code == 0
-    answer = runner.invoke(args=["backup", "restore", str(target)], input="n\n")
-    assert answer.exit_code != 0
-    assert "Semua data saat ini akan diganti" in answer.output
+    backup(db, db_url, tmp_path, "create", target)
+    answer = backup(db, db_url, tmp_path, "restore", target, ok=False, stdin="n\n")
+    assert "Semua data saat ini akan diganti" in answer
+    assert snapshot(db)["cases"]  # nothing was replaced
 
 
 @pytest.mark.skipif(IS_PG, reason="the -wal file is SQLite's; on PostgreSQL pg_dump takes one "
