@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +51,15 @@ def command(db_url: str, tmp_path: Path, *args, ok: bool = True,
 def said(done: subprocess.CompletedProcess) -> str:
     """All a command printed, standard output and error (click's usage errors)."""
     return done.stdout + done.stderr
+
+
+@dataclass
+class Ran:
+    """What a command did, named as click's test runner names it."""
+
+    exit_code: int
+    output: str  # standard output and error, as the admin's terminal shows them
+
+
+def ran(done: subprocess.CompletedProcess) -> Ran:
+    return Ran(done.returncode, said(done))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from slrt.platform import storage
+from tests.commands import Ran, flask_cli, ran
 from tests.factories import ARO, NOW, PNG, build_nik
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nBerita acara Musdes Desa Aro 140/12/BA/2026\n" * 40
@@ -56,9 +57,15 @@ def uploads(app, db, make_user, register):
     return record
 
 
-def backup(app, db, *args):
+def backup(app, db, tmp_path, *args) -> Ran:
+    """`flask backup ARGS` as the admin runs it: a subprocess on the test's
+    database, with the file store the app is configured with, named in the
+    environment the way an installation names it."""
     db.session.remove()
-    return app.test_cli_runner().invoke(args=["backup", *args])
+    store = {"SLRT_STORAGE": app.config["SLRT_STORAGE"],
+             "SLRT_STORAGE_PATH": app.config["SLRT_STORAGE_PATH"]}
+    return ran(flask_cli(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, "backup", *args,
+                         env=store, timeout=300))
 
 
 @pytest.mark.parametrize("kind", ["database", "folder"])
@@ -66,7 +73,7 @@ def test_a_scan_and_a_photo_survive_a_restore(app, db, uploads, tmp_path, kind):
     use_store(app, kind, tmp_path)
     files = uploads()
     target = tmp_path / "slrt-2026-11-27.cadangan"
-    made = backup(app, db, "create", str(target))
+    made = backup(app, db, tmp_path, "create", str(target))
     assert made.exit_code == 0, made.output
     assert "Cadangan dibuat" in made.output and "Berkas unggahan: 2 berkas" in made.output
     if kind == "folder":
@@ -81,7 +88,7 @@ def test_a_scan_and_a_photo_survive_a_restore(app, db, uploads, tmp_path, kind):
     storage.put("photos/setelah-cadangan.jpg", b"\xff\xd8\xff\xe0 foto baru", "image/jpeg")
     db.session.commit()
 
-    restored = backup(app, db, "restore", str(target), "--yes")
+    restored = backup(app, db, tmp_path, "restore", str(target), "--yes")
     assert restored.exit_code == 0, restored.output
     assert "dipulihkan" in restored.output and "Berkas unggahan dipulihkan: 2" in restored.output
     assert storage.get(files["scan"]) == PDF
@@ -94,10 +101,10 @@ def test_a_folder_install_backup_restores_onto_the_database_store(app, db, uploa
     use_store(app, "folder", tmp_path)
     files = uploads()
     target = tmp_path / "cadangan-satu-host.tar"
-    assert backup(app, db, "create", str(target)).exit_code == 0
+    assert backup(app, db, tmp_path, "create", str(target)).exit_code == 0
 
     use_store(app, "database", tmp_path)  # the install moved to two app hosts
-    restored = backup(app, db, "restore", str(target), "--yes")
+    restored = backup(app, db, tmp_path, "restore", str(target), "--yes")
     assert restored.exit_code == 0, restored.output
     assert "(database)" in restored.output
     assert isinstance(storage.backend(), storage.DatabaseStorage)
@@ -109,10 +116,10 @@ def test_a_database_store_backup_restores_onto_a_folder_install(app, db, uploads
     use_store(app, "database", tmp_path)
     files = uploads()
     target = tmp_path / "cadangan.db"
-    assert backup(app, db, "create", str(target)).exit_code == 0
+    assert backup(app, db, tmp_path, "create", str(target)).exit_code == 0
 
     use_store(app, "folder", tmp_path)
-    restored = backup(app, db, "restore", str(target), "--yes")
+    restored = backup(app, db, tmp_path, "restore", str(target), "--yes")
     assert restored.exit_code == 0, restored.output
     folder = storage.backend()
     assert (folder.root / files["scan"]).read_bytes() == PDF
@@ -128,6 +135,6 @@ def test_an_archive_with_a_foreign_member_is_refused_and_nothing_changes(
         evil = tmp_path / "x"
         evil.write_bytes(b"isi")
         tar.add(evil, arcname="../../instance/secret_key")
-    result = backup(app, db, "restore", str(bad), "--yes")
+    result = backup(app, db, tmp_path, "restore", str(bad), "--yes")
     assert result.exit_code != 0 and "bukan berkas cadangan SLRT" in result.output
     assert storage.get(files["scan"]) == PDF

@@ -16,14 +16,13 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from slrt.demo.registry import MUARA_BULIAN_2022_07, generate_registry
-from tests.commands import flask_cli, said
+from tests.commands import Ran, flask_cli, ran
 from tests.factories import IS_PG, OLAK, TENAM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,12 +69,6 @@ def write_lines(path: Path, lines, delimiter="|", encoding="utf-8") -> Path:
     return path
 
 
-@dataclass
-class Ran:
-    exit_code: int
-    output: str  # standard output and error, as the admin's terminal shows them
-
-
 def dtks(app, path, *args) -> Ran:
     """`flask dtks import PATH ARGS` as the admin runs it: a subprocess on the
     test's database (its scratch folder is the file's)."""
@@ -84,7 +77,7 @@ def dtks(app, path, *args) -> Ran:
     db.session.remove()
     done = flask_cli(app.config["SQLALCHEMY_DATABASE_URI"], Path(path).parent, "dtks", "import",
                      path, *args, timeout=300)
-    return Ran(done.returncode, said(done))
+    return ran(done)
 
 
 def records(db, **where):
