@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from slrt.auth.models import User
 from slrt.cases.models import Case
@@ -74,10 +74,14 @@ def open_tasks(user) -> list[FollowUpTask]:
     codes = user.village_codes
     if not codes:
         return []
-    # A task whose referral has since closed needs no visit.
+    # A task whose referral has since closed needs no visit. The list shows each
+    # task's case, resident, referral and program: loaded with it, not one by one.
     return list(db.session.scalars(select(FollowUpTask).join(Referral).where(
         FollowUpTask.village_code.in_(codes), FollowUpTask.status == "terbuka",
-        Referral.is_open.is_(True)).order_by(FollowUpTask.created_at, FollowUpTask.id)))
+        Referral.is_open.is_(True))
+        .options(joinedload(FollowUpTask.case).joinedload(Case.beneficiary),
+                 joinedload(FollowUpTask.referral).joinedload(Referral.program))
+        .order_by(FollowUpTask.created_at, FollowUpTask.id)))
 
 
 def pending_proposals(user) -> list[Proposal]:
@@ -218,6 +222,35 @@ def record_contact(actor, case: Case, text: str, *, now: datetime) -> None:
 def visits_of(case: Case) -> list[OutreachVisit]:
     return list(db.session.scalars(select(OutreachVisit).where(
         OutreachVisit.case_id == case.id).order_by(OutreachVisit.visited_at.desc())))
+
+
+def last_visits(case_ids, limit: int) -> dict[int, list[OutreachVisit]]:
+    """case id -> its last `limit` visits, newest first (as `visits_of`), for many
+    cases in one statement: the visits ranked within each case by a window
+    function (SQLite and PostgreSQL alike)."""
+    if not case_ids:
+        return {}
+    newest_first = (OutreachVisit.visited_at.desc(), OutreachVisit.id.desc())
+    ranked = select(OutreachVisit.id, func.row_number().over(
+        partition_by=OutreachVisit.case_id, order_by=newest_first).label("rank")).where(
+        OutreachVisit.case_id.in_(case_ids)).subquery()
+    out: dict[int, list[OutreachVisit]] = {}
+    for visit in db.session.scalars(
+            select(OutreachVisit).join(ranked, ranked.c.id == OutreachVisit.id)
+            .where(ranked.c.rank <= limit).order_by(OutreachVisit.case_id, *newest_first)):
+        out.setdefault(visit.case_id, []).append(visit)
+    return out
+
+
+def cases_with_referrals(case_ids) -> list[Case]:
+    """The cases, in id order, with their referrals and the referrals' programs
+    loaded in two more statements, whatever their number."""
+    if not case_ids:
+        return []
+    return list(db.session.scalars(select(Case).where(Case.id.in_(case_ids))
+                                   .options(selectinload(Case.referrals)
+                                            .selectinload(Referral.program))
+                                   .order_by(Case.id)))
 
 
 def today_label(now: datetime) -> str:

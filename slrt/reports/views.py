@@ -151,15 +151,14 @@ def cases():
 @permission_required("report.regencies")
 def regencies():
     """The regencies of the province side by side (the province supervisor's)."""
-    from slrt.reports.queries.regencies import compare_regencies, province_total
+    from slrt.reports.queries.regencies import comparison
 
     today = today_wib()
     start = _date_arg("dari", date(today.year, 1, 1))
     end = _date_arg("sampai", today)
     if end < start:
         start, end = end, start
-    rows = compare_regencies(current_user, start, end, today)
-    total = province_total(current_user, start, end, today) if rows else None
+    rows, total = comparison(current_user, start, end, today)
     return render_template("reports/regencies.html", rows=rows, total=total, start=start,
                            end=end)
 

@@ -84,3 +84,76 @@ def test_a_queued_visit_for_a_task_closed_meanwhile_is_refused_with_its_reason(
                                                  "Idempotency-Key": "lapangan-8a2d"})
     assert kept.status_code == 201, kept.text
     assert db.session.scalar(select(func.count()).select_from(OutreachVisit)) == 2
+
+
+# The families of Aro a facilitator follows up: (name, sex, birth date).
+FAMILIES = [("Syafrudin", "L", date(1971, 4, 2)), ("Nurhayati", "P", date(1983, 9, 17)),
+            ("Rahmat Hidayat", "L", date(1965, 1, 30)), ("Siti Maryam", "P", date(1990, 6, 8)),
+            ("Abdul Karim", "L", date(1958, 11, 21)), ("Wati Lestari", "P", date(1987, 2, 14))]
+
+
+def _late_cases(make_user, register, db, first: int, count: int) -> list:
+    """`count` burned houses in Aro, each referred long ago (late), with its open
+    follow-up task and four visits that found nobody at home."""
+    from slrt.outreach import services as outreach
+    from slrt.outreach.models import FollowUpTask
+    from tests.factories import refer
+
+    desk = make_user("operator", villages=[ARO], full_name="Rina Marlina")
+    walker = make_user("fasilitator", villages=[ARO], full_name="Dewi Lestari")
+    made = []
+    for i in range(first, first + count):
+        name, sex, born = FAMILIES[i % len(FAMILIES)]
+        case = register(desk, category="korban_bencana", name=f"{name} {i}",
+                        nik=build_nik("15.04.03", born, sex, 200 + i), dusun="Dusun II",
+                        when=wib(2026, 1, 5, 9), description=f"Rumah terbakar (RT {i:03d}).")
+        ref = refer(desk, case, "BENCANA_LOG", wib(2026, 1, 5, 10))
+        db.session.add(FollowUpTask(referral_id=ref.id, case_id=case.id, village_code=ARO,
+                                    due_date=ref.due_date, reason="Rujukan lewat batas waktu"))
+        for day in (7, 8, 9, 12):
+            outreach.record_visit(walker, case, outcome="tidak_di_rumah",
+                                  visited_at=wib(2026, 1, day, 8 + i % 8), notes="Rumah kosong.",
+                                  now=wib(2026, 1, day, 17))
+        made.append(case)
+    db.session.commit()
+    return made
+
+
+def test_the_snapshot_asks_as_many_statements_for_thirty_cases_as_for_three(
+        client, hendra, make_user, register, db):
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    def snapshot() -> tuple[int, dict]:
+        client.get("/api/v1/outreach/snapshot", headers=hendra["headers"])  # caches warm
+        seen.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            resp = client.get("/api/v1/outreach/snapshot", headers=hendra["headers"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert resp.status_code == 200, resp.text
+        return len(seen), resp.get_json()
+
+    _late_cases(make_user, register, db, 0, 2)  # with Hendra's burned house: 3 cases
+    three, body = snapshot()
+    assert len(body["cases"]) == len(body["tasks"]) == 3
+    _late_cases(make_user, register, db, 2, 27)
+    thirty, body = snapshot()
+    assert len(body["cases"]) == len(body["tasks"]) == 30
+    assert thirty == three, f"{three} statements for 3 cases, {thirty} for 30"
+    # Each case keeps its own referral and its last three visits, the newest first
+    # (Hendra's burned house has none).
+    for case in body["cases"]:
+        assert [r["program_name"] for r in case["referrals"]] == [
+            body["tasks"][0]["program_name"]]
+    visited = [c for c in body["cases"] if c["visits"]]
+    assert len(visited) == 29
+    for case in visited:
+        assert [v["visited_at"][:10] for v in case["visits"]] == [
+            "2026-01-12", "2026-01-09", "2026-01-08"]
+        assert {v["outcome_label"] for v in case["visits"]} == {"Tidak di rumah"}
