@@ -26,6 +26,9 @@ from slrt.regions.queries import villages_of
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-klien")
 
+# The new client form's fields, each of which shows its own error.
+CLIENT_FIELDS = ("name", "role", "villages", "programs", "expires_at")
+
 
 @bp.before_request
 @permission_required("admin.api_clients")
@@ -68,16 +71,20 @@ def create():
         abort(400)
     f = request.form
     values = {"name": f.get("name", "")[:200], "role": f.get("role", ""),
-              "expires_at": f.get("expires_at", "")[:10]}
+              "expires_at": f.get("expires_at", "")[:10],
+              "villages": f.getlist("villages")[:200], "programs": f.getlist("programs")[:50]}
     try:
         client, token = services.create_client(
             current_user, values["name"], values["role"],
             kabupaten=current_user.regency_code,
-            villages=f.getlist("villages")[:200], programs=f.getlist("programs")[:50],
+            villages=values["villages"], programs=values["programs"],
             expires_at=_expiry(values["expires_at"]), now=now_utc())
     except DomainError as e:
         db.session.rollback()
-        return _page(422, error=e, values=values)
+        # told next to its field; the account's user name is made from the client's name
+        field = {"username": "name"}.get(e.field, e.field)
+        return _page(422, error=e, error_field=field if field in CLIENT_FIELDS else None,
+                     values=values)
     audit("ubah", object_type="user", object_id=client.user_id,
           detail={"objek": _("Klien API %(name)s", name=client.name),
                   "rincian": _("Klien API dibuat")})
@@ -135,12 +142,13 @@ def subscribe(client_id):
     if not Form().validate():
         abort(400)
     client = _client(client_id)
+    url = request.form.get("url", "")[:300]
     try:
-        sub, secret = webhooks.subscribe(current_user, client,
-                                         request.form.get("url", "")[:300], now=now_utc())
+        sub, secret = webhooks.subscribe(current_user, client, url, now=now_utc())
     except DomainError as e:
         db.session.rollback()
-        return _page(422, error=e)
+        # beside the URL field of this client's row, with the address as typed
+        return _page(422, hook_error=e.message, hook_client=client.id, hook_url=url)
     audit("ubah", object_type="user", object_id=client.user_id,
           detail={"objek": _("Klien API %(name)s", name=client.name),
                   "rincian": _("Webhook berlangganan: %(url)s", url=sub.url)})

@@ -21,7 +21,8 @@ from slrt.platform.unit_of_work import before_commit
 # POSTs that are reads or are logged by their own view or service.
 NOT_CHANGES = frozenset({"auth.login", "auth.logout", "cases.index", "dtks.check",
                          "audit.pdp", "cases.register", "proposals.reveal_nik"})
-# Their service writes the entry of a change that went through; a refusal is logged here.
+# Their service writes the entry of a change that went through (a refusal answers 422
+# with the form, and is no change).
 LOGGED_BY_SERVICE = frozenset({"proposals.report_stale"})
 OBJECT_ARGS = {"case_id": "case", "referral_id": "referral", "proposal_id": "proposal",
                "musdes_id": "musdes", "record_id": "registry", "user_id": "user",

@@ -75,4 +75,5 @@ def pdp():
                           else "Laporan data pribadi: tidak ada data tersimpan",
                           "nik": mask_nik(nik), "baris": len(result.entries)})
     return render_template("audit/pdp.html", error=error, result=result,
-                           audit_rows=readable(result.entries) if result else [])
+                           audit_rows=readable(result.entries) if result else []), \
+        (422 if error else 200)  # a NIK refused is told beside its field, as typed

@@ -85,8 +85,28 @@ def check():
                           detail={"nik": found.nik_masked, "ditemukan": found.record is not None})
                 if found.record is not None:
                     results = [found.record]
+    return _check_page(villages, results=results, household=household, error=error,
+                       query=query, searched=searched, report=report, name=name,
+                       village=village, name_results=name_results, name_errors=name_errors)
+
+
+def report_refused(record, values, error: str, field: str | None):
+    """The household of a registry record with its moved/died report refused:
+    the message beside its field and what was typed kept (422). The old
+    route of the report (/usulan/dtks/<id>/lapor) answers with it too."""
+    from slrt.cases.views import scope_villages
+
+    report = {"record": record, "values": values, "error": error, "field": field}
+    household = _in_scope(queries.household(record.no_kk)) or [record]
+    return _check_page(scope_villages(), results=[record], household=household,
+                       searched=True, report=report)
+
+
+def _check_page(villages, *, results=(), household=None, error=None, query="", searched=False,
+                report=None, name="", village="", name_results=None, name_errors=None):
     from slrt.proposals.services import can_withdraw, flags_of
 
+    name_errors = name_errors or {}
     shown = household or results
     scope = village_scope(current_user)
     status = 422 if (error or name_errors or (report and report["error"])) else 200

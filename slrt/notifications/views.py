@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,11 +11,13 @@ from slrt.auth.models import User
 from slrt.common.errors import DomainError
 from slrt.common.permissions import HANDLER, SUPERVISOR, permission_required
 from slrt.common.routing_ids import parse_id
+from slrt.common.templating import form_page
 from slrt.common.time import now_utc, today_wib
 from slrt.common.workdays import cuti_bersama, national_days_off, set_cuti_bersama
 from slrt.extensions import db
 from slrt.notifications import services
 from slrt.notifications import status as st
+from slrt.notifications.forms import HolidaysForm
 from slrt.notifications.models import Delivery, Notification, UnitSupervisor
 from slrt.referrals import pauses
 from slrt.referrals import queries as referral_queries
@@ -86,6 +86,16 @@ def resume(referral_id: int):
 @bp.get("/admin/pengingat")
 @permission_required("settings.reminders")
 def settings():
+    adjust = cuti_bersama(current_user.regency_code)
+    form = HolidaysForm()
+    form.days.data = "\n".join(d.isoformat() for d in sorted(adjust))
+    form.worked.data = "\n".join(d.isoformat() for d in sorted(adjust.removed))
+    return _settings_page(form)
+
+
+def _settings_page(form: HolidaysForm):
+    """The settings page around the holidays form: 422 with the form as typed
+    when it was refused."""
     regency = current_user.regency_code
     units = _units(regency)
     chosen: dict[str, set[int]] = {}
@@ -100,14 +110,11 @@ def settings():
         .limit(200)))
     recent = list(db.session.scalars(_deliveries(regency).where(Delivery.status == "terkirim")
                                      .order_by(Delivery.id.desc()).limit(20)))
-    adjust = cuti_bersama(current_user.regency_code)
     year = today_wib().year
     national = {**national_days_off(year), **national_days_off(year + 1)}
-    return render_template("reminders/settings.html", units=units, chosen=chosen,
-                           candidates=candidates, deliveries=deliveries, recent=recent,
-                           holidays="\n".join(d.isoformat() for d in sorted(adjust)),
-                           worked="\n".join(d.isoformat() for d in sorted(adjust.removed)),
-                           national=national, escalate=st.escalate_after())
+    return form_page("reminders/settings.html", form, units=units, chosen=chosen,
+                     candidates=candidates, deliveries=deliveries, recent=recent,
+                     national=national, escalate=st.escalate_after())
 
 
 def _units(regency: str) -> list[str]:
@@ -122,28 +129,15 @@ def _deliveries(regency: str):
         .join(User, User.id == Notification.user_id).where(User.regency_code == regency)
 
 
-def _parse_days(raw: str) -> tuple[set[date], list[str]]:
-    days, bad = set(), []
-    for part in raw.replace(",", "\n").splitlines():
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            days.add(date.fromisoformat(part))
-        except ValueError:
-            bad.append(part[:20])
-    return days, bad
-
-
 @bp.post("/admin/pengingat/cuti-bersama")
 @permission_required("settings.reminders")
 def save_holidays():
-    days, bad = _parse_days(request.form.get("days", ""))
-    worked, bad_worked = _parse_days(request.form.get("worked", ""))
-    if bad or bad_worked:
-        flash(_("Tanggal tidak sah (gunakan TTTT-BB-HH): %(d)s",
-                d=", ".join(bad + bad_worked)), "error")
-        return redirect(url_for("reminders.settings"))
+    """Both lists are saved, or neither: a date that does not parse is named
+    next to its field, on the page that keeps what the admin typed."""
+    form = HolidaysForm()
+    if not form.validate():
+        return _settings_page(form)
+    days, worked = form.days.days, form.worked.days
     set_cuti_bersama(current_user.regency_code, days, worked)
     flash(_("%(n)d hari libur tambahan dan %(m)d hari kerja pengganti disimpan.",
             n=len(days), m=len(worked)), "success")

@@ -137,7 +137,11 @@ def create():
 @bp.post("/dtks/<id:record_id>/lapor")
 @permission_required("registry.flag")
 def report_stale(record_id: int):
-    """Report that a listed person moved or died: flag now, propose deactivation."""
+    """Report that a listed person moved or died: flag now, propose deactivation.
+    The old route of the report on Cek DTKS: a refusal answers that page, with
+    the household, the message beside its field and what was typed (422)."""
+    from slrt.dtks.views import report_refused
+
     record = registry.get_record(record_id)
     scope = village_scope(current_user)
     if record is None or (scope is not None and record.village_code not in scope):
@@ -148,7 +152,7 @@ def report_stale(record_id: int):
                                      confirmed=request.form.get("yakin") == "1")
     except DomainError as e:
         db.session.rollback()
-        flash(e.message, "error")
+        return report_refused(record, request.form, e.message, e.field)
     else:
         flash(_("%(name)s ditandai %(flag)s; usulan penonaktifan %(n)s masuk pra-daftar Musdes.",
                 name=record.name, flag=FLAG_KINDS[flag.kind].lower(),

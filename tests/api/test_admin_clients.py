@@ -57,3 +57,32 @@ def test_refused_scope_is_shown_next_to_the_form(client, make_user):
 def test_only_the_admin(client, make_user):
     login(client, make_user("supervisor"))
     assert client.get("/admin/api-klien").status_code == 403
+
+
+def test_a_refused_client_is_told_beside_its_field_and_the_form_keeps_what_was_chosen(
+        client, db, make_user):
+    from slrt.api.models import ApiClient
+
+    login(client, make_user("admin"))
+    page = client.get("/admin/api-klien")
+    name = "<script>alert('aro')</script>"
+    resp = client.post("/admin/api-klien", data={
+        "name": name, "role": "fasilitator", "villages": [ARO, "15.04.03.2011"],
+        "expires_at": "2027-06-30", "csrf_token": csrf_from(page.text)})
+    assert resp.status_code == 422
+    assert re.search(r'<p class="error" id="client-name-err">Nama klien 3-80 karakter', resp.text)
+    assert "<script>alert" not in resp.text
+    assert 'value="&lt;script&gt;alert(&#39;aro&#39;)&lt;/script&gt;"' in resp.text
+    assert re.search(rf'<option value="{ARO}" selected>', resp.text)
+    assert re.search(r'<option value="15.04.03.2011" selected>', resp.text)
+    assert re.search(r'<option value="fasilitator" selected>', resp.text)
+    assert 'value="2027-06-30"' in resp.text
+    # the scope of the account: beside the villages
+    resp = client.post("/admin/api-klien", data={
+        "name": "OpenSID Dua Desa", "role": "operator", "villages": [ARO, "15.04.03.2011"],
+        "csrf_token": csrf_from(page.text)})
+    assert resp.status_code == 422
+    assert re.search(r'id="client-villages-err">Operator harus ditugaskan di tepat satu desa',
+                     resp.text)
+    assert 'value="OpenSID Dua Desa"' in resp.text
+    assert db.session.scalars(select(ApiClient)).all() == []

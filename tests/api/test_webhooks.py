@@ -209,3 +209,27 @@ def test_the_admin_subscribes_a_url_and_sees_the_secret_once(app, db, client, cl
     assert gone.status_code == 302
     db.session.refresh(sub)
     assert sub.revoked_at is not None
+
+
+def test_a_refused_url_is_told_in_its_client_row_and_kept(db, client, clients):
+    import re
+
+    from slrt.api.models import WebhookSubscription
+    from tests.http import login, post
+
+    login(client, clients["admin"])
+    olak = clients["OpenSID Desa Olak"]
+    typed = "javascript:alert('<b>olak</b>')" + "x" * 200
+    bad = post(client, f"/admin/api-klien/{olak.id}/webhook", {"url": typed}, "/admin/api-klien")
+    assert bad.status_code == 422
+    assert re.search(rf'<p class="error" id="url-{olak.id}-err">Alamat webhook harus URL',
+                     bad.text)
+    inputs = re.findall(r'<input type="url" name="url"[^>]*>', bad.text)
+    assert len(inputs) == 3
+    [echoed] = [i for i in inputs if "value=" in i]  # only in the row of that client
+    assert f'aria-describedby="url-{olak.id}-err"' in echoed
+    assert 'value="javascript:alert(&#39;&lt;b&gt;olak&lt;/b&gt;&#39;)' + "x" * 200 + '"' \
+        in echoed
+    assert "<b>olak</b>" not in bad.text
+    assert 'id="client-' not in bad.text  # the new client's form says nothing
+    assert db.session.scalars(select(WebhookSubscription)).all() == []

@@ -3,6 +3,7 @@ the UU PDP Art. 32 report for a NIK."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -99,7 +100,12 @@ def test_pdp_report_lists_the_data_and_everyone_who_touched_it(db, make_user, re
     sup = app.test_client()
     login(sup, make_user("supervisor"))
     bad = post(sup, "/audit/pdp", {"nik": "123"})
-    assert "16 angka" in bad.text
+    assert bad.status_code == 422  # told beside the field, as typed
+    assert re.search(r'<p class="error" id="nik-err">[^<]*16 angka', bad.text)
+    assert 'value="123"' in bad.text
+    ugly = post(sup, "/audit/pdp", {"nik": "123<b>"})
+    assert ugly.status_code == 422 and "123<b>" not in ugly.text
+    assert 'value="123&lt;b&gt;"' in ugly.text and "tanda &#34;&lt;&#34;" in ugly.text
     page = post(sup, "/audit/pdp", {"nik": rec.nik}).text
     assert "Rosmawati" in page and case.number in page and rec.registry_id in page
     assert "rina" in page and "hendra" in page

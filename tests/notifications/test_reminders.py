@@ -8,6 +8,7 @@ Isra Mi'raj (Tuesday 5 January 2027).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -101,9 +102,16 @@ def test_cuti_bersama_entered_by_the_admin_moves_due_dates(people, fire_case, cl
     assert again.due_date == date(2026, 12, 24)  # one working day: 24 Dec is worked now
     page = client.get("/admin/pengingat").text
     assert "2026-12-31" in page and "2026-12-24" in page
-    bad = post(client, "/admin/pengingat/cuti-bersama", {"days": "24-12-2026"},
+    # a date written the other way round: refused beside its field, both lists
+    # come back as typed, and nothing of either is saved
+    bad = post(client, "/admin/pengingat/cuti-bersama",
+               {"days": "2026-12-31\n24-12-2026", "worked": "2026-12-24\n2027-01-04"},
                token_page="/admin/pengingat")
-    assert bad.status_code == 302
+    assert bad.status_code == 422
+    assert re.search(r'<p class="error" id="days-err">Tanggal tidak sah: 24-12-2026 '
+                     r'\(gunakan TTTT-BB-HH\)</p>', bad.text)
+    assert "2026-12-31\n24-12-2026</textarea>" in bad.text
+    assert "2026-12-24\n2027-01-04</textarea>" in bad.text
     assert cuti_bersama("15.04") == {date(2026, 12, 31)}  # unchanged
     assert cuti_bersama("15.04").removed == {date(2026, 12, 24)}
 

@@ -75,6 +75,36 @@ def test_one_press_without_choice_note_or_confirmation_flags_nothing(client, db,
     assert _flags(db) == []
 
 
+def test_the_old_route_answers_a_refusal_with_the_form_as_typed(client, db, family):
+    """/usulan/dtks/<id>/lapor refuses like Cek DTKS does: 422, the household and
+    the report form, the message beside its field, the note kept (escaped)."""
+    login(client, family["fas"])
+    token = csrf_from(_household(client, family["head"]).text)
+    note = "<script>alert('meninggal')</script> Kabar dari Kadus III, " + "sangat " * 400
+    resp = client.post(f"/usulan/dtks/{family['head'].id}/lapor",
+                       data={"note": note, "yakin": "1", "csrf_token": token})
+    assert resp.status_code == 422
+    assert re.search(r'<p class="error" id="kind-err">Pilih: pindah atau meninggal', resp.text)
+    assert "<script>alert" not in resp.text
+    typed = re.search(r'<textarea id="note" name="note"[^>]*>(.*?)</textarea>', resp.text,
+                      re.S).group(1)
+    assert typed == note.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    assert re.search(r'name="yakin" value="1"[^>]*checked', resp.text)
+    assert "Siti Maryam" in resp.text  # the household is there to choose again
+    # the form goes on at Cek DTKS, not at the old route
+    assert f'action="/usulan/dtks/{family["head"].id}/lapor"' not in resp.text
+    assert 'action="/dtks/cek#lapor"' in resp.text
+    assert _flags(db) == [] and db.session.scalars(select(Proposal)).all() == []
+    # without the confirmation: told at the checkbox, the choice kept
+    resp = client.post(f"/usulan/dtks/{family['head'].id}/lapor",
+                       data={"kind": "pindah", "note": "Pindah ke Kota Jambi, kata istrinya",
+                             "csrf_token": token})
+    assert resp.status_code == 422 and re.search(r'id="yakin-err">[^<]*Saya yakin', resp.text)
+    assert re.search(r'name="kind" value="pindah"[^>]*checked', resp.text)
+    assert "Pindah ke Kota Jambi, kata istrinya</textarea>" in resp.text
+    assert _flags(db) == []
+
+
 def test_service_refuses_without_note_or_confirmation(db, family):
     with pytest.raises(DomainError, match="keterangan"):
         services.report_stale(family["fas"], family["head"], "meninggal", "  ", now=NOW,
