@@ -30,6 +30,15 @@ def _unchanged():
     return adjust == {date(2026, 12, 31)} and adjust.removed == {date(2026, 12, 24)}
 
 
+def _refused(client, db, days: str, worked: str = "") -> str:
+    """Post both lists; the page answers 422 and nothing is saved. Its HTML."""
+    resp = post(client, URL, {"days": days, "worked": worked}, token_page="/admin/pengingat")
+    assert resp.status_code == 422
+    db.session.expire_all()
+    assert _unchanged()
+    return resp.text
+
+
 def _error(html: str, field: str) -> str:
     found = re.search(rf'<p class="error" id="{field}-err">([^<]*)</p>', html)
     return found.group(1) if found else ""
@@ -44,66 +53,50 @@ def _textarea(html: str, field: str) -> str:
 def test_a_bad_date_is_named_beside_its_field_and_both_lists_are_kept(admin, client, db):
     typed_days = "2026-12-31\n2026-02-30\n31/12\n2027-01-02"
     typed_worked = "2026-12-24\n2027-01-04"
-    resp = post(client, URL, {"days": typed_days, "worked": typed_worked},
-                token_page="/admin/pengingat")
-    assert resp.status_code == 422
-    assert _error(resp.text, "days") == "Tanggal tidak sah: 2026-02-30, 31/12 (gunakan TTTT-BB-HH)"
-    assert _error(resp.text, "worked") == ""
-    days = re.search(r'<textarea[^>]*name="days"[^>]*>', resp.text).group(0)
+    html = _refused(client, db, typed_days, typed_worked)
+    assert _error(html, "days") == "Tanggal tidak sah: 2026-02-30, 31/12 (gunakan TTTT-BB-HH)"
+    assert _error(html, "worked") == ""
+    days = re.search(r'<textarea[^>]*name="days"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in days and "days-err" in days
-    assert _textarea(resp.text, "days") == typed_days
-    assert _textarea(resp.text, "worked") == typed_worked
-    assert "Belum disimpan" in resp.text
-    db.session.expire_all()
-    assert _unchanged()
+    assert _textarea(html, "days") == typed_days
+    assert _textarea(html, "worked") == typed_worked
+    assert "Belum disimpan" in html
     # the rest of the page is there: the unit supervisors' form, the deliveries
-    assert "Pengawas unit" in resp.text and "Pengiriman belum berhasil" in resp.text
+    assert "Pengawas unit" in html and "Pengiriman belum berhasil" in html
 
 
 def test_a_bad_worked_day_refuses_the_days_off_too(admin, client, db):
-    resp = post(client, URL, {"days": "2027-01-02", "worked": "24 Desember"},
-                token_page="/admin/pengingat")
-    assert resp.status_code == 422
-    assert _error(resp.text, "worked") == \
-        "Tanggal tidak sah: 24 Desember (gunakan TTTT-BB-HH)"
-    assert _error(resp.text, "days") == ""
-    assert _textarea(resp.text, "days") == "2027-01-02"
-    db.session.expire_all()
-    assert _unchanged()  # 2 Jan is not saved without its companion list
+    html = _refused(client, db, "2027-01-02", "24 Desember")  # 2 Jan is not saved either
+    assert _error(html, "worked") == "Tanggal tidak sah: 24 Desember (gunakan TTTT-BB-HH)"
+    assert _error(html, "days") == ""
+    assert _textarea(html, "days") == "2027-01-02"
 
 
 def test_markup_and_very_long_values_are_escaped_and_cut_in_the_message(admin, client, db):
     script = "<script>alert('libur')</script>"
     long_line = "2026-12-31" + "9" * 1500
     many = "\n".join(f"{d}/12/2026" for d in range(1, 13))
-    resp = post(client, URL, {"days": f"{script}\n{long_line}", "worked": many},
-                token_page="/admin/pengingat")
-    assert resp.status_code == 422
-    assert script not in resp.text and "<script>alert" not in resp.text
+    html = _refused(client, db, f"{script}\n{long_line}", many)
+    assert script not in html and "<script>alert" not in html
     # the message names each bad value, cut at 20 characters
-    assert _error(resp.text, "days") == \
+    assert _error(html, "days") == \
         "Tanggal tidak sah: &lt;script&gt;alert(&#39;libu…, 2026-12-31999999999… " \
         "(gunakan TTTT-BB-HH)"
     # at most ten are named; the rest are counted
-    assert _error(resp.text, "worked") == (
+    assert _error(html, "worked") == (
         "Tanggal tidak sah: " + ", ".join(f"{d}/12/2026" for d in range(1, 11))
         + " dan 2 lainnya (gunakan TTTT-BB-HH)")
     # the textarea gives back all that was typed, escaped
-    assert _textarea(resp.text, "days") == \
+    assert _textarea(html, "days") == \
         "&lt;script&gt;alert(&#39;libur&#39;)&lt;/script&gt;\n" + long_line
-    assert _textarea(resp.text, "worked") == many
-    db.session.expire_all()
-    assert _unchanged()
+    assert _textarea(html, "worked") == many
 
 
 def test_a_list_over_the_length_limit_is_refused_and_kept(admin, client, db):
     typed = "\n".join(["2027-01-02"] * 400)  # 4,399 characters
-    resp = post(client, URL, {"days": typed, "worked": ""}, token_page="/admin/pengingat")
-    assert resp.status_code == 422
-    assert _error(resp.text, "days") == "Maksimal 4000 karakter."
-    assert _textarea(resp.text, "days") == typed
-    db.session.expire_all()
-    assert _unchanged()
+    html = _refused(client, db, typed)
+    assert _error(html, "days") == "Maksimal 4000 karakter."
+    assert _textarea(html, "days") == typed
 
 
 def test_good_lists_are_saved_with_commas_and_blank_lines(admin, client, db):
@@ -120,10 +113,5 @@ def test_good_lists_are_saved_with_commas_and_blank_lines(admin, client, db):
 
 def test_an_iso_week_or_a_date_without_dashes_is_not_read_as_a_date(admin, client, db):
     """Python reads 20270102 and 2027-W01-6 as dates; the admin is asked for TTTT-BB-HH."""
-    resp = post(client, URL, {"days": "20270102\n2027-W01-6", "worked": ""},
-                token_page="/admin/pengingat")
-    assert resp.status_code == 422
-    assert _error(resp.text, "days") == \
-        "Tanggal tidak sah: 20270102, 2027-W01-6 (gunakan TTTT-BB-HH)"
-    db.session.expire_all()
-    assert _unchanged()
+    html = _refused(client, db, "20270102\n2027-W01-6")
+    assert _error(html, "days") == "Tanggal tidak sah: 20270102, 2027-W01-6 (gunakan TTTT-BB-HH)"
