@@ -100,6 +100,24 @@ def test_each_row_is_the_regency_supervisors_own_figures(province, start):
     assert total.counts.values["rujukan_lewat"] == 2
 
 
+def test_a_period_ending_mid_month_in_the_past_counts_only_its_own_days(province):
+    """1-15 November, asked on 30 November: the monthly summaries hold the whole
+    month, so they may not answer; the case of 16 November is not counted."""
+    from slrt.reports.queries.case_report import case_report
+    from slrt.reports.queries.regencies import compare_regencies, province_total
+    from slrt.reports.queries.scopes import scope_for
+
+    chief, regencies = province
+    start, end = date(2026, 11, 1), date(2026, 11, 15)
+    rows = {r.code: r for r in compare_regencies(chief, start, end, TODAY)}
+    for code, regency in regencies.items():
+        own = case_report(scope_for(regency["supervisor"]), start, end, TODAY, detail=False)
+        assert rows[code].cases == own.total == 2
+        assert rows[code].referred == sum(p.total for p in own.programs) == 1
+        assert rows[code].compliance["ditutup"] == own.compliance["ditutup"] == 0
+    assert province_total(chief, start, end, TODAY).cases == 4
+
+
 def _statements(engine, ask) -> int:
     seen = []
 

@@ -21,6 +21,7 @@ from slrt.reports.queries.dates import (
     days_between,
     month_bucket,
     months_between,
+    whole_months,
     wib_start,
 )
 from slrt.reports.queries.scopes import Scope, cases_in, referrals_in
@@ -92,14 +93,15 @@ class ProgramRow:
         return self.on_time / self.closed if self.closed else None
 
 
-def case_aggregate(scope: Scope, start: date, end: date, *, detail: bool = True) -> list[tuple]:
+def case_aggregate(scope: Scope, start: date, end: date, today: date, *,
+                   detail: bool = True) -> list[tuple]:
     """Cases registered from `start` to `end` (WIB dates, inclusive), grouped by
     month, category, village, channel, status and whether referred: ONE scan.
 
     Without `detail` (the dashboard's charts) only month, category and village:
     the "referred" test is an index probe per case, which at a regency's scale
     costs more than the rest of the scan; channel and status are None."""
-    if not detail and scope.programs is None and start.day == 1:
+    if not detail and scope.programs is None and whole_months(start, end, today):
         return _case_months(scope, start, end)
     if not detail:
         stmt = select(month_bucket(Case.created_at, start, end).label("m"), Case.category_code,
@@ -184,8 +186,10 @@ def program_rows(scope: Scope, start: date, end: date, today: date, *,
                       Referral.created_at < wib_start(end + timedelta(days=1)))
     rows: dict[str, ProgramRow] = {}
     programs = {p.code: p for p in db.session.scalars(select(Program))}
-    grouped = _referral_months(scope, start, end) if summary and start.day == 1 else \
-        _grouped(referrals_in(scope, stmt))
+    if summary and whole_months(start, end, today):
+        grouped = _referral_months(scope, start, end)
+    else:
+        grouped = _grouped(referrals_in(scope, stmt))
     for code, status, is_open, ok, n_days, late, n in grouped:
         prog = programs.get(code)
         row = rows.setdefault(code, ProgramRow(code, prog.name if prog else code,

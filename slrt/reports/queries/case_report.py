@@ -73,7 +73,7 @@ def case_report(scope: Scope, start: date, end: date, today: date | None = None,
     draw: channels, the desk/referred split, the case resolution times and the
     proposals are left empty."""
     today = today or today_wib()
-    rows = case_aggregate(scope, start, end, detail=detail)
+    rows = case_aggregate(scope, start, end, today, detail=detail)
     cat, vil, chan, month_cat = {}, {}, {}, {}
     desk = {"selesai_di_desa": 0, "dirujuk": 0, "belum_selesai": 0}
     total = 0

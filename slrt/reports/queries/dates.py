@@ -3,7 +3,7 @@ the month arithmetic of the report periods."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, case, cast, func, literal
 
@@ -74,6 +74,13 @@ def add_months(d: date, n: int) -> date:
     y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
     return date(y, m + 1, 1)
 
+
+
+def whole_months(start: date, end: date, today: date) -> bool:
+    """Whether the monthly summaries answer for `start`..`end`: the period starts
+    on the 1st and ends on a month's last day, or today or later (nothing is
+    registered after today). A period ending mid-month in the past does not."""
+    return start.day == 1 and (end >= today or (end + timedelta(days=1)).day == 1)
 
 
 def months_between(start: date, end: date) -> list[str]:

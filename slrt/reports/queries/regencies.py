@@ -21,7 +21,7 @@ from slrt.referrals.models import Referral
 from slrt.regions.codes import region_name
 from slrt.regions.queries import regency_name
 from slrt.reports.queries.dashboard import Counts
-from slrt.reports.queries.dates import closed_by_due_date, months_between, wib_start
+from slrt.reports.queries.dates import closed_by_due_date, months_between, whole_months, wib_start
 from slrt.reports.queries.lists import LISTS, dashboard_keys, list_statement
 from slrt.reports.queries.scopes import Scope, scope_for
 
@@ -91,13 +91,13 @@ def _counts(scope: Scope, today: date, keys: list[str]) -> dict[str, dict[str, i
     return out
 
 
-def _cases(scope: Scope, start: date, end: date) -> dict[str, int]:
+def _cases(scope: Scope, start: date, end: date, today: date) -> dict[str, int]:
     """Cases registered in the period per regency, read as the dashboard's case
     report reads them (`case_aggregate` without detail): the monthly summary
     from the first of a month, else the cases themselves."""
     from slrt.reports.models import CaseMonth as M
 
-    if start.day == 1:
+    if whole_months(start, end, today):
         reg = _regency(M.village_code)
         stmt = select(reg, func.sum(M.n)).where(
             M.month.in_(months_between(start, end)), M.village_code.in_(scope.villages))
@@ -117,7 +117,7 @@ def _referrals(scope: Scope, start: date, end: date, today: date) -> dict[str, t
     "open past the due date")."""
     from slrt.reports.models import ReferralMonth as M
 
-    if start.day == 1:
+    if whole_months(start, end, today):
         reg = _regency(M.village_code)
         closed = M.is_open.is_(False)
         stmt = select(reg, func.sum(M.n), func.sum(case((closed, M.n), else_=0)),
@@ -151,7 +151,7 @@ def _figures(user, start: date, end: date, today: date) -> tuple[list[str], dict
     for reg, counts in _counts(scope, today, keys).items():
         if reg in out:
             out[reg].counts = counts
-    for reg, n in _cases(scope, start, end).items():
+    for reg, n in _cases(scope, start, end, today).items():
         if reg in out:
             out[reg].cases = n
     for reg, (sent, closed, on_time, late) in _referrals(scope, start, end, today).items():
