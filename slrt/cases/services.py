@@ -122,9 +122,10 @@ def next_case_number(prefix: str, now: datetime) -> str:
 
 # The case row is written with a placeholder number (its registry evidence and
 # timeline need its id), and gets its number as the last write of the
-# registration: see _give_number.
+# registration: see _give_number. updated_at is named so that the column's
+# onupdate (the clock) does not replace the registration's `now`.
 _SET_NUMBER = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
-               .values(number=bindparam("case_number")))
+               .values(number=bindparam("case_number"), updated_at=bindparam("case_now")))
 
 
 def _placeholder_number() -> str:
@@ -141,7 +142,8 @@ def _give_number(case_id: int, prefix: str, now: datetime) -> str:
     UPDATE, the audit entry and the commit follow. A registration that fails
     before its commit rolls the counter back with it: no number is lost."""
     number = next_case_number(prefix, now)
-    db.session.connection().execute(_SET_NUMBER, {"case_id": case_id, "case_number": number})
+    db.session.connection().execute(_SET_NUMBER, {"case_id": case_id, "case_number": number,
+                                                  "case_now": now})
     return number
 
 

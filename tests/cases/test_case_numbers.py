@@ -94,7 +94,7 @@ def test_a_registration_failing_after_its_case_row_consumes_no_number(db, make_u
     assert _numbers(db) == ["BH-2611-0001", "BH-2611-0002"]
 
 
-def test_the_number_is_the_last_write_of_the_registration(db, make_user, register):
+def test_the_number_is_the_last_write_of_the_registration(db, make_user, register, now):
     """From the counter's UPDATE to the commit its row is locked for every
     registration of the month: only the number's own write may follow it."""
     op = make_user("operator")
@@ -120,3 +120,6 @@ def test_the_number_is_the_last_write_of_the_registration(db, make_user, registe
     db.session.expire_all()
     stored = db.session.scalars(select(Case.number).order_by(Case.id)).all()
     assert stored == ["BH-2611-0001", "BH-2611-0002"]  # no placeholder left behind
+    # the number's write keeps the registration's time, not the clock's
+    row = db.session.get(Case, case.id)
+    assert row.updated_at == row.created_at == now
