@@ -6,11 +6,12 @@ timeline, flushes and never commits: the view commits once.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from slrt.cases.catalog import categories
@@ -117,6 +118,33 @@ def next_case_number(prefix: str, now: datetime) -> str:
     yymm = now.astimezone(WIB).strftime("%y%m")
     seq = next_value(f"case-{yymm}")
     return f"{prefix}-{yymm}-{seq:04d}"
+
+
+# The case row is written with a placeholder number (its registry evidence and
+# timeline need its id), and gets its number as the last write of the
+# registration: see _give_number. updated_at is named so that the column's
+# onupdate (the clock) does not replace the registration's `now`.
+_SET_NUMBER = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
+               .values(number=bindparam("case_number"), updated_at=bindparam("case_now")))
+
+
+def _placeholder_number() -> str:
+    """Unique until the same transaction replaces it; '~' starts no case number.
+    19 characters (the column takes 20), 72 random bits like the status codes."""
+    return "~" + secrets.token_hex(9)
+
+
+def _give_number(case_id: int, prefix: str, now: datetime) -> str:
+    """Take the month's next number and write it on the case.
+
+    The counter's row stays locked from here to the commit (every registration
+    of the month waits for it on PostgreSQL), so it is taken last: only this
+    UPDATE, the audit entry and the commit follow. A registration that fails
+    before its commit rolls the counter back with it: no number is lost."""
+    number = next_case_number(prefix, now)
+    db.session.connection().execute(_SET_NUMBER, {"case_id": case_id, "case_number": number,
+                                                  "case_now": now})
+    return number
 
 
 def open_case_for(person: Person, category_code: str, actor=None) -> Case | None:
@@ -315,8 +343,7 @@ def register_case(
         person_id = existing.id
     by_reporter = not complaint.reporter_is_beneficiary
     values = dict(
-        number=next_case_number(
-            case_prefix or regional.case_prefix(regency_of(complaint.village_code)), now),
+        number=_placeholder_number(),
         village_code=complaint.village_code,
         category_code=complaint.category_code,
         beneficiary_id=person_id,
@@ -348,6 +375,8 @@ def register_case(
     _insert(RegistryCheck, {**check, "case_id": case_id})
     _insert(CaseEvent, dict(case_id=case_id, at=now, actor_id=actor.id, kind="cek_dtks",
                             message="", data=check_params))
+    values["number"] = _give_number(
+        case_id, case_prefix or regional.case_prefix(regency_of(complaint.village_code)), now)
     # The case as an object of the session without reading it back: what was
     # written is what it holds; the rest (relationships) loads when asked for.
     case = Case(id=case_id, **values)

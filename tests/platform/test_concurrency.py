@@ -144,6 +144,14 @@ def test_four_processes_registering_concurrently_lose_nothing(app, db, make_user
     numbers = db.session.scalars(text("SELECT number FROM cases")).all()
     assert len(numbers) == 4 * per
     assert len(set(numbers)) == len(numbers)
+    # and without a gap: each month's numbers count 1, 2, 3... whatever the
+    # order the four processes took them in
+    months: dict[str, list[int]] = {}
+    for number in numbers:
+        month, _sep, seq = number.rpartition("-")
+        months.setdefault(month, []).append(int(seq))
+    assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in months.values()), \
+        sorted(numbers)
 
 
 def _register_and_hold(app, user_id: int, nik: str, name: str, village: str, category: str, *,
