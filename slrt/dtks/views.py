@@ -94,11 +94,9 @@ def report_refused(record, values, error: str, field: str | None):
     """The household of a registry record with its moved/died report refused:
     the message beside its field and what was typed kept (422). The old
     route of the report (/usulan/dtks/<id>/lapor) answers with it too."""
-    from slrt.cases.views import scope_villages
-
     report = {"record": record, "values": values, "error": error, "field": field}
     household = _in_scope(queries.household(record.no_kk)) or [record]
-    return _check_page(scope_villages(), results=[record], household=household,
+    return _check_page(scope_villages(current_user), results=[record], household=household,
                        searched=True, report=report)
 
 
