@@ -79,9 +79,12 @@ def issue_code(case: Case | int) -> str:
 def _issue_at_registration(sender, *, case_id: int, **extra) -> None:
     """A case just registered has no code yet: one INSERT, read back only in
     the ~1 in 10^11 case of a code already taken (bench/load_register.py)."""
+    # RETURNING tells whether the row went in: psycopg's rowcount of an
+    # INSERT ... ON CONFLICT DO NOTHING is -1 either way.
     inserted = db.session.execute(_insert_ignoring_conflicts(
-        {"case_id": case_id, "code": new_code(), "created_at": now_utc()}))
-    if inserted.rowcount != 1:
+        {"case_id": case_id, "code": new_code(), "created_at": now_utc()})
+        .returning(StatusCode.__table__.c.case_id)).first()
+    if inserted is None:
         issue_code(case_id)
 
 

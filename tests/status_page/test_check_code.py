@@ -156,3 +156,40 @@ def test_every_registration_gets_its_code_in_its_own_transaction(case, db):
     row = db.session.scalars(select(StatusCode).where(StatusCode.case_id == case.id)).one()
     assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}", row.code)
     assert services.code_for(case) == row.code
+
+
+def _statements_of(db, action) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def log(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", log)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", log)
+    return seen
+
+
+def test_a_registration_writes_its_code_in_one_statement_and_reads_nothing_back(op, register,
+                                                                                db):
+    """The registration's INSERT says by its RETURNING whether the code went in;
+    on PostgreSQL its row count did not, and every registration read it again."""
+    seen = _statements_of(db, lambda: register(op, name="Siti Aminah", nik=NIK))
+    touching = [s for s in seen if "status_codes" in s]
+    assert len(touching) == 1 and touching[0].startswith("INSERT INTO status_codes")
+
+
+def test_a_code_already_taken_at_registration_is_drawn_again(op, register, db, monkeypatch):
+    """The ~1 in 10^11 case: the first code drawn belongs to another case; the
+    INSERT puts nothing in, and the registration draws another."""
+    first = register(op, name="Nurhayati", nik=NIK, category="pbi_tidak_aktif")
+    taken = services.code_for(first)
+    draws = iter([taken, taken, "K7M2QX9P"])
+    monkeypatch.setattr(services, "new_code", lambda: next(draws))
+    second = register(op, name="Ahmad Fauzi", nik=build_nik("15.04.03", date(1975, 5, 6), "L", 2))
+    db.session.commit()
+    assert services.code_for(second) == "K7M2QX9P" and services.code_for(first) == taken
