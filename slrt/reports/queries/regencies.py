@@ -94,7 +94,7 @@ def _counts(scope: Scope, today: date, keys: list[str]) -> dict[str, dict[str, i
 def _cases(scope: Scope, start: date, end: date, today: date) -> dict[str, int]:
     """Cases registered in the period per regency, read as the dashboard's case
     report reads them (`case_aggregate` without detail): the monthly summary
-    from the first of a month, else the cases themselves."""
+    for whole months (`whole_months`), else the cases themselves."""
     from slrt.reports.models import CaseMonth as M
 
     if whole_months(start, end, today):
@@ -113,8 +113,8 @@ def _cases(scope: Scope, start: date, end: date, today: date) -> dict[str, int]:
 def _referrals(scope: Scope, start: date, end: date, today: date) -> dict[str, tuple]:
     """Referrals created in the period per regency: (sent, closed, closed on
     time, open past the due date), as `program_rows` counts them (the monthly
-    summary from the first of a month: it knows nothing of today, so no
-    "open past the due date")."""
+    summary for whole months: it knows nothing of today, so no "open past the
+    due date")."""
     from slrt.reports.models import ReferralMonth as M
 
     if whole_months(start, end, today):
