@@ -357,4 +357,3 @@ class Text(ma.fields.String):
 def text(max_length: int, *, required: bool = False, **kw) -> Text:
     return Text(required=required, validate=ma.validate.Length(
         max=max_length, error=_l("Paling banyak %(n)d karakter.", n=max_length)), **kw)
-

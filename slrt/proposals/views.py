@@ -25,6 +25,7 @@ from slrt.common.permissions import (
 from slrt.common.routing_ids import parse_id
 from slrt.common.time import now_utc, today_wib
 from slrt.dtks import queries as registry
+from slrt.dtks.views import report_refused
 from slrt.extensions import db
 from slrt.identity import mask_nik
 from slrt.proposals import services
@@ -140,8 +141,6 @@ def report_stale(record_id: int):
     """Report that a listed person moved or died: flag now, propose deactivation.
     The old route of the report on Cek DTKS: a refusal answers that page, with
     the household, the message beside its field and what was typed (422)."""
-    from slrt.dtks.views import report_refused
-
     record = registry.get_record(record_id)
     scope = village_scope(current_user)
     if record is None or (scope is not None and record.village_code not in scope):
