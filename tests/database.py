@@ -166,3 +166,21 @@ def app_before(revision: str, sqlite_path: Path):
         # (the API's webhooks read their own table): muted on the old schema.
         with app_context(make_app(url)) as app, case_status_changed.muted():
             yield app
+
+
+@contextmanager
+def statements(engine):
+    """Every SQL statement the engine sends while the block runs, as
+    (statement, parameters) in order: for tests that count queries or read a plan."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def log(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", log)

@@ -121,21 +121,12 @@ def _late_cases(make_user, register, db, first: int, count: int) -> list:
 
 def test_the_snapshot_asks_as_many_statements_for_thirty_cases_as_for_three(
         client, hendra, make_user, register, db):
-    from sqlalchemy import event
-
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
+    from tests.database import statements
 
     def snapshot() -> tuple[int, dict]:
         client.get("/api/v1/outreach/snapshot", headers=hendra["headers"])  # caches warm
-        seen.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements(db.engine) as seen:
             resp = client.get("/api/v1/outreach/snapshot", headers=hendra["headers"])
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert resp.status_code == 200, resp.text
         return len(seen), resp.get_json()
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from slrt.cases.models import Case
 from slrt.cases.signals import case_registered
 from slrt.extensions import db as _db
+from tests.database import statements
 from tests.factories import ARO, build_nik
 from tests.http import login, post
 
@@ -100,19 +101,11 @@ def test_the_number_is_the_last_write_of_the_registration(db, make_user, registe
     op = make_user("operator")
     register(op, nik=build_nik("15.04.03", date(1980, 1, 1), "L", 1), name="Warga Satu")
     db.session.commit()
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()).lower())
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements(_db.engine) as seen:
         case = register(op, nik=build_nik("15.04.03", date(1982, 7, 9), "P", 4),
                         name="Nurhayati")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    writes = [s for s in statements if s.startswith(("insert", "update", "delete"))]
+    said = [" ".join(s.split()).lower() for s, _params in seen]
+    writes = [s for s in said if s.startswith(("insert", "update", "delete"))]
     assert writes[-2].startswith("insert into sequences"), writes
     assert writes[-1].startswith("update cases set number"), writes
     assert case.number == "BH-2611-0002"

@@ -245,20 +245,12 @@ def test_case_list_query_uses_an_index(db, make_user):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
     user = make_user("operator", villages=[ARO])
-    from sqlalchemy import event
+    from tests.database import statements
 
-    statements = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM cases" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with statements(db.engine) as seen:
         list_cases(user, CaseFilters(status="terbuka"))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    stmt, params = statements[0]
+    stmt, params = next((s, p) for s, p in seen
+                        if s.lstrip().upper().startswith("SELECT") and "FROM cases" in s)
     with db.engine.connect() as conn:
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stmt,
                                                                  params))

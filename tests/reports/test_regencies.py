@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
+from tests.database import statements
 from tests.factories import wib
 from tests.http import login
 
@@ -118,20 +118,6 @@ def test_a_period_ending_mid_month_in_the_past_counts_only_its_own_days(province
     assert province_total(chief, start, end, TODAY).cases == 4
 
 
-def _statements(engine, ask) -> int:
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        ask()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 @pytest.mark.parametrize("dari", ["2026-11-01", "2026-11-02"])
 def test_the_page_asks_as_many_statements_for_four_regencies_as_for_two(
         app, province, make_user, register, db, dari):
@@ -142,19 +128,14 @@ def test_the_page_asks_as_many_statements_for_four_regencies_as_for_two(
 
     def page(loaded: int) -> int:
         client.get(url)  # the regions and catalogs kept per process read once
-        resp = None
-
-        def ask():
-            nonlocal resp
+        with statements(db.engine) as seen:
             resp = client.get(url)
-
-        n = _statements(db.engine, ask)
         assert resp.status_code == 200
         # the 11 regencies and cities of Jambi (named wherever one is loaded), the province
         assert resp.text.count('<tr data-kabupaten="15') == 11 + 1
         assert resp.text.count('<td class="num">3</td>' if dari.endswith("01")
                                else '<td class="num">2</td>') >= loaded
-        return n
+        return len(seen)
 
     two = page(2)
     for code in NEXT_TWO:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from slrt.common.time import now_utc
 from slrt.status_page import services
 from slrt.status_page.models import StatusCode, StatusFailure
+from tests.database import statements
 from tests.factories import ARO, build_nik
 from tests.http import csrf_from, login
 
@@ -158,28 +159,13 @@ def test_every_registration_gets_its_code_in_its_own_transaction(case, db):
     assert services.code_for(case) == row.code
 
 
-def _statements_of(db, action) -> list[str]:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def log(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", log)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", log)
-    return seen
-
-
 def test_a_registration_writes_its_code_in_one_statement_and_reads_nothing_back(op, register,
                                                                                 db):
     """The registration's INSERT says by its RETURNING whether the code went in;
     on PostgreSQL its row count did not, and every registration read it again."""
-    seen = _statements_of(db, lambda: register(op, name="Siti Aminah", nik=NIK))
-    touching = [s for s in seen if "status_codes" in s]
+    with statements(db.engine) as seen:
+        register(op, name="Siti Aminah", nik=NIK)
+    touching = [" ".join(s.split()) for s, _params in seen if "status_codes" in s]
     assert len(touching) == 1 and touching[0].startswith("INSERT INTO status_codes")
 
 
